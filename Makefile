@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# iotsec: kernel modules (kernel/), library (libiotsec/), tools (tools/).
+#
+#   make          build everything
+#   make check    install what is missing, build, run host and VM tests
+#   make demo     install what is missing, build, run the demo in the VM
+#   make lint     checkpatch --strict, sparse, -Werror userspace builds
+#   make clean
+
+KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$$' | sort -V | tail -n 1)
+export KVER
+
+B := build
+SRCTAR := /usr/src/linux-source-6.1.tar.xz
+KSFT := $(B)/ksft/kselftest_harness.h
+CHECKPATCH := $(B)/lint/checkpatch.pl
+
+CC ?= gcc
+WFLAGS := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+TEST_CPPFLAGS := -isystem $(B)/ksft -Itests/include -Ikernel
+TEST_LDLIBS := -lcrypto -lpthread
+
+UNIT_SRC := $(wildcard tests/unit/*_test.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
+UNIT_SAN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-san/%)
+VMT_SRC := $(wildcard tests/kernel/*_test.c)
+VMT_BIN := $(VMT_SRC:tests/kernel/%.c=$(B)/tests/kernel/%)
+
+all: modules tests
+
+modules:
+	$(MAKE) -C kernel KVER=$(KVER)
+
+tests: $(UNIT_BIN) $(UNIT_SAN) $(VMT_BIN)
+
+deps:
+	@tools/setup-deps
+
+# kselftest_harness.h and checkpatch.pl come from Debian's linux-source-6.1.
+$(KSFT) $(CHECKPATCH): $(SRCTAR)
+	@rm -rf $(B)/src && mkdir -p $(B)/src $(B)/ksft $(B)/lint
+	tar -xJf $(SRCTAR) -C $(B)/src --strip-components=1 \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+	cp $(B)/src/tools/testing/selftests/*.h $(B)/ksft/
+	cp $(B)/src/scripts/* $(B)/lint/
+	@rm -rf $(B)/src
+
+$(B)/unit/%: tests/unit/%.c $(KSFT) $(wildcard kernel/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) $(TEST_CPPFLAGS) $< -o $@ $(TEST_LDLIBS)
+
+$(B)/unit-san/%: tests/unit/%.c $(KSFT) $(wildcard kernel/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) $(SANFLAGS) $(TEST_CPPFLAGS) $< -o $@ $(TEST_LDLIBS)
+
+$(B)/tests/kernel/%: tests/kernel/%.c $(KSFT) $(wildcard tests/include/*.h kernel/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) $(TEST_CPPFLAGS) $< -o $@ $(TEST_LDLIBS)
+
+# Host tests: each unit test plain and under ASan/UBSan, one TAP file each.
+unit: $(UNIT_BIN) $(UNIT_SAN)
+	@mkdir -p $(B)/tap
+	@for t in $(UNIT_BIN) $(UNIT_SAN); do \
+		n=$$(echo $$t | sed 's,^$(B)/,,;s,/,-,g'); \
+		$$t > $(B)/tap/$$n.tap 2>&1; \
+		echo "unit: $$n exit $$?"; \
+	done
+
+# VM tests: one boot of the Debian 6.1 kernel for the whole suite.
+vm: modules $(VMT_BIN)
+	@tests/vm/run.sh $(VM_TESTS) > /dev/null; true
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(B)/tap && mkdir -p $(B)/tap
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory vm
+	@cp $(B)/vm/out/*.tap $(B)/tap/ 2>/dev/null; \
+		tests/summary.sh $(B)/tap/*.tap
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/vm/run.sh demo > $(B)/demo-vm.tap; rc=$$?; \
+		cat $(B)/vm/out/demo.log 2>/dev/null; \
+		[ $$rc -eq 0 ] || { cat $(B)/demo-vm.tap; exit 1; }
+
+lint: $(CHECKPATCH)
+	perl $(CHECKPATCH) --strict --no-tree --terse -f $(wildcard kernel/*.c kernel/*.h)
+	$(MAKE) -C kernel KVER=$(KVER) sparse 2>&1 | tee $(B)/sparse.log
+	@! grep -E '(warning|error):' $(B)/sparse.log
+	@$(MAKE) --no-print-directory tests
+
+clean:
+	-$(MAKE) -C kernel KVER=$(KVER) clean
+	rm -rf $(B)
+
+.PHONY: all modules tests deps unit vm check demo lint clean

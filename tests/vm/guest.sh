@@ -1,0 +1,76 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs as PID 1 inside the test VM, in the host's root (read-only) with a
+# writable /tmp.  Loads the kernel modules the project stands on, runs each
+# VM test with a time limit, writes one TAP file per test and the kernel log
+# to /run/iotsec-out, then powers off.  The host side (run.sh) judges.
+#
+# Environment from the kernel command line: IOTSEC_TOP (checkout),
+# IOTSEC_TESTS (space-separated test names, or "all"), IOTSEC_TEST_TIMEOUT.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp LANG=C.UTF-8
+out=/run/iotsec-out
+top=${IOTSEC_TOP:?}
+tests=$(echo "${IOTSEC_TESTS:-all}" | tr , " ")
+limit=${IOTSEC_TEST_TIMEOUT:-600}
+export IOTSEC_KO_DIR="$top/kernel"
+export IOTSEC_TOP="$top"
+
+poweroff_now() {
+	sync
+	echo o > /proc/sysrq-trigger
+	sleep 30
+}
+trap poweroff_now EXIT
+
+exec > "$out/guest.log" 2>&1
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs shm /dev/shm
+ip link set lo up
+hostname iotsec-vm
+# Autoload inside the guest must find the host root's modprobe.
+echo /sbin/modprobe > /proc/sys/kernel/modprobe
+for m in af_alg algif_hash algif_skcipher algif_aead algif_rng crypto_user \
+	 ecdh_generic gcm ghash-generic tls; do
+	modprobe "$m" || echo "guest: modprobe $m failed"
+done
+echo "guest: kernel $(uname -r), modules loaded"
+
+# One test: a kselftest binary or a TAP shell script.
+run_one() {
+	name=$1
+	path=$2
+	start=$(date +%s)
+	echo "guest: running $name"
+	( cd /tmp && timeout -k 10 "$limit" "$path" ) > "$out/$name.tap" 2>&1
+	rc=$?
+	echo "$rc" > "$out/$name.rc"
+	echo "guest: $name exit $rc after $(( $(date +%s) - start )) s"
+}
+
+want() {
+	[ "$tests" = all ] && return 0
+	for t in $tests; do
+		[ "$t" = "$1" ] && return 0
+	done
+	return 1
+}
+
+if [ "$tests" = demo ]; then
+	echo "guest: running the demo"
+	timeout -k 10 "$limit" sh "$top/tools/demo.sh" > "$out/demo.log" 2>&1
+	echo "$?" > "$out/demo.rc"
+	tests=none
+fi
+
+for path in "$top"/build/tests/kernel/*_test "$top"/tests/kernel/*_test.sh; do
+	[ -x "$path" ] || continue
+	name=$(basename "$path" .sh)
+	want "$name" && run_one "$name" "$path"
+done
+
+dmesg > "$out/dmesg.txt"
+echo ok > "$out/done"
