@@ -12,11 +12,17 @@ for f in "$@"; do
 	[ -f "$f" ] || continue
 	name=$(basename "$f" .tap)
 	set -- $(awk -v name="$name" '
+		/^#/ && !/^# +(RUN|OK) / { if (nb < 25) buf[nb++] = $0 }
 		/^(not )?ok [0-9]+/ {
 			n++
-			if ($1 == "not") { f++; print "FAIL " name ": " $0 > "/dev/stderr" }
+			if ($1 == "not") {
+				f++
+				for (i = 0; i < nb; i++) print "    " buf[i] > "/dev/stderr"
+				print "FAIL " name ": " $0 > "/dev/stderr"
+			}
 			else if ($0 ~ /# *SKIP/) s++
 			else p++
+			nb = 0
 		}
 		/^1\.\.[0-9]+/ { sub(/^1\.\./, ""); plan = $0 + 0 }
 		END {

@@ -65,9 +65,9 @@ tap() { # ok|not-ok description
 	if [ -f "$out/done" ]; then
 		tap ok "vm: guest reported"
 	else
+		tail -n 20 "$out/console.log" | sed 's/^/# console: /'
+		[ -f "$out/guest.log" ] && tail -n 10 "$out/guest.log" | sed 's/^/# guest: /'
 		tap not-ok "vm: guest reported (qemu exit $qrc, limit ${vm_timeout}s)"
-		tail -n 40 "$out/console.log" | sed 's/^/# console: /'
-		[ -f "$out/guest.log" ] && tail -n 20 "$out/guest.log" | sed 's/^/# guest: /'
 	fi
 	for rc in "$out"/*.rc; do
 		[ -f "$rc" ] || continue
@@ -84,10 +84,10 @@ tap() { # ok|not-ok description
 	if [ -z "$bad" ]; then
 		tap ok "vm: kernel log clean"
 	else
-		tap not-ok "vm: kernel log clean"
 		echo "$bad" | head -n 20 | sed 's/^/# kernel: /'
-		grep -E -A 25 "$pat" "$out/dmesg.txt" "$out/console.log" 2>/dev/null |
-			head -n 80 | sed 's/^/# trace: /'
+		tap not-ok "vm: kernel log clean"
+		grep -E -A 25 "$pat" "$out/dmesg.txt" 2>/dev/null |
+			head -n 60 | sed 's/^/# trace: /'
 	fi
 	echo "1..$n"
 } > "$out/vm.tap"
