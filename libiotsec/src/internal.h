@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private declarations shared across libiotsec's files; never installed.
+ */
+#ifndef IOTSEC_INTERNAL_H
+#define IOTSEC_INTERNAL_H
+
+#include <stdio.h>
+
+/* Marks the public API; everything else stays hidden (and the map agrees). */
+#define IOTSEC_EXPORT __attribute__((visibility("default")))
+
+#define IOTSEC_ALERT_ERR(a)	(-(IOTSEC_ERR_ALERT_SENT | (a)))
+#define IOTSEC_PEER_ALERT_ERR(a)	(-(IOTSEC_ERR_ALERT_RECV | (a)))
+#define IOTSEC_LIB_ERR(n)	(-(IOTSEC_ERR_LIB | (n)))
+
+#endif

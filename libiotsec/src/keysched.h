@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The TLS 1.3 key schedule (RFC 8446 section 7.1) without PSK:
+ *
+ *   early     = Extract(0, 0)
+ *   handshake = Extract(Derive-Secret(early, "derived", ""), ECDHE)
+ *   master    = Extract(Derive-Secret(handshake, "derived", ""), 0)
+ *
+ * with the traffic secrets derived from each stage and the transcript
+ * hash of the moment.  Every secret lives in struct keysched and is wiped
+ * by ks_wipe(); callers wipe what they copy out.
+ */
+#ifndef IOTSEC_KEYSCHED_H
+#define IOTSEC_KEYSCHED_H
+
+#include "hash.h"
+
+struct keysched {
+	enum hash_alg hash;
+	uint8_t stage[HASH_MAX];	/* current stage secret */
+	uint8_t c_hs[HASH_MAX];		/* client handshake traffic */
+	uint8_t s_hs[HASH_MAX];		/* server handshake traffic */
+	uint8_t c_ap[HASH_MAX];		/* client application traffic 0 */
+	uint8_t s_ap[HASH_MAX];		/* server application traffic 0 */
+};
+
+int ks_expand_label(enum hash_alg h, const uint8_t *secret, const char *label,
+		    const uint8_t *ctx, size_t ctxlen, uint8_t *out,
+		    size_t outlen);
+int ks_derive_secret(enum hash_alg h, const uint8_t *secret,
+		     const char *label, const uint8_t *thash, uint8_t *out);
+
+int ks_early(struct keysched *ks, enum hash_alg h);
+/* th = Transcript-Hash(ClientHello..ServerHello) */
+int ks_handshake(struct keysched *ks, const uint8_t *ecdhe, size_t len,
+		 const uint8_t *th);
+/* th = Transcript-Hash(ClientHello..server Finished) */
+int ks_master(struct keysched *ks, const uint8_t *th);
+/* key and iv for a traffic secret (RFC 8446 section 7.3) */
+int ks_traffic_key(enum hash_alg h, const uint8_t *secret, uint8_t *key,
+		   size_t keylen, uint8_t iv[12]);
+/* verify_data = HMAC(finished_key(secret), th) (section 4.4.4) */
+int ks_finished(enum hash_alg h, const uint8_t *secret, const uint8_t *th,
+		uint8_t *verify_data);
+void ks_wipe(struct keysched *ks);
+
+#endif
