@@ -120,7 +120,7 @@ demo: deps
 		[ $$rc -eq 0 ] || { cat $(B)/demo-vm.tap; exit 1; }
 
 lint: $(CHECKPATCH)
-	perl $(CHECKPATCH) --strict --no-tree --terse -f $(wildcard kernel/*.c kernel/*.h)
+	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/uapi/*.h))
 	$(MAKE) -C kernel KVER=$(KVER) sparse 2>&1 | tee $(B)/sparse.log
 	@! grep -E '(warning|error):' $(B)/sparse.log
 	@$(MAKE) --no-print-directory tests
