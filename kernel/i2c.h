@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * I2C transport: wake, framing, completion polling, retries, idle and
+ * sleep, status to errno.  The one I/O path to the chip; everything else
+ * builds a struct atecc_cmd and calls atecc_i2c_execute() with the chip's
+ * lock held (see the sequence API in cmd.h).
+ */
+#ifndef IOTSEC_I2C_H
+#define IOTSEC_I2C_H
+
+#include <linux/ktime.h>
+#include <linux/types.h>
+
+struct atecc_chip;
+
+/* Commands that consume volatile state (TempKey, digest buffers) built by
+ * an earlier command of the same wake: never re-woken before or during,
+ * a lost state is reported as -EAGAIN so the whole sequence can rerun.
+ */
+#define ATECC_CMD_USES_STATE	BIT(0)
+/* A bare success status is an acceptable answer to a data command. */
+#define ATECC_CMD_STATUS_OK	BIT(1)
+
+/**
+ * struct atecc_cmd - one command and its answer
+ * @opcode: ATECC_OP_*
+ * @param1: mode / zone byte
+ * @param2: key id / address, sent little-endian
+ * @data: command data (may be NULL when @data_len is 0)
+ * @data_len: at most ATECC_CMD_MAX - ATECC_CMD_MIN bytes
+ * @out: buffer for the answer's data bytes (NULL when @out_len is 0)
+ * @out_len: data bytes a successful answer carries; 0 for status-only
+ * @rsp_len: set on success: data bytes actually returned (0 or @out_len)
+ * @flags: ATECC_CMD_*
+ */
+struct atecc_cmd {
+	u8 opcode;
+	u8 param1;
+	u16 param2;
+	const u8 *data;
+	size_t data_len;
+	u8 *out;
+	size_t out_len;
+	size_t rsp_len;
+	unsigned int flags;
+};
+
+/**
+ * struct atecc_link - what the transport knows about the chip's state
+ * @bus_hz: SCL rate assumed for the wake pulse
+ * @wake_len: zero bytes in the wake token
+ * @awake: a wake succeeded and no idle/sleep/error followed
+ * @woke_at: time of that wake: the watchdog runs from it
+ * @quiet_until: the chip may stay busy (NACK) until then; wakes keep trying
+ * @budget_ms: how long after a wake a command may still end
+ * @epoch: bumped whenever the volatile state may have been lost
+ * @state_epoch: @epoch when the last state-changing command succeeded
+ * @state_serial: bumped by every command that changes the volatile state
+ */
+struct atecc_link {
+	u32 bus_hz;
+	u8 wake_len;
+	bool awake;
+	ktime_t woke_at;
+	ktime_t quiet_until;
+	unsigned int budget_ms;
+	u64 epoch;
+	u64 state_epoch;
+	u64 state_serial;
+};
+
+int atecc_i2c_init(struct atecc_chip *chip);
+void atecc_i2c_set_budget(struct atecc_chip *chip);
+int atecc_i2c_execute(struct atecc_chip *chip, struct atecc_cmd *cmd);
+int atecc_i2c_reserve(struct atecc_chip *chip, unsigned int ms);
+void atecc_i2c_idle(struct atecc_chip *chip);
+void atecc_i2c_sleep(struct atecc_chip *chip);
+void atecc_i2c_power_down(struct atecc_chip *chip);
+
+#endif /* IOTSEC_I2C_H */

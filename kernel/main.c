@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iotsec: Microchip ATECC508A/608A/608B secure element driver.
+ * Module init and exit only: what registers, in order.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/i2c.h>
+#include <linux/module.h>
+
+#include "chip.h"
+#include "keytype.h"
+
+static int __init iotsec_init(void)
+{
+	int ret = i2c_add_driver(&atecc_i2c_driver);
+
+	if (ret) {
+		pr_err("I2C driver registration failed (%pe)\n", ERR_PTR(ret));
+		return ret;
+	}
+	ret = atecc_keytype_register();
+	if (ret) {
+		pr_err("key type registration failed (%pe)\n", ERR_PTR(ret));
+		i2c_del_driver(&atecc_i2c_driver);
+	}
+	return ret;
+}
+
+static void __exit iotsec_exit(void)
+{
+	atecc_keytype_unregister();
+	i2c_del_driver(&atecc_i2c_driver);
+}
+
+module_init(iotsec_init);
+module_exit(iotsec_exit);
+
+MODULE_DESCRIPTION("Microchip ATECC508A/608A/608B secure element");
+MODULE_AUTHOR("The iotsec authors");
+MODULE_LICENSE("GPL");
