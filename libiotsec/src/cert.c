@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peer chains into the kernel keyring (see cert.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "iotsec.h"
+#include "internal.h"
+
+/* Keyrings hang off the process keyring: gone when the process is. */
+static key_serial_t ring_new(const char *what)
+{
+	char desc[64];
+	static unsigned int seq;
+
+	snprintf(desc, sizeof(desc), "iotsec:%s:%d:%u", what, getpid(),
+		 __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
+	return add_key("keyring", desc, NULL, 0, KEY_SPEC_PROCESS_KEYRING);
+}
+
+void cert_ring_release(key_serial_t ring)
+{
+	if (ring > 0) {
+		keyctl_invalidate(ring);
+		keyctl_unlink(ring, KEY_SPEC_PROCESS_KEYRING);
+	}
+}
+
+int cert_roots_load(const struct cert_der *roots, unsigned int n,
+		    key_serial_t *ring)
+{
+	unsigned int i;
+	int ret = 0;
+
+	*ring = ring_new("roots");
+	if (*ring < 0)
+		return -errno;
+	for (i = 0; i < n && !ret; i++)
+		if (add_key("asymmetric", NULL, roots[i].p, roots[i].len, *ring) < 0)
+			ret = -errno;
+	if (ret) {
+		cert_ring_release(*ring);
+		*ring = 0;
+	}
+	return ret;
+}
+
+/* Why the kernel refused to link a certificate, as a TLS alert. */
+static int link_error(int err)
+{
+	switch (err) {
+	case ENOKEY:		/* no signer found under the root */
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNKNOWN_CA);
+	case EKEYREJECTED:	/* signature does not verify */
+	case EBADMSG:		/* certificate the kernel cannot parse */
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_CERTIFICATE);
+	case ENOPKG:		/* an algorithm the kernel lacks */
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNSUPPORTED_CERTIFICATE);
+	}
+	return -err;
+}
+
+/* Parses and checks every certificate, without touching the kernel. */
+static int check_chain(const struct cert_der *chain, unsigned int n,
+		       time_t now, enum x509_purpose purpose,
+		       const char *name, struct cert_peer *out)
+{
+	struct x509_cert c;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = x509_parse(chain[i].p, chain[i].len, &c);
+		if (!ret && i == 0)
+			ret = x509_check_leaf(&c, now, purpose, name);
+		else if (!ret)
+			ret = x509_check_ca(&c, now, i - 1);
+		if (ret)
+			return ret;
+		if (i == 0 && name)
+			snprintf(out->name, sizeof(out->name), "%s", name);
+		else if (i == 0 && c.cn.len)
+			snprintf(out->name, sizeof(out->name), "%.*s",
+				 (int)c.cn.len, (const char *)c.cn.p);
+	}
+	return 0;
+}
+
+static int link_chain(key_serial_t roots, const struct cert_der *chain,
+		      unsigned int n, struct cert_peer *out)
+{
+	char restriction[64];
+	key_serial_t id = 0;
+	unsigned int i;
+
+	out->ring = ring_new("peer");
+	if (out->ring < 0)
+		return -errno;
+	snprintf(restriction, sizeof(restriction), "key_or_keyring:%d:chain",
+		 roots);
+	if (keyctl_restrict_keyring(out->ring, "asymmetric", restriction) < 0)
+		return -errno;
+	/* The last intermediate first: each is checked by the one above. */
+	for (i = n; i-- > 0;) {
+		id = add_key("asymmetric", NULL, chain[i].p, chain[i].len,
+			     out->ring);
+		if (id < 0)
+			return link_error(errno);
+	}
+	out->leaf = id;
+	return 0;
+}
+
+int cert_peer_verify(key_serial_t roots, const struct cert_der *chain,
+		     unsigned int n, time_t now, enum x509_purpose purpose,
+		     const char *expected_name, struct cert_peer *out)
+{
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (!n)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_CERTIFICATE_REQUIRED);
+	if (n > CERT_CHAIN_MAX)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_CERTIFICATE);
+	ret = check_chain(chain, n, now, purpose, expected_name, out);
+	if (!ret)
+		ret = link_chain(roots, chain, n, out);
+	if (ret)
+		cert_peer_release(out);
+	return ret;
+}
+
+void cert_peer_release(struct cert_peer *p)
+{
+	cert_ring_release(p->ring);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Certificates and the kernel keyring.
+ *
+ * The product root goes into a keyring of its own; each peer chain goes
+ * into a fresh keyring restricted with
+ * "asymmetric key_or_keyring:<root ring>:chain", intermediates first, so
+ * that the kernel verifies every signature as the keys are linked (our
+ * ecdsa-nist-p256 provider does the arithmetic on Debian's 6.1).  What
+ * the 6.1 kernel does not check (dates, basicConstraints, key usage,
+ * names, critical extensions) is checked here with x509.c.  The leaf's
+ * key then verifies the peer's CertificateVerify.
+ */
+#ifndef IOTSEC_CERT_H
+#define IOTSEC_CERT_H
+
+#include <keyutils.h>
+#include <time.h>
+
+#include "x509.h"
+
+#define CERT_CHAIN_MAX	8
+
+struct cert_der {
+	const uint8_t *p;
+	size_t len;
+};
+
+struct cert_peer {
+	key_serial_t ring;	/* the restricted keyring holding the chain */
+	key_serial_t leaf;	/* the leaf's asymmetric key */
+	char name[256];		/* the name checked, or the leaf's CN */
+};
+
+/* Adds the root(s) to a new keyring; the kernel checks self-signatures. */
+int cert_roots_load(const struct cert_der *roots, unsigned int n,
+		    key_serial_t *ring);
+/*
+ * Checks and links a peer chain (leaf first, as sent in Certificate).
+ * expected_name may be NULL (no name check).  Errors are TLS alerts:
+ * certificate_required (empty chain), bad_certificate, unknown_ca,
+ * unsupported_certificate, certificate_expired.
+ */
+int cert_peer_verify(key_serial_t roots, const struct cert_der *chain,
+		     unsigned int n, time_t now, enum x509_purpose purpose,
+		     const char *expected_name, struct cert_peer *out);
+void cert_peer_release(struct cert_peer *p);
+void cert_ring_release(key_serial_t ring);
+
+#endif
