@@ -57,6 +57,7 @@ $(LIB_SO): $(LIB_OBJ) $(LIB_MAP)
 
 modules:
 	$(MAKE) -C kernel KVER=$(KVER)
+	$(MAKE) -C tests/kernel/kmod KVER=$(KVER)
 
 tests: $(UNIT_BIN) $(UNIT_SAN) $(VMT_BIN)
 
@@ -120,13 +121,14 @@ demo: deps
 		[ $$rc -eq 0 ] || { cat $(B)/demo-vm.tap; exit 1; }
 
 lint: $(CHECKPATCH)
-	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/uapi/*.h))
+	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/uapi/*.h tests/kernel/kmod/*.c))
 	$(MAKE) -C kernel KVER=$(KVER) sparse 2>&1 | tee $(B)/sparse.log
 	@! grep -E '(warning|error):' $(B)/sparse.log
 	@$(MAKE) --no-print-directory tests
 
 clean:
 	-$(MAKE) -C kernel KVER=$(KVER) clean
+	-$(MAKE) -C tests/kernel/kmod KVER=$(KVER) clean
 	rm -rf $(B)
 
 .PHONY: all lib modules tests deps unit vm check demo lint clean

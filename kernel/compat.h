@@ -25,4 +25,17 @@
 #define atecc_i2c_probe_member	probe_new
 #endif
 
+/*
+ * Signature algorithms: up to 6.12 ECDSA is an akcipher (sign and verify
+ * on scatterlists, the verify input a DER signature followed by the
+ * digest).  6.13 moved it to struct sig_alg (crypto/internal/sig.h):
+ * synchronous calls on plain buffers, a raw struct ecdsa_raw_sig, with DER
+ * decoded by the x962() template.  Not compiled here: only 6.1 headers.
+ */
+#if KERNEL_VERSION(6, 13, 0) <= ATECC_KERNEL
+#define ATECC_SIG_ALG		1
+#else
+#define ATECC_SIG_ALG		0
+#endif
+
 #endif /* IOTSEC_COMPAT_H */

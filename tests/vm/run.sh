@@ -8,14 +8,15 @@
 # and the guest kernel log holds no BUG, WARNING, oops or lockup.
 #
 # usage: run.sh [TEST...]     (default: every test)
-# env:   KVER, VM_TIMEOUT (s, whole run), VM_TEST_TIMEOUT (s, one test)
+# env:   KVER, VM_TIMEOUT (s, whole run), VM_TEST_TIMEOUT (s, one test),
+#        VM_OUT (results folder, default build/vm/out)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=${KVER:-$(ls /lib/modules | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$' | sort -V | tail -n 1)}
 vm_timeout=${VM_TIMEOUT:-1500}
 test_timeout=${VM_TEST_TIMEOUT:-600}
 build=$top/build/vm
-out=$build/out
+out=${VM_OUT:-$build/out}
 initrd=$build/initramfs.cpio.gz
 kernel=/boot/vmlinuz-$kver
 

@@ -1,0 +1,1127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The crypto API providers of iotsec.ko in the VM: kpp ecdh-nist-p256 and
+ * akcipher ecdsa-nist-p256 (driver names ...-iotsec).
+ *
+ *  - /proc/crypto: both registered, self-tests passed, highest priority.
+ *  - X.509: Debian's 6.1 has no ECDSA of its own, so every signature check
+ *    below is ours: an openssl-made P-256 root is added to a keyring (its
+ *    self-signature verified), a second keyring is restricted to it with
+ *    key_or_keyring:<root>:chain, an intermediate and leaves (SHA-256,
+ *    -384, -224 signatures) go in; a leaf of another root, a leaf with a
+ *    flipped signature byte and a root with a broken self-signature are
+ *    refused.  Driven with the stock keyctl command.
+ *  - ECDH through algif_kpp: software path (no chip, or a given key) and
+ *    chip path (simulator), each secret equal to OpenSSL's for the public
+ *    key we got; 100 chip ECDHs leave the EEPROM write counter alone while
+ *    GenKey and ECDH counters grow; one TempKey owner per chip; a TempKey
+ *    lost to another command fails with EKEYEXPIRED; injected faults give
+ *    an error or the right secret, never a wrong one, and the next round
+ *    works.
+ *  - Through the test module tests/kernel/kmod/iotsec_cryptotest.ko
+ *    (skipped when not built): requests without MAY_SLEEP (completed from
+ *    the workqueue), software and chip signatures (checked with OpenSSL,
+ *    resp. our verify of the chip's public key), sign faults, bad handles.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <keyutils.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kcompat.h"
+#include "wire.h"
+/* kselftest_harness.h has an unused parameter; -isystem hides it too */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#include "kmod.h"
+#include "kpp.h"
+
+#define PUB		IOTSEC_KPP_P256_PUB
+#define SECRET		IOTSEC_KPP_P256_SECRET
+#define PRIV		IOTSEC_KPP_P256_PRIV
+#define SIM_DIR		"/sys/kernel/debug/iotsec_sim"
+#define DEV_DIR		"/sys/bus/i2c/devices"
+#define RNG_DIR		"/sys/class/misc/hw_random"
+#define KMOD		"iotsec_cryptotest"
+#define KMOD_PARAMS	"/sys/module/" KMOD "/parameters/"
+#define KPP_DRV		"ecdh-nist-p256-iotsec"
+#define SIG_DRV		"ecdsa-nist-p256-iotsec"
+#define BOUND_MS	5000.0
+#define FAULT_MS	5000.0	/* a faulted operation ends within this */
+#define ROUNDS		100
+
+/* --- small helpers ------------------------------------------------------- */
+
+static void hex2bin(const char *hex, uint8_t *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		sscanf(hex + 2 * i, "%2hhx", &out[i]);
+}
+
+static void bin2hex(const uint8_t *in, size_t len, char *hex)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		sprintf(hex + 2 * i, "%02x", in[i]);
+	hex[2 * len] = '\0';
+}
+
+static int debugfs_up(void)
+{
+	struct stat st;
+
+	if (!stat(SIM_DIR, &st))
+		return 0;
+	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) &&
+	    errno != EBUSY)
+		return -errno;
+	return stat(SIM_DIR, &st) ? -errno : 0;
+}
+
+/* "name value" line of chip0's counters, or -1. */
+static long long sim_counter(const char *name)
+{
+	char line[128], key[64];
+	long long val = -1, v;
+	FILE *f = fopen(SIM_DIR "/chip0/counters", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
+			val = v;
+	fclose(f);
+	return val;
+}
+
+static int sim_fault(const char *spec)
+{
+	return file_write(SIM_DIR "/chip0/fault", spec);
+}
+
+struct counters {
+	long long genkey, ecdh, sign, eeprom_writes;
+};
+
+static void counters_read(struct counters *c)
+{
+	c->genkey = sim_counter("genkey");
+	c->ecdh = sim_counter("ecdh");
+	c->sign = sim_counter("sign");
+	c->eeprom_writes = sim_counter("eeprom_writes");
+}
+
+static int load(const char *name, const char *params)
+{
+	int ret = kmod_load(name, params);
+
+	return ret == -EEXIST ? 0 : ret;
+}
+
+static void modules_down(void)
+{
+	kmod_unload(KMOD);
+	kmod_unload("algif_kpp");
+	kmod_unload("iotsec");
+	kmod_unload("iotsec_sim");
+}
+
+/* --- /proc/crypto -------------------------------------------------------- */
+
+struct alg_entry {
+	char name[128], driver[128], type[32], selftest[32];
+	int priority;
+};
+
+/* Calls fn for every block of /proc/crypto. */
+static int proc_crypto_each(void (*fn)(const struct alg_entry *, void *),
+			    void *arg)
+{
+	struct alg_entry e = { .priority = -1 };
+	char line[256], key[64], val[128];
+	FILE *f = fopen("/proc/crypto", "r");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '\n') {
+			if (e.name[0])
+				fn(&e, arg);
+			memset(&e, 0, sizeof(e));
+			e.priority = -1;
+			continue;
+		}
+		if (sscanf(line, "%63s : %127[^\n]", key, val) != 2)
+			continue;
+		if (!strcmp(key, "name"))
+			strcpy(e.name, val);
+		else if (!strcmp(key, "driver"))
+			strcpy(e.driver, val);
+		else if (!strcmp(key, "type"))
+			snprintf(e.type, sizeof(e.type), "%.31s", val);
+		else if (!strcmp(key, "selftest"))
+			snprintf(e.selftest, sizeof(e.selftest), "%.31s", val);
+		else if (!strcmp(key, "priority"))
+			e.priority = atoi(val);
+	}
+	if (e.name[0])
+		fn(&e, arg);
+	fclose(f);
+	return 0;
+}
+
+struct alg_query {
+	const char *name, *driver;
+	struct alg_entry ours;
+	int found;
+	int best_other;		/* highest priority of any other driver */
+};
+
+static void alg_collect(const struct alg_entry *e, void *arg)
+{
+	struct alg_query *q = arg;
+
+	if (strcmp(e->name, q->name))
+		return;
+	if (!strcmp(e->driver, q->driver)) {
+		q->ours = *e;
+		q->found++;
+	} else if (e->priority > q->best_other) {
+		q->best_other = e->priority;
+	}
+}
+
+/* --- OpenSSL ------------------------------------------------------------- */
+
+/* A fresh P-256 key: pub gets X || Y, priv (if not NULL) the scalar. */
+static EVP_PKEY *ossl_gen(uint8_t pub[PUB], uint8_t *priv)
+{
+	EVP_PKEY *pkey = EVP_EC_gen("P-256");
+	uint8_t buf[PUB + 1];
+	BIGNUM *d = NULL;
+	size_t len = 0;
+
+	if (!pkey)
+		return NULL;
+	if (!EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY,
+					     buf, sizeof(buf), &len) ||
+	    len != sizeof(buf) || buf[0] != 4 ||
+	    (priv && (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY,
+					     &d) ||
+		      BN_bn2binpad(d, priv, PRIV) != PRIV))) {
+		BN_clear_free(d);
+		EVP_PKEY_free(pkey);
+		return NULL;
+	}
+	memcpy(pub, buf + 1, PUB);
+	BN_clear_free(d);
+	return pkey;
+}
+
+/* A public-only P-256 key from X || Y. */
+static EVP_PKEY *ossl_pub(const uint8_t pub[PUB])
+{
+	char group[] = "prime256v1";
+	uint8_t buf[PUB + 1] = { 4 };
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group,
+				       sizeof(group) - 1),
+		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, buf,
+					sizeof(buf)),
+		OSSL_PARAM_END,
+	};
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+	EVP_PKEY *pkey = NULL;
+
+	memcpy(buf + 1, pub, PUB);
+	if (ctx && EVP_PKEY_fromdata_init(ctx) > 0)
+		EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params);
+	EVP_PKEY_CTX_free(ctx);
+	return pkey;
+}
+
+/* ECDH of OpenSSL's key @mine with the public key @peer_pub. */
+static int ossl_derive(EVP_PKEY *mine, const uint8_t peer_pub[PUB],
+		       uint8_t secret[SECRET])
+{
+	EVP_PKEY *peer = ossl_pub(peer_pub);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(mine, NULL);
+	size_t len = SECRET;
+	int ok;
+
+	ok = peer && ctx && EVP_PKEY_derive_init(ctx) > 0 &&
+	     EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
+	     EVP_PKEY_derive(ctx, secret, &len) > 0 && len == SECRET;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(peer);
+	return ok ? 0 : -1;
+}
+
+/* Verifies a DER ECDSA signature over a raw digest: 1 good, 0 bad. */
+static int ossl_verify(const uint8_t pub[PUB], const uint8_t *digest,
+		       size_t dlen, const uint8_t *sig, size_t slen)
+{
+	EVP_PKEY *pkey = ossl_pub(pub);
+	EVP_PKEY_CTX *ctx = pkey ? EVP_PKEY_CTX_new(pkey, NULL) : NULL;
+	int ok;
+
+	ok = ctx && EVP_PKEY_verify_init(ctx) > 0 &&
+	     EVP_PKEY_verify(ctx, sig, slen, digest, dlen) == 1;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pkey);
+	return ok;
+}
+
+/* --- ECDH through algif_kpp ---------------------------------------------- */
+
+/*
+ * One ECDH on @alg: key generated (priv NULL) or given; our public key
+ * into @pub, the secret with @peer_pub into @secret.  Returns 0, or the
+ * first failing step's -errno.
+ */
+static int kpp_round(const char *alg, const uint8_t *priv,
+		     const uint8_t peer_pub[PUB], uint8_t pub[PUB],
+		     uint8_t secret[SECRET])
+{
+	struct iotsec_kpp k;
+	int ret;
+
+	ret = iotsec_kpp_open(&k, alg);
+	if (!ret)
+		ret = iotsec_kpp_setkey(&k, priv, priv ? PRIV : 0);
+	if (!ret)
+		ret = iotsec_kpp_keygen(&k, pub);
+	if (!ret)
+		ret = iotsec_kpp_derive(&k, peer_pub, secret);
+	iotsec_kpp_close(&k);
+	return ret;
+}
+
+/* kpp_round() against a fresh OpenSSL key; 0 when OpenSSL agrees. */
+static int kpp_check(const char *alg, const uint8_t *priv)
+{
+	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	int ret = -ENOMEM;
+
+	if (mine)
+		ret = kpp_round(alg, priv, peer, pub, s1);
+	if (!ret)
+		ret = ossl_derive(mine, pub, s2) ? -EPROTO : 0;
+	if (!ret && memcmp(s1, s2, SECRET))
+		ret = -EBADMSG;
+	EVP_PKEY_free(mine);
+	return ret;
+}
+
+/* --- the test module ----------------------------------------------------- */
+
+static bool kmod_available(char *path, size_t len)
+{
+	const char *top = getenv("IOTSEC_TOP");
+
+	snprintf(path, len, "%s/tests/kernel/kmod/%s.ko", top ? top : ".",
+		 KMOD);
+	return access(path, R_OK) == 0;
+}
+
+struct kmod_out {
+	int result, verified;
+	char out[512];
+};
+
+/* Loads the test module with @params, reads its outcome, unloads it. */
+static int kmod_run(const char *params, struct kmod_out *o)
+{
+	char path[512], buf[32];
+	int fd, ret;
+
+	if (!kmod_available(path, sizeof(path)))
+		return -ENOENT;
+	kmod_unload(KMOD);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	if (ret)
+		return ret;
+	memset(o, 0, sizeof(*o));
+	if (file_read(KMOD_PARAMS "result", buf, sizeof(buf)) > 0)
+		o->result = atoi(buf);
+	if (file_read(KMOD_PARAMS "verified", buf, sizeof(buf)) > 0)
+		o->verified = atoi(buf);
+	if (file_read(KMOD_PARAMS "out", o->out, sizeof(o->out)) > 0)
+		o->out[strcspn(o->out, "\n")] = '\0';
+	return kmod_unload(KMOD);
+}
+
+/* ---- no chip: registration, X.509, the software paths ------------------- */
+
+FIXTURE(soft)
+{
+	int unused;
+};
+
+FIXTURE_SETUP(soft)
+{
+	modules_down();
+	ASSERT_EQ(0, load("iotsec", ""));
+	ASSERT_EQ(0, load("algif_kpp", ""));
+}
+
+FIXTURE_TEARDOWN(soft)
+{
+	modules_down();
+}
+
+TEST_F(soft, proc_crypto_selftest_passed_highest_priority)
+{
+	static const char * const names[][3] = {
+		{ "ecdh-nist-p256", KPP_DRV, "kpp" },
+		{ "ecdsa-nist-p256", SIG_DRV, "akcipher" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct alg_query q = {
+			.name = names[i][0], .driver = names[i][1],
+			.best_other = -1,
+		};
+
+		ASSERT_EQ(0, proc_crypto_each(alg_collect, &q));
+		TH_LOG("%s: driver %s priority %d selftest %s (best other %d)",
+		       q.name, q.ours.driver, q.ours.priority,
+		       q.ours.selftest, q.best_other);
+		ASSERT_EQ(1, q.found);
+		EXPECT_STREQ("passed", q.ours.selftest);
+		EXPECT_STREQ(names[i][2], q.ours.type);
+		EXPECT_GT(q.ours.priority, q.best_other);
+	}
+}
+
+/*
+ * openssl commands that make the certificates (DER, one openssl run each:
+ * under TCG every run costs seconds), run in the temp dir
+ */
+static const char cert_script[] =
+	"set -e\n"
+	"cat > ext.cnf <<EOF2\n"
+	"[req]\n"
+	"distinguished_name=dn\n"
+	"[dn]\n"
+	"[ca]\n"
+	"basicConstraints=critical,CA:TRUE\n"
+	"keyUsage=critical,keyCertSign,cRLSign\n"
+	"subjectKeyIdentifier=hash\n"
+	"authorityKeyIdentifier=keyid:always\n"
+	"[leaf]\n"
+	"basicConstraints=critical,CA:FALSE\n"
+	"keyUsage=critical,digitalSignature\n"
+	"subjectKeyIdentifier=hash\n"
+	"authorityKeyIdentifier=keyid:always\n"
+	"EOF2\n"
+	"cert() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -noenc -config ext.cnf -keyout $1.key -subj /CN=$1 -days 2 -$2 -extensions $3 ${4:+-CA $4.der -CAkey $4.key} -outform DER -out $1.der; }\n"
+	"cert root sha256 ca\n"
+	"cert inter sha256 ca root\n"
+	"cert leaf sha256 leaf inter\n"
+	"cert leaf384 sha384 leaf inter\n"
+	"cert leaf224 sha224 leaf inter\n"
+	"cert other sha256 ca\n"
+	"cert otherleaf sha256 leaf other\n"
+	"flip() { n=$(stat -c %s $1.der); head -c $((n - 1)) $1.der > $2.der; tail -c 1 $1.der | od -An -tu1 | { read b; printf \"\\\\$(printf %o $(( (b ^ 1) & 255 )))\" >> $2.der; }; }\n"
+	"flip leaf badleaf\n"
+	"flip root badroot\n";
+
+/* Runs a command; returns its first output line in @out (may be NULL). */
+static int capture(const char *cmd, char *out, size_t len)
+{
+	char line[256] = "";
+	FILE *p = popen(cmd, "r");
+	int st;
+
+	if (!p)
+		return -errno;
+	if (!fgets(line, sizeof(line), p))
+		line[0] = '\0';
+	while (fgetc(p) != EOF)
+		;
+	st = pclose(p);
+	if (out)
+		snprintf(out, len, "%.*s", (int)strcspn(line, "\n"), line);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -EINTR;
+}
+
+/* keyctl padd asymmetric <name> <ring> < <name>.der; exit code, message */
+static int padd(const char *dir, const char *name, const char *ring,
+		char *msg, size_t len)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "keyctl padd asymmetric %s %s < %s/%s.der 2>&1", name, ring,
+		 dir, name);
+	return capture(cmd, msg, len);
+}
+
+TEST_F_TIMEOUT(soft, x509_chain_verified_by_our_ecdsa, 120)
+{
+	char dir[] = "/tmp/crypto_test.XXXXXX", cmd[4096], root[32];
+	char chain[32], restrict_arg[64], msg[256];
+	static const char * const good[] = { "inter", "leaf", "leaf384",
+					      "leaf224" };
+	static const char * const bad[] = { "otherleaf", "badleaf" };
+	unsigned int i;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cd %s && sh -s >log 2>&1 <<'SCRIPT'\n%s"
+		 "SCRIPT\n", dir, cert_script);
+	if (run_cmd(cmd)) {
+		snprintf(cmd, sizeof(cmd), "sed 's/^/# /' %s/log", dir);
+		run_cmd(cmd);
+		ASSERT_TRUE(false) TH_LOG("making the certificates failed");
+	}
+
+	/* a session keyring of our own, shared by every keyctl we run */
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	ASSERT_EQ(0, capture("keyctl newring crypto_test_root @s", root,
+			     sizeof(root)));
+	ASSERT_EQ(0, padd(dir, "root", root, msg, sizeof(msg)))
+		TH_LOG("root: %s", msg);
+	EXPECT_NE(0, padd(dir, "badroot", root, msg, sizeof(msg)));
+	TH_LOG("root with a broken self-signature: %s", msg);
+
+	ASSERT_EQ(0, capture("keyctl newring crypto_test_chain @s", chain,
+			     sizeof(chain)));
+	snprintf(restrict_arg, sizeof(restrict_arg),
+		 "key_or_keyring:%s:chain", root);
+	snprintf(cmd, sizeof(cmd),
+		 "keyctl restrict_keyring %s asymmetric %s", chain,
+		 restrict_arg);
+	ASSERT_EQ(0, run_cmd(cmd));
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		EXPECT_EQ(0, padd(dir, good[i], chain, msg, sizeof(msg)))
+			TH_LOG("%s: %s", good[i], msg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_NE(0, padd(dir, bad[i], chain, msg, sizeof(msg)));
+		TH_LOG("%s refused: %s", bad[i], msg);
+	}
+	/* the flipped signature is checked, and rejected, not just unknown */
+	padd(dir, "badleaf", chain, msg, sizeof(msg));
+	EXPECT_NE(NULL, strstr(msg, "rejected"));
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	run_cmd(cmd);
+}
+
+TEST_F(soft, ecdh_generated_key_matches_openssl)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
+	ASSERT_EQ(0, kpp_check(KPP_DRV, NULL));
+}
+
+TEST_F(soft, ecdh_given_key_matches_openssl)
+{
+	uint8_t priv[PRIV], pub[PUB], peer[PUB], ours[PUB];
+	uint8_t s1[SECRET], s2[SECRET];
+	EVP_PKEY *mine = ossl_gen(pub, priv);
+	EVP_PKEY *other = ossl_gen(peer, NULL);
+
+	ASSERT_NE(NULL, mine);
+	ASSERT_NE(NULL, other);
+	ASSERT_EQ(0, kpp_round(KPP_DRV, priv, peer, ours, s1));
+	EXPECT_EQ(0, memcmp(pub, ours, PUB));
+	ASSERT_EQ(0, ossl_derive(other, pub, s2));
+	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+	EVP_PKEY_free(mine);
+	EVP_PKEY_free(other);
+}
+
+TEST_F(soft, peer_off_the_curve_is_refused)
+{
+	uint8_t peer[PUB], pub[PUB], secret[SECRET];
+	EVP_PKEY *k = ossl_gen(peer, NULL);
+
+	ASSERT_NE(NULL, k);
+	peer[PUB - 1] ^= 1;
+	EXPECT_GT(0, kpp_round(KPP_DRV, NULL, peer, pub, secret));
+	EVP_PKEY_free(k);
+}
+
+/* Software ECDH and signatures with requests that may not sleep. */
+TEST_F(soft, async_requests_software)
+{
+	uint8_t priv[PRIV], pub[PUB], peer[PUB], got[PUB], s[SECRET];
+	uint8_t digest[48], sig[80];
+	char params[1024], hp[2 * PRIV + 1], hpeer[2 * PUB + 1];
+	char hd[2 * sizeof(digest) + 1], path[512];
+	struct kmod_out o;
+	EVP_PKEY *mine, *other;
+	int sleep, len;
+
+	if (!kmod_available(path, sizeof(path)))
+		SKIP(return, "%s not built (make -C tests/kernel/kmod)", path);
+	mine = ossl_gen(pub, priv);
+	other = ossl_gen(peer, NULL);
+	ASSERT_NE(NULL, mine);
+	ASSERT_NE(NULL, other);
+	bin2hex(priv, PRIV, hp);
+	bin2hex(peer, PUB, hpeer);
+	RAND_bytes(digest, sizeof(digest));
+	for (sleep = 0; sleep < 2; sleep++) {
+		/* kpp, given key: our public key and OpenSSL's secret */
+		snprintf(params, sizeof(params), "op=kpp key=%s data=%s may_sleep=%d",
+			 hp, hpeer, sleep);
+		ASSERT_EQ(0, kmod_run(params, &o));
+		ASSERT_EQ(0, o.result);
+		ASSERT_EQ(2 * PUB + 1 + 2 * SECRET, strlen(o.out));
+		hex2bin(o.out, got, PUB);
+		EXPECT_EQ(0, memcmp(pub, got, PUB));
+		ASSERT_EQ(0, ossl_derive(other, pub, s));
+		hex2bin(o.out + 2 * PUB + 1, got, SECRET);
+		EXPECT_EQ(0, memcmp(s, got, SECRET));
+
+		/* kpp, generated key (no chip: software) */
+		snprintf(params, sizeof(params), "op=kpp key= data=%s may_sleep=%d",
+			 hpeer, sleep);
+		ASSERT_EQ(0, kmod_run(params, &o));
+		ASSERT_EQ(0, o.result);
+		hex2bin(o.out, got, PUB);
+		ASSERT_EQ(0, ossl_derive(other, got, s));
+		hex2bin(o.out + 2 * PUB + 1, got, SECRET);
+		EXPECT_EQ(0, memcmp(s, got, SECRET));
+
+		/* software signature of a SHA-384-sized digest (truncated) */
+		for (len = 20; len <= 48; len += 12) {
+			bin2hex(digest, len, hd);
+			snprintf(params, sizeof(params),
+				 "op=sign key=%s data=%s may_sleep=%d", hp, hd,
+				 sleep);
+			ASSERT_EQ(0, kmod_run(params, &o));
+			ASSERT_EQ(0, o.result);
+			EXPECT_EQ(0, o.verified);
+			hex2bin(o.out, sig, strlen(o.out) / 2);
+			EXPECT_EQ(1, ossl_verify(pub, digest, len, sig,
+						 strlen(o.out) / 2))
+				TH_LOG("digest length %d: %s", len, o.out);
+		}
+	}
+	EVP_PKEY_free(mine);
+	EVP_PKEY_free(other);
+}
+
+/* ---- with a simulated ATECC608B: the chip paths ------------------------- */
+
+struct chip_env {
+	char dev[32];
+	char serial[2 * ATECC_SN_SIZE + 1];
+	char handle[64];
+	char rng[64];
+};
+
+static bool bound(const char *dev)
+{
+	char path[160], link[256];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), DEV_DIR "/%s/driver", dev);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	return !strcmp(base ? base + 1 : link, "iotsec");
+}
+
+/* Loads the simulator (one provisioned 608B) and the driver, either order. */
+static int chip_up(struct chip_env *e, bool sim_first)
+{
+	static const char sim[] = "chips=1 model=608b provisioned=1";
+	char path[160];
+	double end;
+	int bus, ret;
+
+	memset(e, 0, sizeof(*e));
+	modules_down();
+	ret = load(sim_first ? "iotsec_sim" : "iotsec", sim_first ? sim : "");
+	if (!ret)
+		ret = load(sim_first ? "iotsec" : "iotsec_sim",
+			   sim_first ? "" : sim);
+	if (!ret)
+		ret = load("algif_kpp", "");
+	if (!ret)
+		ret = debugfs_up();
+	if (ret)
+		return ret;
+	bus = i2c_bus_find("iotsec-sim");
+	if (bus < 0)
+		return bus;
+	snprintf(e->dev, sizeof(e->dev), "%d-0060", bus);
+	end = now_ms() + BOUND_MS;
+	while (!bound(e->dev) && now_ms() < end)
+		usleep(10000);
+	if (!bound(e->dev))
+		return -ETIMEDOUT;
+	snprintf(path, sizeof(path), DEV_DIR "/%s/serial_number", e->dev);
+	if (file_read(path, e->serial, sizeof(e->serial)) < 0)
+		return -EIO;
+	e->serial[strcspn(e->serial, "\n")] = '\0';
+	snprintf(e->handle, sizeof(e->handle), "iotsec:%s:0", e->serial);
+	snprintf(e->rng, sizeof(e->rng), "iotsec-%s", e->serial);
+	return 0;
+}
+
+FIXTURE(order)
+{
+	struct chip_env e;
+};
+
+FIXTURE_VARIANT(order)
+{
+	bool sim_first;
+};
+
+FIXTURE_VARIANT_ADD(order, sim_first)
+{
+	.sim_first = true,
+};
+
+FIXTURE_VARIANT_ADD(order, driver_first)
+{
+	.sim_first = false,
+};
+
+FIXTURE_SETUP(order)
+{
+	ASSERT_EQ(0, chip_up(&self->e, variant->sim_first));
+}
+
+FIXTURE_TEARDOWN(order)
+{
+	modules_down();
+}
+
+TEST_F(order, ecdh_on_the_chip)
+{
+	struct counters a, b;
+
+	counters_read(&a);
+	ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
+	counters_read(&b);
+	EXPECT_EQ(a.genkey + 1, b.genkey);
+	EXPECT_EQ(a.ecdh + 1, b.ecdh);
+	EXPECT_EQ(a.eeprom_writes, b.eeprom_writes);
+}
+
+FIXTURE(chip)
+{
+	struct chip_env e;
+};
+
+FIXTURE_SETUP(chip)
+{
+	ASSERT_EQ(0, chip_up(&self->e, true));
+}
+
+FIXTURE_TEARDOWN(chip)
+{
+	sim_fault("none");
+	modules_down();
+}
+
+TEST_F_TIMEOUT(chip, ecdh_100_rounds_no_eeprom_write, 180)
+{
+	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	struct counters a, b;
+	int i;
+
+	ASSERT_NE(NULL, mine);
+	counters_read(&a);
+	ASSERT_LE(0, a.eeprom_writes);
+	for (i = 0; i < ROUNDS; i++) {
+		ASSERT_EQ(0, kpp_round("ecdh-nist-p256", NULL, peer, pub, s1))
+			TH_LOG("round %d", i);
+		ASSERT_EQ(0, ossl_derive(mine, pub, s2));
+		ASSERT_EQ(0, memcmp(s1, s2, SECRET)) TH_LOG("round %d", i);
+	}
+	counters_read(&b);
+	TH_LOG("genkey %lld -> %lld, ecdh %lld -> %lld, eeprom_writes %lld -> %lld",
+	       a.genkey, b.genkey, a.ecdh, b.ecdh, a.eeprom_writes,
+	       b.eeprom_writes);
+	EXPECT_EQ(a.genkey + ROUNDS, b.genkey);
+	EXPECT_EQ(a.ecdh + ROUNDS, b.ecdh);
+	EXPECT_EQ(a.eeprom_writes, b.eeprom_writes);
+	EVP_PKEY_free(mine);
+}
+
+TEST_F(chip, given_key_stays_in_software)
+{
+	uint8_t priv[PRIV], pub[PUB];
+	EVP_PKEY *k = ossl_gen(pub, priv);
+	struct counters a, b;
+
+	ASSERT_NE(NULL, k);
+	counters_read(&a);
+	ASSERT_EQ(0, kpp_check("ecdh-nist-p256", priv));
+	counters_read(&b);
+	EXPECT_EQ(a.genkey, b.genkey);
+	EXPECT_EQ(a.ecdh, b.ecdh);
+	EVP_PKEY_free(k);
+}
+
+/* Two keys at once: the first owns TempKey, the second is software. */
+TEST_F(chip, one_tempkey_owner_per_chip)
+{
+	uint8_t peer[PUB], pa[PUB], pb[PUB], sa[SECRET], sb[SECRET], s[SECRET];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	struct iotsec_kpp a, b;
+	struct counters c0, c1;
+
+	ASSERT_NE(NULL, mine);
+	counters_read(&c0);
+	ASSERT_EQ(0, iotsec_kpp_open(&a, "ecdh-nist-p256"));
+	ASSERT_EQ(0, iotsec_kpp_open(&b, "ecdh-nist-p256"));
+	ASSERT_EQ(0, iotsec_kpp_setkey(&a, NULL, 0));
+	ASSERT_EQ(0, iotsec_kpp_setkey(&b, NULL, 0));
+	ASSERT_EQ(0, iotsec_kpp_keygen(&a, pa));
+	ASSERT_EQ(0, iotsec_kpp_keygen(&b, pb));
+	counters_read(&c1);
+	EXPECT_EQ(c0.genkey + 1, c1.genkey);
+	/* b first: the software key does not disturb a's TempKey */
+	ASSERT_EQ(0, iotsec_kpp_derive(&b, peer, sb));
+	ASSERT_EQ(0, iotsec_kpp_derive(&a, peer, sa));
+	ASSERT_EQ(0, ossl_derive(mine, pa, s));
+	EXPECT_EQ(0, memcmp(s, sa, SECRET));
+	ASSERT_EQ(0, ossl_derive(mine, pb, s));
+	EXPECT_EQ(0, memcmp(s, sb, SECRET));
+	counters_read(&c1);
+	EXPECT_EQ(c0.ecdh + 1, c1.ecdh);
+	iotsec_kpp_close(&a);
+	iotsec_kpp_close(&b);
+	/* ownership ended with the use: the chip is free again */
+	counters_read(&c0);
+	ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
+	counters_read(&c1);
+	EXPECT_EQ(c0.genkey + 1, c1.genkey);
+	EVP_PKEY_free(mine);
+}
+
+#define THREADS		8
+#define THREAD_ROUNDS	8
+
+struct worker {
+	pthread_t t;
+	int failures;
+	int first_err;
+};
+
+static void *worker_fn(void *arg)
+{
+	struct worker *w = arg;
+	int i, ret;
+
+	for (i = 0; i < THREAD_ROUNDS; i++) {
+		ret = kpp_check("ecdh-nist-p256", NULL);
+		if (ret && !w->failures++)
+			w->first_err = ret;
+	}
+	return NULL;
+}
+
+/*
+ * Handshakes at once: the chip takes one key at a time, the others are
+ * software; every secret is right, every chip key is used exactly once.
+ */
+TEST_F_TIMEOUT(chip, concurrent_ecdh_all_correct, 120)
+{
+	struct worker w[THREADS] = { };
+	struct counters a, b;
+	int i;
+
+	counters_read(&a);
+	for (i = 0; i < THREADS; i++)
+		ASSERT_EQ(0, pthread_create(&w[i].t, NULL, worker_fn, &w[i]));
+	for (i = 0; i < THREADS; i++) {
+		pthread_join(w[i].t, NULL);
+		EXPECT_EQ(0, w[i].failures)
+			TH_LOG("thread %d: first error %d", i, w[i].first_err);
+	}
+	counters_read(&b);
+	TH_LOG("%d ECDHs: %lld on the chip", THREADS * THREAD_ROUNDS,
+	       b.ecdh - a.ecdh);
+	EXPECT_LT(0, b.ecdh - a.ecdh);
+	EXPECT_EQ(b.genkey - a.genkey, b.ecdh - a.ecdh);
+	EXPECT_EQ(a.eeprom_writes, b.eeprom_writes);
+}
+
+/* Another command (the hwrng's Random) between keygen and derive. */
+TEST_F(chip, lost_tempkey_is_ekeyexpired)
+{
+	uint8_t peer[PUB], pub[PUB], secret[SECRET], rnd[32];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	char cur[128] = "";
+	struct iotsec_kpp k;
+	int fd;
+
+	ASSERT_NE(NULL, mine);
+	file_write(RNG_DIR "/rng_current", self->e.rng);
+	file_read(RNG_DIR "/rng_current", cur, sizeof(cur));
+	cur[strcspn(cur, "\n")] = '\0';
+	if (strcmp(cur, self->e.rng))
+		SKIP(goto out, "hwrng %s is not current (%s)", self->e.rng,
+		     cur);
+	ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
+	ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+	fd = open("/dev/hwrng", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(rnd), read(fd, rnd, sizeof(rnd)));
+	close(fd);
+	memset(secret, 0xa5, sizeof(secret));
+	EXPECT_EQ(-EKEYEXPIRED, iotsec_kpp_derive(&k, peer, secret));
+	iotsec_kpp_close(&k);
+	ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
+out:
+	EVP_PKEY_free(mine);
+}
+
+/* ---- faults on the chip's ECDH and GenKey ------------------------------- */
+
+FIXTURE(fault)
+{
+	struct chip_env e;
+};
+
+FIXTURE_VARIANT(fault)
+{
+	const char *spec;
+	bool may_succeed;	/* a fault the driver's retry absorbs */
+};
+
+FIXTURE_VARIANT_ADD(fault, ecdh_exec_error)
+{
+	.spec = "exec_error op=0x43",
+};
+
+FIXTURE_VARIANT_ADD(fault, ecdh_crc)
+{
+	.spec = "crc op=0x43", .may_succeed = true,
+};
+
+FIXTURE_VARIANT_ADD(fault, ecdh_count)
+{
+	.spec = "count op=0x43", .may_succeed = true,
+};
+
+FIXTURE_VARIANT_ADD(fault, ecdh_nack)
+{
+	.spec = "nack op=0x43", .may_succeed = true,
+};
+
+FIXTURE_VARIANT_ADD(fault, ecdh_watchdog)
+{
+	.spec = "watchdog op=0x43",
+};
+
+FIXTURE_VARIANT_ADD(fault, ecdh_stall)
+{
+	.spec = "stall op=0x43",
+};
+
+FIXTURE_VARIANT_ADD(fault, genkey_exec_error)
+{
+	.spec = "exec_error op=0x40",
+};
+
+FIXTURE_SETUP(fault)
+{
+	ASSERT_EQ(0, chip_up(&self->e, true));
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	sim_fault("none");
+	modules_down();
+}
+
+TEST_F_TIMEOUT(fault, error_or_right_secret_then_works, 60)
+{
+	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	long long injected;
+	double t;
+	int ret;
+
+	ASSERT_NE(NULL, mine);
+	injected = sim_counter("faults_injected");
+	ASSERT_EQ(0, sim_fault(variant->spec));
+	t = now_ms();
+	memset(s1, 0, sizeof(s1));
+	ret = kpp_round("ecdh-nist-p256", NULL, peer, pub, s1);
+	t = now_ms() - t;
+	TH_LOG("%s: %d (%s) after %.0f ms", variant->spec, ret,
+	       strerror(-ret), t);
+	EXPECT_LT(t, FAULT_MS);
+	EXPECT_EQ(injected + 1, sim_counter("faults_injected"));
+	if (!ret) {
+		EXPECT_TRUE(variant->may_succeed);
+		ASSERT_EQ(0, ossl_derive(mine, pub, s2));
+		EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+	}
+	sim_fault("none");
+	ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
+	EVP_PKEY_free(mine);
+}
+
+/* ---- the test module against the chip ----------------------------------- */
+
+FIXTURE(kmod)
+{
+	struct chip_env e;
+	char path[512];
+	bool have;
+};
+
+/* The 6.1 harness runs the test even after a SKIP in setup: each checks. */
+#define NEED_KMOD()							\
+	do {								\
+		if (!self->have)					\
+			SKIP(return, "%s not built (make -C tests/kernel/kmod)", \
+			     self->path);				\
+	} while (0)
+
+FIXTURE_SETUP(kmod)
+{
+	self->have = kmod_available(self->path, sizeof(self->path));
+	if (self->have)
+		ASSERT_EQ(0, chip_up(&self->e, true));
+}
+
+FIXTURE_TEARDOWN(kmod)
+{
+	sim_fault("none");
+	modules_down();
+}
+
+/* Chip ECDH from requests that may not sleep (the workqueue path). */
+TEST_F(kmod, async_chip_ecdh)
+{
+	uint8_t peer[PUB], got[PUB], s[SECRET];
+	char params[512], hpeer[2 * PUB + 1];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	struct counters a, b;
+	struct kmod_out o;
+	NEED_KMOD();
+
+	ASSERT_NE(NULL, mine);
+	bin2hex(peer, PUB, hpeer);
+	snprintf(params, sizeof(params), "op=kpp key= data=%s", hpeer);
+	counters_read(&a);
+	ASSERT_EQ(0, kmod_run(params, &o));
+	counters_read(&b);
+	ASSERT_EQ(0, o.result);
+	EXPECT_EQ(a.genkey + 1, b.genkey);
+	EXPECT_EQ(a.ecdh + 1, b.ecdh);
+	hex2bin(o.out, got, PUB);
+	ASSERT_EQ(0, ossl_derive(mine, got, s));
+	hex2bin(o.out + 2 * PUB + 1, got, SECRET);
+	EXPECT_EQ(0, memcmp(s, got, SECRET));
+	EVP_PKEY_free(mine);
+}
+
+TEST_F(kmod, chip_signature_verifies)
+{
+	char params[512], hd[65];
+	uint8_t digest[32];
+	struct counters a, b;
+	struct kmod_out o;
+	int sleep;
+	NEED_KMOD();
+
+	for (sleep = 0; sleep < 2; sleep++) {
+		RAND_bytes(digest, sizeof(digest));
+		bin2hex(digest, sizeof(digest), hd);
+		snprintf(params, sizeof(params),
+			 "op=sign key=%s data=%s may_sleep=%d",
+			 self->e.handle, hd, sleep);
+		counters_read(&a);
+		ASSERT_EQ(0, kmod_run(params, &o));
+		counters_read(&b);
+		ASSERT_EQ(0, o.result) TH_LOG("%s", params);
+		EXPECT_EQ(0, o.verified);
+		EXPECT_EQ(a.sign + 1, b.sign);
+		EXPECT_EQ(a.eeprom_writes, b.eeprom_writes);
+		EXPECT_LE(140, strlen(o.out));	/* DER: 70..72 bytes */
+	}
+}
+
+TEST_F(kmod, sign_fault_is_an_error_then_works)
+{
+	char params[512];
+	struct kmod_out o;
+	NEED_KMOD();
+
+	snprintf(params, sizeof(params), "op=sign key=%s data=%064x",
+		 self->e.handle, 0);
+	ASSERT_EQ(0, sim_fault("exec_error op=0x41"));
+	ASSERT_EQ(0, kmod_run(params, &o));
+	EXPECT_GT(0, o.result);
+	TH_LOG("sign with a fault: %d", o.result);
+	ASSERT_EQ(0, kmod_run(params, &o));
+	EXPECT_EQ(0, o.result);
+	EXPECT_EQ(0, o.verified);
+}
+
+TEST_F(kmod, bad_handles_are_refused)
+{
+	static const struct {
+		const char *fmt;
+		int err;
+	} cases[] = {
+		{ "iotsec:%s:16", -EINVAL },	/* no such slot */
+		{ "iotsec:%s:x", -EINVAL },
+		{ "iotsec:%s", -EINVAL },
+		{ "iotsec:%s:5", -ENOKEY },	/* data slot */
+		{ "iotsec:00%s:0", -EINVAL },	/* serial too long */
+	};
+	char key[128], params[512];
+	struct kmod_out o;
+	unsigned int i;
+	NEED_KMOD();
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(key, sizeof(key), cases[i].fmt, self->e.serial);
+		snprintf(params, sizeof(params), "op=sign key=%s data=00", key);
+		ASSERT_EQ(0, kmod_run(params, &o));
+		EXPECT_EQ(cases[i].err, o.result) TH_LOG("%s", key);
+	}
+	/* a chip that is not there */
+	snprintf(params, sizeof(params),
+		 "op=sign key=iotsec:%018x:0 data=00", 0);
+	ASSERT_EQ(0, kmod_run(params, &o));
+	EXPECT_EQ(-ENODEV, o.result);
+}
+
+TEST_HARNESS_MAIN

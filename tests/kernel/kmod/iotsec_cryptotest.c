@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Test-only module: runs one operation through a crypto provider at load
+ * and leaves the outcome in its (read-only) parameters, for
+ * tests/kernel/crypto_test.c to read from /sys/module/iotsec_cryptotest/.
+ * Reaches what user space cannot on 6.1: akcipher sign (there is no AF_ALG
+ * akcipher), and requests without CRYPTO_TFM_REQ_MAY_SLEEP (AF_ALG always
+ * sets it), which providers must complete asynchronously.
+ *
+ * Parameters in:
+ *   op=sign  key=<handle "iotsec:<serial>:<slot>" or 64 hex digits>
+ *            data=<digest, hex>  -> out = DER signature (hex),
+ *            verified = verify of that signature with the same transform
+ *   op=kpp   key=<64 hex digits, or empty: generate>
+ *            data=<peer X || Y, 128 hex digits>
+ *            -> out = "<our X || Y hex>:<shared secret hex>"
+ *   alg=     algorithm or driver name (default: the iotsec driver)
+ *   may_sleep=1  set CRYPTO_TFM_REQ_MAY_SLEEP on the requests
+ * Out: result (0 or -errno of the operation), verified, out.
+ * The load itself fails only for bad parameters.
+ */
+#include <crypto/akcipher.h>
+#include <crypto/ecdh.h>
+#include <crypto/kpp.h>
+#include <linux/crypto.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#define MAX_BIN		128
+#define DER_MAX		72
+#define PUB		64
+#define SECRET		32
+
+static char *op = "sign";
+module_param(op, charp, 0444);
+static char *key = "";
+module_param(key, charp, 0444);
+static char *data = "";
+module_param(data, charp, 0444);
+static char *alg = "";
+module_param(alg, charp, 0444);
+static bool may_sleep;
+module_param(may_sleep, bool, 0444);
+
+static int result = -EINPROGRESS;
+module_param(result, int, 0444);
+static int verified = -EINPROGRESS;
+module_param(verified, int, 0444);
+static char out[2 * (PUB + SECRET) + 2];
+module_param_string(out, out, sizeof(out), 0444);
+
+struct buf {
+	u8 b[MAX_BIN];
+	unsigned int len;
+};
+
+static int unhex(const char *s, struct buf *o)
+{
+	size_t n = strlen(s);
+
+	if (n % 2 || n / 2 > sizeof(o->b))
+		return -EINVAL;
+	o->len = n / 2;
+	return hex2bin(o->b, s, o->len);
+}
+
+static u32 req_flags(void)
+{
+	return CRYPTO_TFM_REQ_MAY_BACKLOG |
+	       (may_sleep ? CRYPTO_TFM_REQ_MAY_SLEEP : 0);
+}
+
+static int ak_run(struct crypto_akcipher *tfm, bool sign, struct buf *in,
+		  u8 *sig, unsigned int *siglen)
+{
+	struct akcipher_request *req = akcipher_request_alloc(tfm, GFP_KERNEL);
+	struct scatterlist src[2], dst;
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	if (!req)
+		return -ENOMEM;
+	akcipher_request_set_callback(req, req_flags(), crypto_req_done, &wait);
+	if (sign) {
+		sg_init_one(&src[0], in->b, in->len);
+		sg_init_one(&dst, sig, DER_MAX);
+		akcipher_request_set_crypt(req, src, &dst, in->len, DER_MAX);
+		ret = crypto_wait_req(crypto_akcipher_sign(req), &wait);
+		*siglen = req->dst_len;
+	} else {	/* signature then digest, in two entries */
+		sg_init_table(src, 2);
+		sg_set_buf(&src[0], sig, *siglen);
+		sg_set_buf(&src[1], in->b, in->len);
+		akcipher_request_set_crypt(req, src, NULL, *siglen, in->len);
+		ret = crypto_wait_req(crypto_akcipher_verify(req), &wait);
+	}
+	akcipher_request_free(req);
+	return ret;
+}
+
+static int run_sign(void)
+{
+	struct crypto_akcipher *tfm;
+	struct buf digest, k;
+	u8 sig[DER_MAX];
+	unsigned int siglen = 0;
+	const void *kp = key;
+	unsigned int klen = strlen(key);
+
+	if (unhex(data, &digest))
+		return -EINVAL;
+	if (strncmp(key, "iotsec:", 7)) {
+		if (unhex(key, &k))
+			return -EINVAL;
+		kp = k.b;
+		klen = k.len;
+	}
+	tfm = crypto_alloc_akcipher(*alg ? alg : "ecdsa-nist-p256-iotsec", 0, 0);
+	if (IS_ERR(tfm)) {
+		result = PTR_ERR(tfm);
+		return 0;
+	}
+	result = crypto_akcipher_set_priv_key(tfm, kp, klen);
+	if (!result)
+		result = ak_run(tfm, true, &digest, sig, &siglen);
+	if (!result) {
+		bin2hex(out, sig, siglen);
+		out[2 * siglen] = '\0';
+		verified = ak_run(tfm, false, &digest, sig, &siglen);
+	}
+	crypto_free_akcipher(tfm);
+	return 0;
+}
+
+static int kpp_op(struct crypto_kpp *tfm, struct buf *peer, u8 *o)
+{
+	struct kpp_request *req = kpp_request_alloc(tfm, GFP_KERNEL);
+	struct scatterlist src, dst;
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	if (!req)
+		return -ENOMEM;
+	kpp_request_set_callback(req, req_flags(), crypto_req_done, &wait);
+	sg_init_one(&dst, o, PUB);
+	kpp_request_set_output(req, &dst, PUB);
+	if (peer) {
+		sg_init_one(&src, peer->b, peer->len);
+		kpp_request_set_input(req, &src, peer->len);
+		ret = crypto_kpp_compute_shared_secret(req);
+	} else {
+		kpp_request_set_input(req, NULL, 0);
+		ret = crypto_kpp_generate_public_key(req);
+	}
+	ret = crypto_wait_req(ret, &wait);
+	kpp_request_free(req);
+	return ret;
+}
+
+static int kpp_setkey(struct crypto_kpp *tfm, struct buf *priv)
+{
+	struct ecdh p = {
+		.key = priv->len ? (char *)priv->b : NULL,
+		.key_size = priv->len,
+	};
+	unsigned int len = crypto_ecdh_key_len(&p);
+	char *blob = kmalloc(len, GFP_KERNEL);
+	int ret;
+
+	if (!blob)
+		return -ENOMEM;
+	ret = crypto_ecdh_encode_key(blob, len, &p);
+	if (!ret)
+		ret = crypto_kpp_set_secret(tfm, blob, len);
+	kfree_sensitive(blob);
+	return ret;
+}
+
+static int run_kpp(void)
+{
+	struct crypto_kpp *tfm;
+	struct buf priv, peer;
+	u8 pub[PUB], secret[PUB];
+
+	if (unhex(key, &priv) || unhex(data, &peer))
+		return -EINVAL;
+	tfm = crypto_alloc_kpp(*alg ? alg : "ecdh-nist-p256-iotsec", 0, 0);
+	if (IS_ERR(tfm)) {
+		result = PTR_ERR(tfm);
+		return 0;
+	}
+	result = kpp_setkey(tfm, &priv);
+	if (!result)
+		result = kpp_op(tfm, NULL, pub);
+	if (!result)
+		result = kpp_op(tfm, &peer, secret);
+	if (!result) {
+		bin2hex(out, pub, PUB);
+		out[2 * PUB] = ':';
+		bin2hex(out + 2 * PUB + 1, secret, SECRET);
+		out[2 * (PUB + SECRET) + 1] = '\0';
+	}
+	crypto_free_kpp(tfm);
+	return 0;
+}
+
+static int __init cryptotest_init(void)
+{
+	if (!strcmp(op, "sign"))
+		return run_sign();
+	if (!strcmp(op, "kpp"))
+		return run_kpp();
+	return -EINVAL;
+}
+
+static void __exit cryptotest_exit(void)
+{
+}
+
+module_init(cryptotest_init);
+module_exit(cryptotest_exit);
+
+MODULE_DESCRIPTION("iotsec crypto provider test driver (tests only)");
+MODULE_LICENSE("GPL");
