@@ -74,16 +74,18 @@ static int get_int(const u8 *der, size_t len, size_t *pos, u8 *v)
 
 int ecdsa_der_decode(const u8 *der, size_t len, u8 *rs)
 {
-	size_t pos = 2;
+	size_t pos = 2, end;
 	int ret;
 
 	if (len < 2 || der[0] != ASN1_SEQUENCE || der[1] & 0x80 ||
-	    der[1] != len - 2)
+	    der[1] > len - 2)
 		return -EBADMSG;
-	ret = get_int(der, len, &pos, rs);
+	/* The SEQUENCE ends the signature; what follows it is not read. */
+	end = 2 + der[1];
+	ret = get_int(der, end, &pos, rs);
 	if (!ret)
-		ret = get_int(der, len, &pos, rs + 32);
-	if (!ret && pos != len)
+		ret = get_int(der, end, &pos, rs + 32);
+	if (!ret && pos != end)
 		ret = -EBADMSG;
 	return ret;
 }

@@ -27,8 +27,11 @@ int ecdsa_der_encode(const u8 *rs, u8 *out, size_t cap);
  * @rs: 64 bytes out, each integer left-padded to 32 bytes
  *
  * Accepts what the 6.1 kernel's ecdsa accepts: an integer of up to 32
- * bytes, or 33 with a leading zero byte.  The whole input must be the
- * SEQUENCE, nothing after it.
+ * bytes, or 33 with a leading zero byte; bytes after the SEQUENCE are
+ * ignored, as 6.1's ASN.1 decoder ignores them.  That matters: 6.1's
+ * keyctl_pkey_verify() hands every signature over as max_sig_size (72)
+ * bytes, whatever its real length, so a DER signature of 70 or 71 bytes
+ * arrives with trailing bytes from the caller's buffer.
  *
  * Return: 0, or -EBADMSG for anything malformed or out of range.
  */

@@ -73,7 +73,12 @@ TEST(decode_refuses_malformed)
 	for (i = 0; i < n; i++)	/* every truncation */
 		EXPECT_EQ(-EBADMSG, ecdsa_der_decode(good, i, rs)) TH_LOG("len %d", i);
 	memcpy(bad, good, n);
-	bad[n] = 0;		/* trailing byte */
+	bad[n] = 0x5a;		/* after the SEQUENCE: ignored, as 6.1 does */
+	bad[n + 1] = 0xa5;
+	EXPECT_EQ(0, ecdsa_der_decode(bad, n + 2, rs));
+	memcpy(bad, good, n);
+	bad[1] = n - 1;		/* a SEQUENCE longer than its two INTEGERs */
+	bad[n] = 0;
 	EXPECT_EQ(-EBADMSG, ecdsa_der_decode(bad, n + 1, rs));
 	memcpy(bad, good, n);
 	bad[0] = 0x31;		/* SET, not SEQUENCE */
