@@ -40,7 +40,16 @@ UNIT_SAN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit-san/%)
 VMT_SRC := $(wildcard tests/kernel/*_test.c)
 VMT_BIN := $(VMT_SRC:tests/kernel/%.c=$(B)/tests/kernel/%)
 
-all: modules lib tests
+all: modules lib tools tests
+
+TOOL_SRC := $(wildcard tools/*.c)
+TOOL := $(B)/tools/iotsec
+
+tools: $(TOOL)
+
+$(TOOL): $(TOOL_SRC) $(wildcard tools/*.h) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) -Ilibiotsec/include $(TOOL_SRC) $(LIB_A) -o $@ $(LIB_LDLIBS)
 
 lib: $(LIB_A) $(LIB_SO)
 
@@ -131,4 +140,4 @@ clean:
 	-$(MAKE) -C tests/kernel/kmod KVER=$(KVER) clean
 	rm -rf $(B)
 
-.PHONY: all lib modules tests deps unit vm check demo lint clean
+.PHONY: all lib tools modules tests deps unit vm check demo lint clean

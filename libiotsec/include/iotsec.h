@@ -19,6 +19,81 @@
 extern "C" {
 #endif
 
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/**
+ * DOC: overview
+ *
+ * A configuration holds what does not change between sessions: the product
+ * root, our certificate chain, the chip key (an "iotsec" key in the kernel
+ * keyring: see iotsec-keytype(7)) and the name expected of the peer.  A
+ * session runs one handshake on a connected TCP socket; on success the
+ * socket is a kernel TLS socket the application read()s, write()s and
+ * sendfile()s as usual, and iotsec_session_recv() handles the records that
+ * are not data (session tickets, alerts, a peer's KeyUpdate).
+ */
+struct iotsec_config;
+struct iotsec_session;
+
+/* Allocates an empty configuration; returns 0 or -ENOMEM. */
+int iotsec_config_new(struct iotsec_config **cfg);
+/* Frees it; sessions made from it must be freed first. */
+void iotsec_config_free(struct iotsec_config *cfg);
+/* The product root CA(s) the peer's chain must lead to (PEM file). */
+int iotsec_config_set_root_ca_file(struct iotsec_config *cfg, const char *path);
+/* Our certificate chain, leaf first (PEM file). */
+int iotsec_config_set_cert_chain_file(struct iotsec_config *cfg,
+				      const char *path);
+/* The kernel key that signs for us: a key serial (type "iotsec"). */
+int iotsec_config_set_key(struct iotsec_config *cfg, int32_t key_serial);
+/*
+ * The name the peer's certificate must carry (subjectAltName dNSName or
+ * iPAddress); a client also sends it as server_name.  NULL: no check.
+ */
+int iotsec_config_set_peer_name(struct iotsec_config *cfg, const char *name);
+/* Handshake time limit in milliseconds (default 30000). */
+int iotsec_config_set_timeout(struct iotsec_config *cfg, unsigned int ms);
+/*
+ * Restricts the cipher suites offered or accepted, by IANA name separated
+ * by ':' (e.g. "TLS_AES_128_GCM_SHA256").  Default: all three.
+ */
+int iotsec_config_set_ciphersuites(struct iotsec_config *cfg, const char *list);
+/*
+ * The AF_ALG kpp algorithm for ECDHE: "ecdh-nist-p256" (default: the
+ * highest priority, the chip when iotsec.ko is loaded) or a driver name.
+ */
+int iotsec_config_set_ecdh(struct iotsec_config *cfg, const char *alg);
+
+/*
+ * Runs the handshake as client (connect) or server (accept) on fd, a
+ * connected blocking or non-blocking TCP socket.  On success *out is the
+ * session and fd carries kernel TLS.  On failure the peer has been sent
+ * the alert that explains it (when one applies) and the error says why.
+ */
+int iotsec_session_connect(const struct iotsec_config *cfg, int fd,
+			   struct iotsec_session **out);
+int iotsec_session_accept(const struct iotsec_config *cfg, int fd,
+			  struct iotsec_session **out);
+/* The negotiated cipher suite's IANA name. */
+const char *iotsec_session_cipher(const struct iotsec_session *s);
+/* The peer's name as checked, or its certificate's common name. */
+const char *iotsec_session_peer_name(const struct iotsec_session *s);
+/* Key operations the handshake sent to the kernel (sign, verify, ECDH). */
+unsigned int iotsec_session_key_ops(const struct iotsec_session *s);
+/*
+ * Reads application data from the kTLS socket.  Session tickets are
+ * consumed; close_notify gives 0; a peer alert or KeyUpdate gives an error
+ * (the kernel cannot rekey, so the session ends).  flags as for recv(2).
+ */
+ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf, size_t len,
+			    int flags);
+/* Sends close_notify; the socket stays open for the caller to close. */
+int iotsec_session_close(struct iotsec_session *s);
+/* Frees the session (not the socket). */
+void iotsec_session_free(struct iotsec_session *s);
+
 #define IOTSEC_ERR_ALERT_SENT	0x10000
 #define IOTSEC_ERR_ALERT_RECV	0x20000
 #define IOTSEC_ERR_LIB		0x30000

@@ -14,4 +14,10 @@
 #define IOTSEC_PEER_ALERT_ERR(a)	(-(IOTSEC_ERR_ALERT_RECV | (a)))
 #define IOTSEC_LIB_ERR(n)	(-(IOTSEC_ERR_LIB | (n)))
 
+#define fallthrough		__attribute__((__fallthrough__))
+
+/* True when err is a TLS alert this side decided to send. */
+#define IOTSEC_IS_LOCAL_ALERT(err) \
+	(-(err) >= IOTSEC_ERR_ALERT_SENT && -(err) < IOTSEC_ERR_ALERT_RECV)
+
 #endif

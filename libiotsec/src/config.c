@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The configuration: what stays the same across sessions.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "session.h"
+
+static time_t wall_clock(void)
+{
+	return time(NULL);
+}
+
+IOTSEC_EXPORT int iotsec_config_new(struct iotsec_config **cfg)
+{
+	struct iotsec_config *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->timeout_ms = 30000;
+	c->n_suites = 3;
+	c->suites[0] = TLS_AES_128_GCM_SHA256;
+	c->suites[1] = TLS_AES_256_GCM_SHA384;
+	c->suites[2] = TLS_CHACHA20_POLY1305_SHA256;
+	snprintf(c->ecdh_alg, sizeof(c->ecdh_alg), "ecdh-nist-p256");
+	c->now = wall_clock;
+	*cfg = c;
+	return 0;
+}
+
+IOTSEC_EXPORT void iotsec_config_free(struct iotsec_config *cfg)
+{
+	if (!cfg)
+		return;
+	pem_list_free(&cfg->roots);
+	pem_list_free(&cfg->chain);
+	explicit_bzero(cfg, sizeof(*cfg));
+	free(cfg);
+}
+
+static int load(struct pem_list *l, const char *path)
+{
+	int ret;
+
+	pem_list_free(l);
+	ret = pem_read_file(path, "CERTIFICATE", l);
+	if (ret == 0)
+		return -ENOENT;	/* a file without a certificate */
+	return ret < 0 ? ret : 0;
+}
+
+IOTSEC_EXPORT int iotsec_config_set_root_ca_file(struct iotsec_config *cfg,
+						 const char *path)
+{
+	return load(&cfg->roots, path);
+}
+
+IOTSEC_EXPORT int iotsec_config_set_cert_chain_file(struct iotsec_config *cfg,
+						    const char *path)
+{
+	int ret = load(&cfg->chain, path);
+
+	if (!ret && cfg->chain.count > MSG_CERTS_MAX)
+		ret = -E2BIG;
+	return ret;
+}
+
+IOTSEC_EXPORT int iotsec_config_set_key(struct iotsec_config *cfg,
+					int32_t key_serial)
+{
+	if (key_serial <= 0)
+		return -EINVAL;
+	cfg->key = key_serial;
+	return 0;
+}
+
+IOTSEC_EXPORT int iotsec_config_set_peer_name(struct iotsec_config *cfg,
+					      const char *name)
+{
+	if (name && strlen(name) > MSG_HOST_MAX)
+		return -ENAMETOOLONG;
+	snprintf(cfg->peer_name, sizeof(cfg->peer_name), "%s", name ? name : "");
+	return 0;
+}
+
+IOTSEC_EXPORT int iotsec_config_set_timeout(struct iotsec_config *cfg,
+					    unsigned int ms)
+{
+	if (!ms)
+		return -EINVAL;
+	cfg->timeout_ms = ms;
+	return 0;
+}
+
+IOTSEC_EXPORT int iotsec_config_set_ciphersuites(struct iotsec_config *cfg,
+						 const char *list)
+{
+	static const uint16_t ids[] = { TLS_AES_128_GCM_SHA256,
+		TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256 };
+	uint16_t got[MSG_SUITES_MAX];
+	const char *p = list;
+	size_t len, i;
+	int n = 0;
+
+	while (p && *p) {
+		len = strcspn(p, ":");
+		for (i = 0; i < 3; i++)
+			if (strlen(suite_find(ids[i])->name) == len &&
+			    !strncmp(suite_find(ids[i])->name, p, len))
+				break;
+		if (i == 3 || n == MSG_SUITES_MAX)
+			return -EINVAL;
+		got[n++] = ids[i];
+		p += len + (p[len] == ':');
+	}
+	if (!n)
+		return -EINVAL;
+	memcpy(cfg->suites, got, n * sizeof(got[0]));
+	cfg->n_suites = n;
+	return 0;
+}
+
+IOTSEC_EXPORT int iotsec_config_set_ecdh(struct iotsec_config *cfg,
+					 const char *alg)
+{
+	if (!alg || !*alg || strlen(alg) >= sizeof(cfg->ecdh_alg))
+		return -EINVAL;
+	snprintf(cfg->ecdh_alg, sizeof(cfg->ecdh_alg), "%s", alg);
+	return 0;
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The handshake's dispatcher and the steps both roles share: transcript,
+ * Finished, certificates, CertificateVerify, ECDHE, and the hand-over to
+ * kernel TLS.
+ *
+ * hs_run() reads one handshake message at a time and gives it to the
+ * role's step function, which knows the one state it is in; whatever a
+ * state does not expect ends the handshake with unexpected_message.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+#include "ktls.h"
+#include "session.h"
+#include "sign.h"
+
+int hs_add(struct iotsec_session *s, const struct msg_hdr *h)
+{
+	return tr_add(&s->tr, h->body - MSG_HDR_LEN, MSG_HDR_LEN + h->len);
+}
+
+/* Adds an encoded message to the transcript and queues it for sending. */
+int hs_send(struct iotsec_session *s, struct wbuf *msg)
+{
+	int ret = msg->err;
+
+	if (!ret)
+		ret = tr_add(&s->tr, msg->base, msg->len);
+	if (!ret)
+		ret = io_send_handshake(s, msg->base, msg->len);
+	wbuf_reset(msg);
+	return ret;
+}
+
+int hs_thash(struct iotsec_session *s, uint8_t *out)
+{
+	return tr_hash(&s->tr, s->suite->hash, out);
+}
+
+/* Constant-time comparison of two secrets-derived values. */
+static bool same(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint8_t d = 0;
+
+	while (n--)
+		d |= a[n] ^ b[n];
+	return !d;
+}
+
+int hs_send_finished(struct iotsec_session *s, const uint8_t *secret)
+{
+	uint8_t th[HASH_MAX], vd[HASH_MAX];
+	struct wbuf m;
+	int ret;
+
+	wbuf_init(&m, 0);
+	ret = hs_thash(s, th);
+	if (!ret)
+		ret = ks_finished(s->suite->hash, secret, th, vd);
+	if (!ret)
+		ret = msg_put_finished(&m, vd, hash_len(s->suite->hash));
+	if (!ret)
+		ret = hs_send(s, &m);
+	explicit_bzero(vd, sizeof(vd));
+	wbuf_wipe(&m);
+	return ret;
+}
+
+int hs_check_finished(struct iotsec_session *s, const struct msg_hdr *h,
+		      const uint8_t *secret)
+{
+	size_t hl = hash_len(s->suite->hash);
+	uint8_t th[HASH_MAX], want[HASH_MAX], got[HASH_MAX];
+	int ret;
+
+	ret = msg_get_finished(h->body, h->len, hl, got);
+	if (!ret)
+		ret = hs_thash(s, th);
+	if (!ret)
+		ret = ks_finished(s->suite->hash, secret, th, want);
+	if (!ret && !same(want, got, hl))
+		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECRYPT_ERROR);
+	explicit_bzero(want, sizeof(want));
+	return ret ? ret : hs_add(s, h);
+}
+
+/* Our Certificate then CertificateVerify, signed by the kernel key. */
+int hs_send_cert_and_verify(struct iotsec_session *s)
+{
+	const struct iotsec_config *cfg = s->cfg;
+	struct msg_certificate c = { .context_len = s->cr_context_len };
+	struct msg_certificate_verify cv = { .scheme = MSG_ECDSA_P256_SHA256 };
+	uint8_t th[HASH_MAX], digest[32], sig[SIG_MAX];
+	struct wbuf m;
+	unsigned int i;
+	int ret;
+
+	memcpy(c.context, s->cr_context, s->cr_context_len);
+	for (i = 0; i < cfg->chain.count && i < MSG_CERTS_MAX; i++) {
+		c.certs[i].der = cfg->chain.blocks[i].der;
+		c.certs[i].len = cfg->chain.blocks[i].len;
+	}
+	c.n = i;
+	wbuf_init(&m, 0);
+	ret = msg_put_certificate(&m, &c);
+	if (!ret)
+		ret = hs_send(s, &m);
+	if (!ret)
+		ret = hs_thash(s, th);
+	if (!ret)
+		ret = cv_digest(s->server, th, hash_len(s->suite->hash), digest);
+	if (!ret)
+		ret = sign_digest(cfg->key, digest, sig, sizeof(sig));
+	if (ret >= 0) {
+		s->chip_ops++;
+		cv.sig = sig;
+		cv.sig_len = ret;
+		ret = msg_put_certificate_verify(&m, &cv);
+	}
+	if (!ret)
+		ret = hs_send(s, &m);
+	wbuf_wipe(&m);
+	return ret;
+}
+
+/* The peer's chain: parsed, checked, and linked under the root. */
+int hs_check_certificate(struct iotsec_session *s, const struct msg_hdr *h)
+{
+	struct cert_der chain[MSG_CERTS_MAX];
+	struct msg_certificate c;
+	const char *name = s->cfg->peer_name[0] ? s->cfg->peer_name : NULL;
+	size_t i;
+	int ret;
+
+	ret = msg_get_certificate(h->body, h->len, 0, &c);
+	if (ret)
+		return ret;
+	/* Ours is empty; a client's reply echoes the request's context. */
+	if (c.context_len != (s->server ? s->cr_context_len : 0) ||
+	    memcmp(c.context, s->cr_context, c.context_len))
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
+	if (!c.n && !s->server)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECODE_ERROR);
+	for (i = 0; i < c.n; i++) {
+		chain[i].p = c.certs[i].der;
+		chain[i].len = c.certs[i].len;
+	}
+	ret = cert_peer_verify(s->roots, chain, c.n, s->cfg->now(),
+			       s->server ? X509_PURPOSE_CLIENT : X509_PURPOSE_SERVER,
+			       name, &s->peer);
+	return ret ? ret : hs_add(s, h);
+}
+
+int hs_check_cert_verify(struct iotsec_session *s, const struct msg_hdr *h)
+{
+	struct msg_certificate_verify cv;
+	uint8_t th[HASH_MAX], digest[32];
+	int ret;
+
+	ret = msg_get_certificate_verify(h->body, h->len, &cv);
+	if (!ret)
+		ret = hs_thash(s, th);
+	if (!ret)
+		ret = cv_digest(!s->server, th, hash_len(s->suite->hash), digest);
+	if (!ret)
+		ret = verify_digest(s->peer.leaf, digest, cv.sig, cv.sig_len);
+	return ret ? ret : hs_add(s, h);
+}
+
+/* Our ECDHE share: the private half stays in the kernel (or chip). */
+int hs_share(struct iotsec_session *s, uint8_t share[MSG_P256_SHARE_LEN])
+{
+	int ret;
+
+	if (s->kpp.tfmfd > 0)
+		iotsec_kpp_close(&s->kpp);
+	ret = iotsec_kpp_open(&s->kpp, s->cfg->ecdh_alg);
+	if (!ret)
+		ret = iotsec_kpp_keygen(&s->kpp, share + 1);
+	share[0] = 0x04;
+	if (!ret)
+		s->chip_ops++;
+	return ret;
+}
+
+/* ECDHE with the peer's share, then the handshake secrets. */
+int hs_derive(struct iotsec_session *s, const uint8_t *peer_share)
+{
+	uint8_t ecdhe[IOTSEC_KPP_P256_SECRET], th[HASH_MAX];
+	int ret;
+
+	if (peer_share[0] != 0x04)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
+	ret = iotsec_kpp_derive(&s->kpp, peer_share + 1, ecdhe);
+	iotsec_kpp_close(&s->kpp);
+	/* A point the kernel refuses is the peer's fault. */
+	if (ret == -EINVAL || ret == -EBADMSG)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
+	if (ret)
+		return ret;
+	s->chip_ops++;
+	ret = hs_thash(s, th);
+	if (!ret)
+		ret = ks_early(&s->ks, s->suite->hash);
+	if (!ret)
+		ret = ks_handshake(&s->ks, ecdhe, sizeof(ecdhe), th);
+	explicit_bzero(ecdhe, sizeof(ecdhe));
+	return ret;
+}
+
+/* Application traffic keys into kTLS, then wiped here. */
+int hs_to_kernel(struct iotsec_session *s)
+{
+	const uint8_t *txs = s->server ? s->ks.s_ap : s->ks.c_ap;
+	const uint8_t *rxs = s->server ? s->ks.c_ap : s->ks.s_ap;
+	uint8_t key[32], iv[12];
+	int ret;
+
+	ret = ktls_attach(s->fd);
+	if (!ret)
+		ret = ks_traffic_key(s->suite->hash, txs, key, s->suite->keylen, iv);
+	if (!ret)
+		ret = ktls_install(s->fd, KTLS_TX, s->suite, key, iv);
+	if (!ret)
+		ret = ks_traffic_key(s->suite->hash, rxs, key, s->suite->keylen, iv);
+	if (!ret)
+		ret = ktls_install(s->fd, KTLS_RX, s->suite, key, iv);
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(iv, sizeof(iv));
+	ks_wipe(&s->ks);
+	if (!ret)
+		s->ktls = true;
+	return ret;
+}
+
+int hs_run(struct iotsec_session *s)
+{
+	struct msg_hdr h;
+	int ret = s->server ? 0 : client_start(s);
+
+	while (!ret && s->state != HS_DONE) {
+		ret = io_next_message(s, &h);
+		if (!ret)
+			ret = s->server ? server_step(s, &h) : client_step(s, &h);
+		if (!ret)
+			io_consume(s, &h);
+		if (!ret)
+			ret = io_send_flush(s);
+	}
+	return ret;
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Record I/O during the handshake.  Records are read one at a time, header
+ * then exactly its body, so that nothing past the peer's last handshake
+ * record is taken from the socket: kTLS must find it there.  Every wait is
+ * bounded by the session's deadline.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "session.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int wait_fd(struct iotsec_session *s, short ev)
+{
+	struct pollfd p = { .fd = s->fd, .events = ev };
+	double left = s->deadline - now_s();
+	int n;
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	n = poll(&p, 1, (int)(left * 1000) + 1);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	return n ? 0 : -ETIMEDOUT;
+}
+
+static int read_exact(struct iotsec_session *s, uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int ret;
+
+	while (got < len) {
+		ret = wait_fd(s, POLLIN);
+		if (ret)
+			return ret;
+		n = recv(s->fd, buf + got, len - got, MSG_DONTWAIT);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (n > 0)
+			got += n;
+	}
+	return 0;
+}
+
+int io_send_flush(struct iotsec_session *s)
+{
+	size_t done = 0;
+	ssize_t n;
+	int ret = 0;
+
+	while (done < s->out.len) {
+		ret = wait_fd(s, POLLOUT);
+		if (ret)
+			break;
+		n = send(s->fd, s->out.base + done, s->out.len - done,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			ret = -errno;
+			break;
+		}
+		if (n > 0)
+			done += n;
+	}
+	wbuf_reset(&s->out);
+	return ret;
+}
+
+/* Queues one record of the given type, protected once keys are set. */
+static int queue_record(struct iotsec_session *s, uint8_t type,
+			const uint8_t *data, size_t len)
+{
+	if (s->tx_on)
+		return rec_seal(&s->tx, type, data, len, &s->out);
+	wbuf_put8(&s->out, type);
+	wbuf_put16(&s->out, 0x0303);
+	wbuf_put16(&s->out, len);
+	wbuf_put(&s->out, data, len);
+	return s->out.err;
+}
+
+int io_send_handshake(struct iotsec_session *s, const uint8_t *msg, size_t len)
+{
+	size_t n;
+	int ret = 0;
+
+	while (len && !ret) {
+		n = len > TLS_MAX_PLAINTEXT ? TLS_MAX_PLAINTEXT : len;
+		ret = queue_record(s, TLS_CT_HANDSHAKE, msg, n);
+		msg += n;
+		len -= n;
+	}
+	return ret;
+}
+
+int io_send_alert(struct iotsec_session *s, uint8_t alert)
+{
+	uint8_t a[2] = { alert ? 2 : 1, alert };	/* fatal, or warning close */
+	int ret;
+
+	wbuf_reset(&s->out);
+	ret = queue_record(s, TLS_CT_ALERT, a, 2);
+	return ret ? ret : io_send_flush(s);
+}
+
+/* A received alert record becomes the error it stands for. */
+static int peer_alert(const uint8_t *a, size_t len)
+{
+	if (len != 2)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECODE_ERROR);
+	return IOTSEC_PEER_ALERT_ERR(a[1]);
+}
+
+/* Reads one record; appends handshake content to s->hs. */
+static int read_record(struct iotsec_session *s)
+{
+	uint8_t hdr[TLS_RECORD_HDR], body[TLS_MAX_CIPHERTEXT], type;
+	size_t len, before = s->hs.len;
+	struct wbuf pt;
+	int ret;
+
+	ret = read_exact(s, hdr, sizeof(hdr));
+	if (ret)
+		return ret;
+	len = hdr[3] << 8 | hdr[4];
+	if (len > (s->rx_on ? TLS_MAX_CIPHERTEXT : TLS_MAX_PLAINTEXT))
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_RECORD_OVERFLOW);
+	ret = read_exact(s, body, len);
+	if (ret)
+		return ret;
+	type = hdr[0];
+	/* An unprotected change_cipher_spec is ignored (section 5). */
+	if (type == TLS_CT_CHANGE_CIPHER_SPEC && len == 1 && body[0] == 1)
+		return 0;
+	if (type == TLS_CT_ALERT && !s->rx_on)
+		return peer_alert(body, len);
+	if (!s->rx_on) {
+		if (type != TLS_CT_HANDSHAKE)
+			return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+		wbuf_put(&s->hs, body, len);
+		return s->hs.err;
+	}
+	if (type != TLS_CT_APPLICATION_DATA)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+	wbuf_init(&pt, 0);
+	ret = rec_open(&s->rx, hdr, body, len, &type, &pt);
+	if (!ret && type == TLS_CT_ALERT)
+		ret = peer_alert(pt.base, pt.len);
+	else if (!ret && type != TLS_CT_HANDSHAKE)
+		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+	else if (!ret && !pt.len)	/* zero-length handshake fragments */
+		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+	if (!ret)
+		wbuf_put(&s->hs, pt.base, pt.len);
+	wbuf_wipe(&pt);
+	explicit_bzero(body, len);
+	return ret ? ret : (s->hs.len > before ? s->hs.err : 0);
+}
+
+int io_next_message(struct iotsec_session *s, struct msg_hdr *h)
+{
+	int ret;
+
+	for (;;) {
+		ret = msg_next(s->hs.base, s->hs.len, h);
+		if (ret > 0)
+			s->hs_in_hand = MSG_HDR_LEN + h->len;
+		if (ret)
+			return ret < 0 ? ret : 0;
+		ret = read_record(s);
+		if (ret)
+			return ret;
+	}
+}
+
+void io_consume(struct iotsec_session *s, const struct msg_hdr *h)
+{
+	size_t used = MSG_HDR_LEN + h->len;
+
+	memmove(s->hs.base, s->hs.base + used, s->hs.len - used);
+	s->hs.len -= used;
+	s->hs_in_hand = 0;
+}
+
+/*
+ * Handshake messages must not span a key change (section 5.1): nothing
+ * may follow the message being handled in the records already read.
+ */
+static int key_change_ok(struct iotsec_session *s)
+{
+	if (s->hs.len > s->hs_in_hand)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+	return 0;
+}
+
+static int keys(struct iotsec_session *s, struct rec_prot *rp, bool *on,
+		const uint8_t *secret)
+{
+	uint8_t key[32], iv[12];
+	int ret;
+
+	ret = ks_traffic_key(s->suite->hash, secret, key, s->suite->keylen, iv);
+	if (*on)
+		rec_prot_wipe(rp);
+	*on = false;
+	if (!ret)
+		ret = rec_prot_init(rp, s->suite, key, iv);
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(iv, sizeof(iv));
+	*on = !ret;
+	return ret;
+}
+
+int io_keys_in(struct iotsec_session *s, const uint8_t *secret)
+{
+	int ret = key_change_ok(s);
+
+	return ret ? ret : keys(s, &s->rx, &s->rx_on, secret);
+}
+
+int io_keys_out(struct iotsec_session *s, const uint8_t *secret)
+{
+	return keys(s, &s->tx, &s->tx_on, secret);
+}
+
+double io_now(void)
+{
+	return now_s();
+}

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sessions: the public entry points around the handshake (hs.c), and the
+ * records that reach the application after it, on the kTLS socket.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "internal.h"
+#include "ktls.h"
+#include "session.h"
+
+static int config_ok(const struct iotsec_config *cfg)
+{
+	if (!cfg || !cfg->roots.count || !cfg->chain.count || cfg->key <= 0)
+		return IOTSEC_LIB_ERR(IOTSEC_E_CONFIG);
+	return 0;
+}
+
+static struct iotsec_session *session_new(const struct iotsec_config *cfg,
+					  int fd, bool server)
+{
+	struct iotsec_session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->cfg = cfg;
+	s->fd = fd;
+	s->server = server;
+	s->state = server ? EXPECT_CLIENT_HELLO : EXPECT_SERVER_HELLO;
+	s->kpp.tfmfd = -1;
+	s->kpp.opfd = -1;
+	tr_init(&s->tr);
+	wbuf_init(&s->hs, MSG_MAX_LEN_LARGE + MSG_HDR_LEN + TLS_MAX_PLAINTEXT);
+	wbuf_init(&s->out, 0);
+	s->deadline = io_now() + cfg->timeout_ms / 1000.0;
+	return s;
+}
+
+static int load_roots(struct iotsec_session *s)
+{
+	struct cert_der roots[PEM_MAX_BLOCKS];
+	unsigned int i;
+
+	for (i = 0; i < s->cfg->roots.count; i++) {
+		roots[i].p = s->cfg->roots.blocks[i].der;
+		roots[i].len = s->cfg->roots.blocks[i].len;
+	}
+	return cert_roots_load(roots, i, &s->roots);
+}
+
+/* Tells the peer why, when it is ours to tell and the socket still works. */
+static void send_failure_alert(struct iotsec_session *s, int err)
+{
+	if (IOTSEC_IS_LOCAL_ALERT(err))
+		io_send_alert(s, (-err) & 0xff);
+	else if (err > -IOTSEC_ERR_ALERT_SENT && err != -ECONNRESET &&
+		 err != -EPIPE && err != -ETIMEDOUT)
+		io_send_alert(s, IOTSEC_ALERT_INTERNAL_ERROR);
+}
+
+static int start(const struct iotsec_config *cfg, int fd, bool server,
+		 struct iotsec_session **out)
+{
+	struct iotsec_session *s;
+	int ret = config_ok(cfg);
+
+	*out = NULL;
+	if (ret)
+		return ret;
+	s = session_new(cfg, fd, server);
+	if (!s)
+		return -ENOMEM;
+	ret = load_roots(s);
+	if (!ret)
+		ret = hs_run(s);
+	if (ret && !s->ktls)
+		send_failure_alert(s, ret);
+	if (ret) {
+		iotsec_session_free(s);
+		return ret;
+	}
+	/* What only the handshake needed goes now. */
+	tr_wipe(&s->tr);
+	wbuf_wipe(&s->out);
+	rec_prot_wipe(&s->rx);
+	rec_prot_wipe(&s->tx);
+	s->rx_on = s->tx_on = false;
+	*out = s;
+	return 0;
+}
+
+IOTSEC_EXPORT int iotsec_session_connect(const struct iotsec_config *cfg,
+					 int fd, struct iotsec_session **out)
+{
+	return start(cfg, fd, false, out);
+}
+
+IOTSEC_EXPORT int iotsec_session_accept(const struct iotsec_config *cfg,
+					int fd, struct iotsec_session **out)
+{
+	return start(cfg, fd, true, out);
+}
+
+IOTSEC_EXPORT const char *iotsec_session_cipher(const struct iotsec_session *s)
+{
+	return s->suite ? s->suite->name : "";
+}
+
+IOTSEC_EXPORT const char *iotsec_session_peer_name(const struct iotsec_session *s)
+{
+	return s->peer.name;
+}
+
+IOTSEC_EXPORT unsigned int iotsec_session_key_ops(const struct iotsec_session *s)
+{
+	return s->chip_ops;
+}
+
+/* Post-handshake messages: tickets are dropped, KeyUpdate ends it all. */
+static int post_handshake(struct iotsec_session *s)
+{
+	struct msg_hdr h;
+	bool req;
+	int ret;
+
+	while ((ret = msg_next(s->hs.base, s->hs.len, &h)) > 0) {
+		if (h.type == MSG_NEW_SESSION_TICKET)
+			ret = msg_get_new_session_ticket(h.body, h.len);
+		else if (h.type == MSG_KEY_UPDATE)
+			ret = msg_get_key_update(h.body, h.len, &req) ? :
+			      IOTSEC_LIB_ERR(IOTSEC_E_PEER_KEYUPDATE);
+		else
+			ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+		if (ret)
+			return ret;
+		io_consume(s, &h);
+	}
+	return ret;
+}
+
+static int control_record(struct iotsec_session *s, uint8_t type,
+			  const uint8_t *buf, size_t n)
+{
+	if (type == TLS_CT_ALERT) {
+		if (n != 2)
+			return IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECODE_ERROR);
+		s->closed = true;
+		return buf[1] ? IOTSEC_PEER_ALERT_ERR(buf[1]) : 0;
+	}
+	if (type != TLS_CT_HANDSHAKE)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+	wbuf_put(&s->hs, buf, n);
+	return s->hs.err ? s->hs.err : post_handshake(s);
+}
+
+IOTSEC_EXPORT ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf,
+					  size_t len, int flags)
+{
+	uint8_t ctl[TLS_MAX_PLAINTEXT], type;
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		if (s->closed)
+			return 0;
+		n = ktls_recv_record(s->fd, &type, buf, len, flags | MSG_PEEK);
+		if (n < 0)
+			return n;
+		if (type == TLS_CT_APPLICATION_DATA)
+			return ktls_recv_record(s->fd, &type, buf, len, flags);
+		/* Not data: take the whole record into our own buffer. */
+		n = ktls_recv_record(s->fd, &type, ctl, sizeof(ctl), flags);
+		if (n < 0)
+			return n;
+		ret = control_record(s, type, ctl, n);
+		if (IOTSEC_IS_LOCAL_ALERT(ret)) {
+			uint8_t a[2] = { 2, (-ret) & 0xff };
+
+			ktls_send_record(s->fd, TLS_CT_ALERT, a, 2);
+		}
+		if (ret || s->closed)
+			return ret;
+	}
+}
+
+IOTSEC_EXPORT int iotsec_session_close(struct iotsec_session *s)
+{
+	static const uint8_t close_notify[2] = { 1, 0 };
+	ssize_t n;
+
+	if (!s->ktls)
+		return -ENOTCONN;
+	n = ktls_send_record(s->fd, TLS_CT_ALERT, close_notify, 2);
+	return n < 0 ? (int)n : 0;
+}
+
+IOTSEC_EXPORT void iotsec_session_free(struct iotsec_session *s)
+{
+	if (!s)
+		return;
+	if (s->kpp.tfmfd >= 0)
+		iotsec_kpp_close(&s->kpp);
+	ks_wipe(&s->ks);
+	tr_wipe(&s->tr);
+	rec_prot_wipe(&s->rx);
+	rec_prot_wipe(&s->tx);
+	wbuf_wipe(&s->hs);
+	wbuf_wipe(&s->out);
+	cert_peer_release(&s->peer);
+	cert_ring_release(s->roots);
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+}

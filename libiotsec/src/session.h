@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The session: one TLS 1.3 handshake over a connected socket, driven as a
+ * state machine (hs.c) by role handlers (client.c, server.c) on top of
+ * record I/O (io.c), then handed to kernel TLS.
+ */
+#ifndef IOTSEC_SESSION_H
+#define IOTSEC_SESSION_H
+
+#include <keyutils.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "cert.h"
+#include "codec.h"
+#include "iotsec.h"
+#include "keysched.h"
+#include "kpp.h"
+#include "msg.h"
+#include "pem.h"
+#include "record.h"
+#include "suite.h"
+#include "transcript.h"
+
+struct iotsec_config {
+	struct pem_list roots;		/* product root(s), DER */
+	struct pem_list chain;		/* own chain, leaf first, DER */
+	key_serial_t key;		/* the iotsec key that signs */
+	char peer_name[MSG_HOST_MAX + 1];
+	char ecdh_alg[64];		/* AF_ALG kpp algorithm */
+	unsigned int timeout_ms;
+	uint16_t suites[MSG_SUITES_MAX];
+	uint8_t n_suites;
+	time_t (*now)(void);		/* tests may move the clock */
+};
+
+/* What the state machine waits for next (client and server). */
+enum hs_state {
+	EXPECT_CLIENT_HELLO,
+	EXPECT_SERVER_HELLO,
+	EXPECT_ENCRYPTED_EXTENSIONS,
+	EXPECT_CERT_REQUEST_OR_CERT,
+	EXPECT_CERTIFICATE,
+	EXPECT_CERTIFICATE_VERIFY,
+	EXPECT_FINISHED,
+	HS_DONE,
+};
+
+struct iotsec_session {
+	const struct iotsec_config *cfg;
+	int fd;
+	bool server;
+	enum hs_state state;
+	bool hrr_done;			/* one HelloRetryRequest at most */
+	bool peer_auth_requested;	/* client: server sent CertificateRequest */
+	bool ktls;			/* keys installed in the kernel */
+	bool closed;			/* close_notify sent or received */
+	const struct suite *suite;
+	uint64_t offered;		/* client: extensions offered */
+	struct msg_client_hello ch;	/* client: resent after an HRR */
+	uint8_t cr_context[MSG_CONTEXT_MAX];
+	uint8_t cr_context_len;
+	struct iotsec_kpp kpp;
+	struct keysched ks;
+	struct transcript tr;
+	struct rec_prot rx, tx;		/* handshake record protection */
+	bool rx_on, tx_on;
+	struct wbuf hs;			/* received handshake bytes */
+	size_t hs_in_hand;		/* of which the message being handled */
+	struct wbuf out;		/* records waiting to be written */
+	struct cert_peer peer;
+	key_serial_t roots;		/* keyring holding the root(s) */
+	unsigned int chip_ops;		/* key operations sent to the kernel */
+	double deadline;		/* CLOCK_MONOTONIC seconds */
+};
+
+/* io.c */
+int io_send_flush(struct iotsec_session *s);
+int io_send_handshake(struct iotsec_session *s, const uint8_t *msg, size_t len);
+int io_send_alert(struct iotsec_session *s, uint8_t alert);
+int io_next_message(struct iotsec_session *s, struct msg_hdr *h);
+void io_consume(struct iotsec_session *s, const struct msg_hdr *h);
+int io_keys_in(struct iotsec_session *s, const uint8_t *secret);
+int io_keys_out(struct iotsec_session *s, const uint8_t *secret);
+double io_now(void);
+
+/* hs.c */
+int hs_run(struct iotsec_session *s);
+int hs_add(struct iotsec_session *s, const struct msg_hdr *h);
+int hs_send(struct iotsec_session *s, struct wbuf *msg);
+int hs_thash(struct iotsec_session *s, uint8_t *out);
+int hs_send_finished(struct iotsec_session *s, const uint8_t *secret);
+int hs_check_finished(struct iotsec_session *s, const struct msg_hdr *h,
+		      const uint8_t *secret);
+int hs_send_cert_and_verify(struct iotsec_session *s);
+int hs_check_certificate(struct iotsec_session *s, const struct msg_hdr *h);
+int hs_check_cert_verify(struct iotsec_session *s, const struct msg_hdr *h);
+int hs_share(struct iotsec_session *s, uint8_t share[MSG_P256_SHARE_LEN]);
+int hs_derive(struct iotsec_session *s, const uint8_t *peer_share);
+int hs_to_kernel(struct iotsec_session *s);
+
+/* client.c, server.c: one handler per state, the dispatcher's cases */
+int client_start(struct iotsec_session *s);
+int client_step(struct iotsec_session *s, const struct msg_hdr *h);
+int server_step(struct iotsec_session *s, const struct msg_hdr *h);
+
+#endif

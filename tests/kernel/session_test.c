@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libiotsec sessions through the public API, in the VM with a simulated
+ * chip: sendfile() over the kTLS socket to openssl s_server, and a peer
+ * that sends a truncated or an oversized handshake message, which must
+ * end in decode_error both ways (our error, and the alert on the wire).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <keyutils.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "kcompat.h"
+#include "kmod.h"
+#include "iotsec.h"
+
+#define PORT	4450
+
+struct env {
+	char dir[64];
+	key_serial_t key;
+	struct iotsec_config *cfg;
+};
+
+static int sh(const char *fmt, const char *a, const char *b)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), fmt, a, b);
+	return run_cmd(cmd);
+}
+
+/* Modules, the chip key, a PKI with a device certificate for it. */
+static int env_up(struct env *e)
+{
+	const char *top = getenv("IOTSEC_TOP");
+	char path[256];
+	int i;
+
+	if (!top || keyctl_join_session_keyring(NULL) < 0)
+		return -EINVAL;
+	kmod_load("iotsec_sim", "chips=1 provisioned=1");
+	kmod_load("iotsec", NULL);
+	kmod_load("algif_kpp", NULL);
+	snprintf(path, sizeof(path), "/sys/bus/i2c/drivers/iotsec/%d-0060",
+		 i2c_bus_find("iotsec-sim"));
+	for (i = 0; i < 50 && access(path, F_OK); i++)
+		usleep(100000);
+	e->key = add_key("iotsec", "session-test", "chip=0 slot=0", 13,
+			 KEY_SPEC_SESSION_KEYRING);
+	if (e->key < 0)
+		return -errno;
+	snprintf(e->dir, sizeof(e->dir), "/tmp/sess.XXXXXX");
+	if (!mkdtemp(e->dir))
+		return -errno;
+	snprintf(path, sizeof(path), "%d", e->key);
+	if (sh("keyctl pipe %s | openssl pkey -pubin -inform DER -out %s/dev.pub",
+	       path, e->dir) ||
+	    sh(". %s/tests/kernel/lib/pki.sh && d=%s && pki_ca $d root && "
+	       "pki_leaf $d srv root DNS:server.test,IP:127.0.0.1 && "
+	       "pki_leaf_for_pubkey $d dev root $d/dev.pub DNS:device.test", top, e->dir))
+		return -EIO;
+	if (iotsec_config_new(&e->cfg))
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/root.pem", e->dir);
+	if (iotsec_config_set_root_ca_file(e->cfg, path))
+		return -EIO;
+	snprintf(path, sizeof(path), "%s/dev.pem", e->dir);
+	if (iotsec_config_set_cert_chain_file(e->cfg, path))
+		return -EIO;
+	iotsec_config_set_timeout(e->cfg, 20000);
+	return iotsec_config_set_key(e->cfg, e->key);
+}
+
+static void env_down(struct env *e)
+{
+	iotsec_config_free(e->cfg);
+	if (e->dir[0])
+		sh("rm -rf %s%s", e->dir, "");
+	run_cmd("pkill -f 'openssl s_server' 2>/dev/null");
+	kmod_unload("algif_kpp");
+	kmod_unload("iotsec");
+	kmod_unload("iotsec_sim");
+}
+
+static int dial(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd, i;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 100; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return fd;
+		close(fd);
+		usleep(100000);
+	}
+	return -1;
+}
+
+FIXTURE(sess)
+{
+	struct env e;
+};
+
+FIXTURE_SETUP(sess)
+{
+	memset(&self->e, 0, sizeof(self->e));
+	ASSERT_EQ(0, env_up(&self->e));
+}
+
+FIXTURE_TEARDOWN(sess)
+{
+	env_down(&self->e);
+}
+
+TEST_F_TIMEOUT(sess, sendfile_over_ktls_to_openssl, 180)
+{
+	char cmd[1024], path[128], out[128];
+	struct iotsec_session *s;
+	struct stat st;
+	off_t off = 0;
+	int fd, file, i;
+
+	snprintf(path, sizeof(path), "%s/file", self->e.dir);
+	snprintf(out, sizeof(out), "%s/received", self->e.dir);
+	ASSERT_EQ(0, sh("head -c 1048576 /dev/urandom > %s%s", path, ""));
+	snprintf(cmd, sizeof(cmd),
+		 "sleep 60 | openssl s_server -accept %d -tls1_3 -Verify 1 "
+		 "-CAfile %s/root.pem -cert %s/srv.pem -key %s/srv.key "
+		 "-groups P-256 -naccept 1 -quiet > %s 2>/dev/null &",
+		 PORT, self->e.dir, self->e.dir, self->e.dir, out);
+	ASSERT_EQ(0, run_cmd(cmd));
+	fd = dial(PORT);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, iotsec_session_connect(self->e.cfg, fd, &s));
+	file = open(path, O_RDONLY);
+	ASSERT_LE(0, file);
+	while (off < 1048576)
+		ASSERT_LT(0, sendfile(fd, file, &off, 1048576 - off));
+	close(file);
+	for (i = 0; i < 300; i++) {
+		if (!stat(out, &st) && st.st_size >= 1048576)
+			break;
+		usleep(100000);
+	}
+	EXPECT_EQ(0, iotsec_session_close(s));
+	snprintf(cmd, sizeof(cmd), "cmp %s %s", path, out);
+	EXPECT_EQ(0, run_cmd(cmd)) TH_LOG("openssl received %ld bytes",
+					  (long)st.st_size);
+	iotsec_session_free(s);
+	close(fd);
+}
+
+/* A peer that answers the ClientHello with the given bytes. */
+struct fake {
+	const uint8_t *reply;
+	size_t len;
+	uint8_t alert[7];	/* what came back: a plaintext alert record */
+	ssize_t got;
+	int lfd;
+};
+
+static void *fake_peer(void *arg)
+{
+	struct fake *f = arg;
+	uint8_t hdr[5], body[16384];
+	int fd = accept(f->lfd, NULL, NULL);
+	size_t len;
+
+	if (fd < 0)
+		return NULL;
+	if (read(fd, hdr, 5) == 5) {
+		len = hdr[3] << 8 | hdr[4];
+		if (recv(fd, body, len, MSG_WAITALL) == (ssize_t)len &&
+		    write(fd, f->reply, f->len) == (ssize_t)f->len)
+			f->got = recv(fd, f->alert, sizeof(f->alert), MSG_WAITALL);
+	}
+	close(fd);
+	return NULL;
+}
+
+static int listen_on(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void against_fake(struct __test_metadata *_metadata, struct env *e,
+			 const uint8_t *reply, size_t len, int want)
+{
+	static const uint8_t decode_error[7] = { 21, 3, 3, 0, 2, 2, 50 };
+	struct fake f = { .reply = reply, .len = len };
+	struct iotsec_session *s = NULL;
+	pthread_t t;
+	int fd, ret;
+
+	f.lfd = listen_on(PORT + 1);
+	ASSERT_LE(0, f.lfd);
+	ASSERT_EQ(0, pthread_create(&t, NULL, fake_peer, &f));
+	fd = dial(PORT + 1);
+	ASSERT_LE(0, fd);
+	ret = iotsec_session_connect(e->cfg, fd, &s);
+	close(fd);
+	pthread_join(t, NULL);
+	close(f.lfd);
+	EXPECT_EQ(want, ret) TH_LOG("got %s", iotsec_strerror(ret));
+	EXPECT_EQ(NULL, s);
+	ASSERT_EQ(7, f.got);
+	EXPECT_EQ(0, memcmp(decode_error, f.alert, 7));
+}
+
+/* A ServerHello whose extensions block says 40 bytes and holds 6. */
+TEST_F_TIMEOUT(sess, truncated_server_hello_is_decode_error, 120)
+{
+	uint8_t m[5 + 4 + 2 + 32 + 1 + 2 + 1 + 2 + 6];
+	size_t n = 0;
+
+	m[n++] = 22; m[n++] = 3; m[n++] = 3; m[n++] = 0; m[n++] = sizeof(m) - 5;
+	m[n++] = 2; m[n++] = 0; m[n++] = 0; m[n++] = sizeof(m) - 9;
+	m[n++] = 3; m[n++] = 3;				/* legacy_version */
+	memset(m + n, 0x5a, 32); n += 32;		/* random */
+	m[n++] = 0;					/* session id */
+	m[n++] = 0x13; m[n++] = 0x01;			/* suite */
+	m[n++] = 0;					/* compression */
+	m[n++] = 0; m[n++] = 40;			/* extensions: claims 40 */
+	memcpy(m + n, "\x00\x2b\x00\x02\x03\x04", 6);	/* holds 6 */
+	against_fake(_metadata, &self->e, m, sizeof(m),
+		     -(IOTSEC_ERR_ALERT_SENT | IOTSEC_ALERT_DECODE_ERROR));
+}
+
+/* A handshake header announcing 16 MiB - 1: refused before it arrives. */
+TEST_F_TIMEOUT(sess, oversized_handshake_message_is_decode_error, 120)
+{
+	static const uint8_t m[] = { 22, 3, 3, 0, 8, 2, 0xff, 0xff, 0xff, 3, 3, 0, 0 };
+
+	against_fake(_metadata, &self->e, m, sizeof(m),
+		     -(IOTSEC_ERR_ALERT_SENT | IOTSEC_ALERT_DECODE_ERROR));
+}
+
+TEST_HARNESS_MAIN

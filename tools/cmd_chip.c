@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iotsec info: the chips the driver has bound, from sysfs.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "iotsec-tool.h"
+
+#define DRV "/sys/bus/i2c/drivers/iotsec"
+
+static int attr(const char *dev, const char *name, char *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), DRV "/%s/%s", dev, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+static void show(const char *dev, int json, int first)
+{
+	char sn[64] = "", rev[64] = "", cl[8] = "", dl[8] = "", slots[4096] = "";
+
+	attr(dev, "serial_number", sn, sizeof(sn));
+	attr(dev, "revision", rev, sizeof(rev));
+	attr(dev, "config_locked", cl, sizeof(cl));
+	attr(dev, "data_locked", dl, sizeof(dl));
+	attr(dev, "slot_config", slots, sizeof(slots));
+	if (json) {
+		printf("%s{\"device\":\"%s\",\"serial_number\":\"%s\",\"revision\":\"%s\","
+		       "\"config_locked\":%s,\"data_locked\":%s}", first ? "" : ",",
+		       dev, sn, rev, cl[0] == '1' ? "true" : "false",
+		       dl[0] == '1' ? "true" : "false");
+		return;
+	}
+	printf("%s: serial %s revision %s config %s data %s\n%s\n", dev, sn, rev,
+	       cl[0] == '1' ? "locked" : "UNLOCKED",
+	       dl[0] == '1' ? "locked" : "UNLOCKED", slots);
+}
+
+int cmd_info(int argc, char **argv)
+{
+	int json = argc == 2 && !strcmp(argv[1], "--json");
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	if (argc > 2 || (argc == 2 && !json))
+		usage("info");
+	d = opendir(DRV);
+	if (!d) {
+		fprintf(stderr, "iotsec: no chip driver (modprobe iotsec)\n");
+		return 1;
+	}
+	if (json)
+		printf("[");
+	while ((de = readdir(d)))
+		if (strchr(de->d_name, '-'))
+			show(de->d_name, json, n++ == 0);
+	closedir(d);
+	if (json)
+		printf("]\n");
+	if (!n)
+		fprintf(stderr, "iotsec: no chip bound\n");
+	return n ? 0 : 1;
+}

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iotsec connect / serve: mutual TLS 1.3 through libiotsec, then standard
+ * input to the kTLS socket and the socket to standard output.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <keyutils.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <iotsec.h>
+
+#include "iotsec-tool.h"
+
+struct tls_opts {
+	const char *ca, *cert, *key, *name, *ecdh, *suites;
+	int once;
+};
+
+static int parse_opts(int argc, char **argv, struct tls_opts *o,
+		      const char *cmd)
+{
+	static const struct option lo[] = {
+		{ "ca", required_argument, NULL, 'a' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "ecdh", required_argument, NULL, 'e' },
+		{ "ciphersuites", required_argument, NULL, 's' },
+		{ "once", no_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'a': o->ca = optarg; break;
+		case 'c': o->cert = optarg; break;
+		case 'k': o->key = optarg; break;
+		case 'n': o->name = optarg; break;
+		case 'e': o->ecdh = optarg; break;
+		case 's': o->suites = optarg; break;
+		case 'o': o->once = 1; break;
+		default: usage(cmd);
+		}
+	}
+	if (!o->ca || !o->cert || !o->key || optind != argc - 1)
+		usage(cmd);
+	return optind;
+}
+
+/* KEY is a key serial, or the description of an iotsec key. */
+static int32_t find_key(const char *key)
+{
+	char *end;
+	long id = strtol(key, &end, 0);
+
+	if (!*end && id > 0)
+		return id;
+	id = keyctl_search(KEY_SPEC_SESSION_KEYRING, "iotsec", key, 0);
+	if (id < 0)
+		id = keyctl_search(KEY_SPEC_USER_KEYRING, "iotsec", key, 0);
+	return id < 0 ? -errno : id;
+}
+
+static int config(const struct tls_opts *o, struct iotsec_config **cfg)
+{
+	int32_t key = find_key(o->key);
+	int ret;
+
+	if (key < 0) {
+		fprintf(stderr, "iotsec: key '%s': %s\n", o->key, strerror(-key));
+		return key;
+	}
+	ret = iotsec_config_new(cfg);
+	if (!ret && (ret = iotsec_config_set_root_ca_file(*cfg, o->ca)))
+		fprintf(stderr, "iotsec: --ca %s: %s\n", o->ca, iotsec_strerror(ret));
+	if (!ret && (ret = iotsec_config_set_cert_chain_file(*cfg, o->cert)))
+		fprintf(stderr, "iotsec: --cert %s: %s\n", o->cert, iotsec_strerror(ret));
+	if (!ret)
+		ret = iotsec_config_set_key(*cfg, key);
+	if (!ret && o->name && (ret = iotsec_config_set_peer_name(*cfg, o->name)))
+		fprintf(stderr, "iotsec: --name: %s\n", iotsec_strerror(ret));
+	if (!ret && o->ecdh && (ret = iotsec_config_set_ecdh(*cfg, o->ecdh)))
+		fprintf(stderr, "iotsec: --ecdh: %s\n", iotsec_strerror(ret));
+	if (!ret && o->suites && (ret = iotsec_config_set_ciphersuites(*cfg, o->suites)))
+		fprintf(stderr, "iotsec: --ciphersuites: %s\n", iotsec_strerror(ret));
+	return ret;
+}
+
+static int split_hostport(const char *arg, char *host, size_t len,
+			  const char **port)
+{
+	const char *colon = strrchr(arg, ':');
+
+	if (!colon || colon == arg || (size_t)(colon - arg) >= len)
+		return -EINVAL;
+	memcpy(host, arg, colon - arg);
+	host[colon - arg] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	*port = colon + 1;
+	return 0;
+}
+
+static int dial(const char *host, const char *port)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int fd = -1, ret;
+
+	ret = getaddrinfo(host, port, &hints, &res);
+	if (ret) {
+		fprintf(stderr, "iotsec: %s: %s\n", host, gai_strerror(ret));
+		return -1;
+	}
+	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+		if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		fprintf(stderr, "iotsec: cannot connect to %s:%s: %s\n", host,
+			port, strerror(errno));
+	return fd;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Data read from standard input, not yet taken by the socket. */
+struct pending {
+	char buf[16384];
+	size_t off, len;
+	int eof;
+};
+
+static int to_socket(struct iotsec_session *s, int fd, struct pending *p)
+{
+	ssize_t n = send(fd, p->buf + p->off, p->len - p->off,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	p->off += n;
+	if (p->off == p->len) {
+		p->off = p->len = 0;
+		if (p->eof)	/* all sent: say we are done, keep reading */
+			iotsec_session_close(s);
+	}
+	return 0;
+}
+
+/* 1: the peer closed; 0: go on; -1: failure. */
+static int from_socket(struct iotsec_session *s)
+{
+	char buf[16384];
+	ssize_t n = iotsec_session_recv(s, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n == -EAGAIN || n == -EINTR)
+		return 0;
+	if (n == 0)
+		return 1;
+	if (n < 0) {
+		fprintf(stderr, "iotsec: %s\n", iotsec_strerror((int)n));
+		return -1;
+	}
+	return write_all(1, buf, n);
+}
+
+/*
+ * stdin -> socket, socket -> stdout, until the peer closes.  Never blocks
+ * in one direction while the other has work: both peers may be sending.
+ */
+static int pump(struct iotsec_session *s, int fd)
+{
+	struct pollfd p[2] = { { .fd = 0 }, { .fd = fd } };
+	struct pending in = { .off = 0 };
+	ssize_t n;
+	int ret;
+
+	for (;;) {
+		p[0].events = !in.len && !in.eof ? POLLIN : 0;
+		p[1].events = POLLIN | (in.len ? POLLOUT : 0);
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return 1;
+		if (p[0].revents) {
+			n = read(0, in.buf, sizeof(in.buf));
+			if (n > 0)
+				in.len = n;
+			else if (!in.eof) {
+				in.eof = 1;
+				iotsec_session_close(s);
+			}
+		}
+		if ((p[1].revents & POLLOUT) && to_socket(s, fd, &in))
+			return 1;
+		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			ret = from_socket(s);
+			if (ret)
+				return ret < 0 ? 1 : 0;
+		}
+	}
+}
+
+static int session(const struct iotsec_config *cfg, int fd, int server)
+{
+	struct iotsec_session *s;
+	int ret;
+
+	ret = server ? iotsec_session_accept(cfg, fd, &s) :
+		       iotsec_session_connect(cfg, fd, &s);
+	if (ret) {
+		fprintf(stderr, "iotsec: handshake failed: %s\n", iotsec_strerror(ret));
+		return 1;
+	}
+	fprintf(stderr, "iotsec: TLS 1.3 %s with '%s', kernel TLS carries the data (%u key operations in the kernel)\n",
+		iotsec_session_cipher(s), iotsec_session_peer_name(s),
+		iotsec_session_key_ops(s));
+	ret = pump(s, fd);
+	iotsec_session_free(s);
+	return ret;
+}
+
+int cmd_connect(int argc, char **argv)
+{
+	struct iotsec_config *cfg = NULL;
+	struct tls_opts o;
+	const char *port;
+	char host[256];
+	int i, fd, ret;
+
+	i = parse_opts(argc, argv, &o, "connect");
+	if (split_hostport(argv[i], host, sizeof(host), &port))
+		usage("connect");
+	if (config(&o, &cfg)) {
+		iotsec_config_free(cfg);
+		return 1;
+	}
+	fd = dial(host, port);
+	ret = fd < 0 ? 1 : session(cfg, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	iotsec_config_free(cfg);
+	return ret;
+}
+
+static int listen_on(const char *port)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE, .ai_family = AF_INET6 };
+	struct addrinfo *res;
+	int fd, one = 1;
+
+	if (getaddrinfo(NULL, port, &hints, &res))
+		return -1;
+	fd = socket(res->ai_family, res->ai_socktype, res->ai_protocol);
+	if (fd >= 0) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, res->ai_addr, res->ai_addrlen) || listen(fd, 8)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		fprintf(stderr, "iotsec: cannot listen on %s: %s\n", port,
+			strerror(errno));
+	return fd;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct iotsec_config *cfg = NULL;
+	struct tls_opts o;
+	int i, lfd, fd, ret = 0;
+
+	i = parse_opts(argc, argv, &o, "serve");
+	if (config(&o, &cfg)) {
+		iotsec_config_free(cfg);
+		return 1;
+	}
+	lfd = listen_on(argv[i]);
+	if (lfd < 0) {
+		iotsec_config_free(cfg);
+		return 1;
+	}
+	do {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			break;
+		ret = session(cfg, fd, 1);
+		close(fd);
+	} while (!o.once);
+	close(lfd);
+	iotsec_config_free(cfg);
+	return ret;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef IOTSEC_TOOL_H
+#define IOTSEC_TOOL_H
+
+struct command {
+	int (*action)(int argc, char **argv);
+	const char *name;
+	const char *format;
+};
+
+void usage(const char *name) __attribute__((noreturn));
+int cmd_connect(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+#endif
