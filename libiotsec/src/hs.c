@@ -210,7 +210,11 @@ int hs_derive(struct iotsec_session *s, const uint8_t *peer_share)
 	return ret;
 }
 
-/* Application traffic keys into kTLS, then wiped here. */
+/*
+ * Application traffic keys into kTLS, then wiped here.  The ULP was set
+ * when the handshake began (session.c): by now the peer may have sent its
+ * last bytes and closed, and TCP_ULP needs an established socket.
+ */
 int hs_to_kernel(struct iotsec_session *s)
 {
 	const uint8_t *txs = s->server ? s->ks.s_ap : s->ks.c_ap;
@@ -218,9 +222,7 @@ int hs_to_kernel(struct iotsec_session *s)
 	uint8_t key[32], iv[12];
 	int ret;
 
-	ret = ktls_attach(s->fd);
-	if (!ret)
-		ret = ks_traffic_key(s->suite->hash, txs, key, s->suite->keylen, iv);
+	ret = ks_traffic_key(s->suite->hash, txs, key, s->suite->keylen, iv);
 	if (!ret)
 		ret = ktls_install(s->fd, KTLS_TX, s->suite, key, iv);
 	if (!ret)

@@ -73,7 +73,13 @@ static int start(const struct iotsec_config *cfg, int fd, bool server,
 	s = session_new(cfg, fd, server);
 	if (!s)
 		return -ENOMEM;
-	ret = load_roots(s);
+	/*
+	 * The "tls" ULP goes on now, while the socket is surely established;
+	 * it changes nothing until keys are installed after Finished.
+	 */
+	ret = ktls_attach(fd);
+	if (!ret)
+		ret = load_roots(s);
 	if (!ret)
 		ret = hs_run(s);
 	if (ret && !s->ktls)

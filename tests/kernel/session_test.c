@@ -47,9 +47,13 @@ static int env_up(struct env *e)
 
 	if (!top || keyctl_join_session_keyring(NULL) < 0)
 		return -EINVAL;
-	kmod_load("iotsec_sim", "chips=1 provisioned=1");
-	kmod_load("iotsec", NULL);
-	kmod_load("algif_kpp", NULL);
+	/* A test killed by its timeout may have left them loaded. */
+	kmod_unload("algif_kpp");
+	kmod_unload("iotsec");
+	kmod_unload("iotsec_sim");
+	if (kmod_load("iotsec_sim", "chips=1 provisioned=1") ||
+	    kmod_load("iotsec", NULL) || kmod_load("algif_kpp", NULL))
+		return -ENODEV;
 	snprintf(path, sizeof(path), "/sys/bus/i2c/drivers/iotsec/%d-0060",
 		 i2c_bus_find("iotsec-sim"));
 	for (i = 0; i < 50 && access(path, F_OK); i++)

@@ -57,9 +57,13 @@ wait_size() { # file bytes
 stat_tls() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat; }
 
 # --- set-up: a provisioned chip, its key in the keyring, a test PKI ------
-insmod "$ko/iotsec_sim.ko" chips=1 provisioned=1 || { echo "1..0 # SKIP no simulator"; exit 0; }
-insmod "$ko/iotsec.ko"
-insmod "$ko/algif_kpp.ko"
+rmmod algif_kpp iotsec iotsec_sim 2>/dev/null	# left by an earlier test
+if ! insmod "$ko/iotsec_sim.ko" chips=1 provisioned=1 ||
+   ! insmod "$ko/iotsec.ko" || ! insmod "$ko/algif_kpp.ko"; then
+	echo "not ok 1 - set-up: loading the modules"
+	echo "1..1"
+	exit 1
+fi
 i=0
 while [ ! -e /sys/bus/i2c/drivers/iotsec/*-0060 ] && [ $i -lt 50 ]; do
 	sleep 0.1
@@ -177,6 +181,24 @@ else
 	tail -5 "$d/c.log" "$d/c.err" | diag
 fi
 
+# --- HelloRetryRequest: a client whose only share is X25519 ---------------
+timeout 60 "$tool" serve 4436 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
+	--key "$key" < /dev/null > "$d/s.out" 2> "$d/s.err" &
+wait_port 4436
+echo "after a retry" | timeout 60 openssl s_client -connect 127.0.0.1:4436 -tls1_3 \
+	-groups X25519:P-256 -cert "$d/cli.pem" -key "$d/cli.key" \
+	-CAfile "$d/root.pem" -verify_return_error -msg > "$d/c.out" 2> "$d/c.err"
+wait
+# -msg shows two ClientHellos when the server asked for a retry.
+if grep -q "after a retry" "$d/s.out" && [ "$(grep -c '>>> .*ClientHello' "$d/c.out")" -eq 2 ] &&
+   grep -q "TLS 1.3" "$d/s.err"; then
+	ok "openssl s_client sharing only X25519 gets a HelloRetryRequest, then P-256"
+else
+	nok "openssl s_client sharing only X25519 gets a HelloRetryRequest, then P-256"
+	diag "$d/s.err"
+	grep -i "retry\|alert" "$d/c.out" | head -5 | diag
+fi
+
 # --- refusals: each ends with the right alert and error -------------------
 refuse() { # description, expected text in our stderr, server cert, key, client args...
 	desc=$1 want=$2 cert=$3 k=$4
@@ -234,9 +256,11 @@ wait
 check "refused: client without a certificate (certificate_required)" \
 	grep -q 'sent: certificate_required' "$d/s.err"
 
-# A KeyUpdate from the peer ends the session cleanly (s_server obeys its
-# "k" command only without -quiet).
-{ echo hello; sleep 2; echo k; sleep 5; } |
+# A KeyUpdate from the peer ends the session cleanly.  s_server obeys its
+# "k" command only without -quiet, and only when it reads it alone: it is
+# sent once the client has printed the "hello" before it.
+rm -f "$d/c.out"
+{ echo hello; wait_size "$d/c.out" 6; sleep 1; echo k; sleep 5; } |
 	openssl s_server -accept 4433 -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
 		-cert "$d/srv.pem" -key "$d/srv.key" -groups P-256 -naccept 1 \
 		> "$d/s.out" 2> "$d/s.err" &
