@@ -1026,12 +1026,18 @@ TEST_F(sim, watchdog_refuses_late_command)
 	double t0;
 
 	digest_of("late", digest);
+	/*
+	 * Verify takes 105 ms x 6 = 630 ms here, so any arrival between 670
+	 * and 1300 ms after the wake cannot finish in time: aim at the
+	 * middle, so that scheduling delays under emulation cannot push the
+	 * command past the watchdog (a NACK) or before the window.
+	 */
+	ASSERT_EQ(0, dbg_write("timing_pct", "600"));
 	ASSERT_EQ(0, dbg_write("timing", "1"));
 	t0 = now_ms();
 	ASSERT_EQ(0, wake(c));
 	ASSERT_EQ(0, nonce_load(c, digest));
-	/* 1230 ms after wake + Verify's 105 ms > 1300 ms: 0xEE, not run */
-	sleep_until(t0, 1230);
+	sleep_until(t0, 985);
 	EXPECT_EQ(ATECC_ST_WATCHDOG, cmd(c, ATECC_OP_VERIFY,
 					 ATECC_VERIFY_EXTERNAL,
 					 ATECC_VERIFY_CURVE_P256, vin, 128,

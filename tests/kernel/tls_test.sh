@@ -116,13 +116,22 @@ s_server() { # cert key extra-args...
 # --- our client, openssl s_server, 1 MiB each way -------------------------
 tx0=$(stat_tls TlsTxSw)
 rx0=$(stat_tls TlsRxSw)
-for suite in TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256; do
+# 1 MiB each way with the default suite; the two others move 128 KiB (the
+# emulated CPU makes OpenSSL's side slow, and they share the same code).
+head -c 131072 "$d/big.c" > "$d/mid.c"
+head -c 131072 "$d/big.s" > "$d/mid.s"
+for run in TLS_AES_128_GCM_SHA256:big:1048576 TLS_AES_256_GCM_SHA384:mid:131072 \
+	   TLS_CHACHA20_POLY1305_SHA256:mid:131072; do
+	suite=${run%%:*}
+	size=${run##*:}
+	f=${run#*:}
+	f=${f%%:*}
 	rm -f "$d/s.out" "$d/c.out"
-	{ cat "$d/big.s"; wait_size "$d/s.out" 1048576; } |
+	{ cat "$d/$f.s"; wait_size "$d/s.out" "$size"; } |
 		s_server "$d/srv.pem" "$d/srv.key" -ciphersuites "$suite" \
 			> "$d/s.out" 2> "$d/s.err" &
 	wait_port 4433
-	{ cat "$d/big.c"; wait_size "$d/c.out" 1048576; } |
+	{ cat "$d/$f.c"; wait_size "$d/c.out" "$size"; } |
 		timeout 120 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
 			--cert "$d/dev.pem" --key "$key" --name server.test \
 			> "$d/c.out" 2> "$d/c.err"
@@ -130,10 +139,10 @@ for suite in TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305
 	[ $rc -ne 0 ] && touch "$d/stop" && pkill -f "openssl s_server"
 	wait
 	rm -f "$d/stop"
-	if [ $rc -eq 0 ] && cmp -s "$d/big.s" "$d/c.out" && cmp -s "$d/big.c" "$d/s.out"; then
-		ok "client -> openssl s_server -Verify, $suite, 1 MiB each way"
+	if [ $rc -eq 0 ] && cmp -s "$d/$f.s" "$d/c.out" && cmp -s "$d/$f.c" "$d/s.out"; then
+		ok "client -> openssl s_server -Verify, $suite, $size bytes each way"
 	else
-		nok "client -> openssl s_server -Verify, $suite, 1 MiB each way (rc $rc)"
+		nok "client -> openssl s_server -Verify, $suite, $size bytes each way (rc $rc)"
 		diag "$d/c.err" "$d/s.err"
 	fi
 done
