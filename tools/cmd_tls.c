@@ -204,7 +204,14 @@ static int pump(struct iotsec_session *s, int fd)
 	int ret;
 
 	for (;;) {
-		p[0].events = !in.len && !in.eof ? POLLIN : 0;
+		/*
+		 * Standard input leaves the poll set while data is pending or
+		 * after its end: poll() reports POLLHUP on a closed pipe even
+		 * with no events asked, and a read then would spin or overwrite
+		 * what the socket has not taken yet.
+		 */
+		p[0].fd = !in.len && !in.eof ? 0 : -1;
+		p[0].events = POLLIN;
 		p[1].events = POLLIN | (in.len ? POLLOUT : 0);
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
 			return 1;
