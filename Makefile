@@ -5,6 +5,7 @@
 #   make          build everything
 #   make check    install what is missing, build, run host and VM tests
 #   make demo     install what is missing, build, run the demo in the VM
+#   make bench    install what is missing, build, run the chip bench in the VM
 #   make lint     checkpatch --strict, sparse, -Werror userspace builds
 #   make clean
 
@@ -129,6 +130,19 @@ demo: deps
 		cat $(B)/vm/out/demo.log 2>/dev/null; \
 		[ $$rc -eq 0 ] || { cat $(B)/demo-vm.tap; exit 1; }
 
+# The chip bench: driver time vs the simulator's modelled time, in the VM.
+BENCH := $(B)/bench/chipbench
+
+$(BENCH): tests/bench/chipbench.c $(LIB_A) $(wildcard tests/include/*.h libiotsec/src/kpp.h)
+	@mkdir -p $(@D)
+	$(CC) -O2 $(WFLAGS) -Ilibiotsec/src -Ikernel -Itests/include $< $(LIB_A) -o $@ -lkeyutils -lkcapi -lcrypto
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH)
+	@tests/vm/run.sh bench > $(B)/bench-vm.tap; rc=$$?; \
+		cat $${VM_OUT:-$(B)/vm/out}/bench.log 2>/dev/null; \
+		[ $$rc -eq 0 ] || { cat $(B)/bench-vm.tap; exit 1; }
+
 lint: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/uapi/*.h tests/kernel/kmod/*.c))
 	$(MAKE) -C kernel KVER=$(KVER) sparse 2>&1 | tee $(B)/sparse.log
@@ -140,4 +154,4 @@ clean:
 	-$(MAKE) -C tests/kernel/kmod KVER=$(KVER) clean
 	rm -rf $(B)
 
-.PHONY: all lib tools modules tests deps unit vm check demo lint clean
+.PHONY: all lib tools modules tests deps unit vm check demo bench lint clean

@@ -291,6 +291,7 @@ static int atecc_probe(struct i2c_client *client)
 	if (!ret)
 		ret = read_identity(chip);
 	if (ret) {
+		atecc_i2c_idle_flush(chip);
 		atecc_chip_put(chip);
 		return ret;
 	}
@@ -316,6 +317,7 @@ static void atecc_remove(struct i2c_client *client)
 	atecc_i2c_power_down(chip);
 	chip->dead = true;
 	mutex_unlock(&chip->lock);
+	atecc_i2c_idle_cancel(chip);
 	atecc_chip_put(chip);
 }
 

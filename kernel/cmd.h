@@ -5,7 +5,8 @@
  *
  * Three layers:
  *  - sequences: atecc_seq_begin() takes the chip's lock (and checks that
- *    the chip is still there), atecc_seq_end() idles the chip and unlocks.
+ *    the chip is still there), atecc_seq_end() unlocks; the chip goes idle
+ *    shortly after unless another sequence comes first.
  *    Commands inside one sequence share the chip's volatile state (TempKey):
  *    nothing else runs in between, and the transport re-wakes through idle,
  *    which keeps that state.  If the state is lost anyway (a watchdog, a

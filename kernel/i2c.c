@@ -5,17 +5,27 @@
  * A command goes out as word address 0x03 + count, opcode, param1, param2
  * (little-endian), data, CRC.  The chip then NACKs its address until it is
  * done, so completion is found by polling: the first read goes out near the
- * command's expected time (timing.c), later ones every 0.5-1 ms until twice
- * the datasheet maximum (plus 10 ms).  A poll reads the count byte; the rest
- * of the group follows in a second read, and count and CRC are checked.
+ * command's expected time (timing.c), later ones every 1 % of its datasheet
+ * maximum (0.2-1 ms) until twice that maximum (plus 10 ms).  A poll reads
+ * the count byte; the rest of the group follows in a second read, and
+ * count and CRC are checked.  The waits have little timer slack: an
+ * hrtimer with a range fires at its end when nothing else wakes the CPU,
+ * and all of that slack would be latency.
  *
  * Failures are retried a bounded number of times: a NACKed command is sent
  * again (after a re-wake the second time), a garbled answer is read again
  * from its start and then the command is resent, and so are the statuses
  * that ask for it.  A chip that is still busy at the deadline is resynced
  * (sleep, then wake until its own watchdog must have fired) before
- * -ETIMEDOUT is returned.  The chip goes idle (keeps TempKey) between
- * sequences and is put to sleep after a transport error.
+ * -ETIMEDOUT is returned.  The chip is put to sleep after a transport error.
+ *
+ * Between sequences the chip goes idle (keeps TempKey, stops the watchdog),
+ * but not at once: it stays awake for IDLE_DELAY_MS after a sequence, so a
+ * burst of sequences pays for one wake (tWHI and the wake read), not one
+ * each.  The idle always comes IDLE_WDT_ROOM_MS before the watchdog budget
+ * runs out, and a sequence that finds the budget spent anyway (a late work
+ * item) idles first: an idle the chip NACKs means it fell asleep, and the
+ * volatile state is then known lost.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,6 +37,7 @@
 #include <linux/property.h>
 #include <linux/string.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "chip.h"
 #include "crc.h"
@@ -40,14 +51,15 @@
 #define WAKE_TRIES		3
 #define WAKE_RETRY_MS		10
 #define TRIES			3
-#define POLL_MIN_US		500
-#define POLL_MAX_US		1000
-#define POLL_SLACK_MS		10
+#define POLL_SLACK_MS		10	/* polls end at twice the maximum + this */
+#define SLEEP_SLACK_US		50	/* timer slack of each wait */
 #define WDT_MIN_MS		700	/* tWATCHDOG minimum (1.3 s typical) */
 #define WDT_MAX_MS		1700	/* tWATCHDOG maximum */
 #define WDT_LONG_MS		5000	/* long watchdog: ~10-13 s, unconfirmed */
 #define WDT_MARGIN_MS		20
 #define CHIPMODE_WDT_LONG	0x04
+#define IDLE_DELAY_MS		100	/* awake this long after a sequence */
+#define IDLE_WDT_ROOM_MS	200	/* idle this long before the budget ends */
 
 /* What follows a failed attempt. */
 enum next {
@@ -157,6 +169,82 @@ void atecc_i2c_idle(struct atecc_chip *chip)
 	}
 }
 
+static bool fits(const struct atecc_chip *chip, unsigned int ms)
+{
+	s64 awake_ms = ktime_ms_delta(ktime_get(), chip->link.woke_at);
+
+	return awake_ms + ms + WDT_MARGIN_MS <= chip->link.budget_ms;
+}
+
+static void idle_work_fn(struct work_struct *work)
+{
+	struct atecc_link *l = container_of(to_delayed_work(work),
+					    struct atecc_link, idle_work);
+	struct atecc_chip *chip = container_of(l, struct atecc_chip, link);
+
+	mutex_lock(&chip->lock);
+	if (!chip->dead)
+		atecc_i2c_idle(chip);
+	mutex_unlock(&chip->lock);
+}
+
+/**
+ * atecc_i2c_idle_later() - end a sequence: idle the chip soon, not now
+ * @chip: the chip; caller holds its lock
+ *
+ * The idle comes IDLE_DELAY_MS from now, or earlier to stay well inside
+ * the watchdog budget; at once if that is already near.
+ */
+void atecc_i2c_idle_later(struct atecc_chip *chip)
+{
+	struct atecc_link *l = &chip->link;
+	s64 room;
+
+	if (!l->awake)
+		return;
+	room = (s64)l->budget_ms - IDLE_WDT_ROOM_MS -
+	       ktime_ms_delta(ktime_get(), l->woke_at);
+	if (room <= 0) {
+		atecc_i2c_idle(chip);
+		return;
+	}
+	mod_delayed_work(system_wq, &l->idle_work,
+			 msecs_to_jiffies(min_t(s64, room, IDLE_DELAY_MS)));
+}
+
+/**
+ * atecc_i2c_resume() - start a sequence on a chip that may still be awake
+ * @chip: the chip; caller holds its lock
+ *
+ * If the chip was left awake so long that its watchdog may have fired (the
+ * idle work ran late), idle it now: the chip NACKs the idle if it fell
+ * asleep, which marks the volatile state lost before anyone relies on it.
+ */
+void atecc_i2c_resume(struct atecc_chip *chip)
+{
+	if (chip->link.awake && !fits(chip, 0))
+		atecc_i2c_idle(chip);
+}
+
+/**
+ * atecc_i2c_idle_flush() - idle the chip now if an idle is pending
+ * @chip: the chip; caller must not hold its lock
+ */
+void atecc_i2c_idle_flush(struct atecc_chip *chip)
+{
+	flush_delayed_work(&chip->link.idle_work);
+}
+
+/**
+ * atecc_i2c_idle_cancel() - drop a pending idle, wait for a running one
+ * @chip: the chip, marked dead or never registered; caller must not hold
+ *	its lock
+ */
+void atecc_i2c_idle_cancel(struct atecc_chip *chip)
+{
+	cancel_delayed_work_sync(&chip->link.idle_work);
+}
+
 /* 0 when the chip answers the wake with status 0x11; rsp holds the answer */
 static int wake_once(struct atecc_chip *chip, u8 *rsp)
 {
@@ -235,13 +323,6 @@ void atecc_i2c_power_down(struct atecc_chip *chip)
 	if (!chip->link.awake && wake(chip, "sleep", &tries))
 		return;
 	atecc_i2c_sleep(chip);
-}
-
-static bool fits(const struct atecc_chip *chip, unsigned int ms)
-{
-	s64 awake_ms = ktime_ms_delta(ktime_get(), chip->link.woke_at);
-
-	return awake_ms + ms + WDT_MARGIN_MS <= chip->link.budget_ms;
 }
 
 static __printf(4, 5) int fail(struct xfer *x, int err, enum next next,
@@ -365,12 +446,13 @@ static int await(struct xfer *x)
 	u8 op = x->cmd->opcode;
 	unsigned int max_ms = atecc_timing_max_ms(chip, op);
 	unsigned int first = atecc_timing_first_poll_us(chip, op);
+	unsigned int every = atecc_timing_poll_us(chip, op);
 	ktime_t deadline = ktime_add_ms(x->sent, 2 * max_ms + POLL_SLACK_MS);
 	unsigned int polls = 0;
 	int ret;
 
 	if (first)
-		usleep_range(first, first + POLL_MIN_US);
+		usleep_range(first, first + SLEEP_SLACK_US);
 	while ((ret = bus_read(chip, x->rsp, 1))) {
 		if (!nacked(ret)) {
 			atecc_i2c_sleep(chip);
@@ -381,7 +463,7 @@ static int await(struct xfer *x)
 			return timeout(x, max_ms);
 		polls++;
 		x->polls++;
-		usleep_range(POLL_MIN_US, POLL_MAX_US);
+		usleep_range(every, every + SLEEP_SLACK_US);
 	}
 	x->busy_ns = ktime_to_ns(ktime_sub(ktime_get(), x->sent));
 	atecc_timing_learn(chip, op, div_u64(x->busy_ns, NSEC_PER_USEC),
@@ -608,6 +690,7 @@ int atecc_i2c_init(struct atecc_chip *chip)
 	struct device *adev = &chip->client->adapter->dev;
 	u32 hz = 0;
 
+	INIT_DELAYED_WORK(&chip->link.idle_work, idle_work_fn);
 	if (device_property_read_u32(adev, "clock-frequency", &hz))
 		hz = i2c_acpi_find_bus_speed(adev);
 	if (!hz) {

@@ -10,6 +10,7 @@
 
 #include <linux/ktime.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 struct atecc_chip;
 
@@ -56,6 +57,8 @@ struct atecc_cmd {
  * @epoch: bumped whenever the volatile state may have been lost
  * @state_epoch: @epoch when the last state-changing command succeeded
  * @state_serial: bumped by every command that changes the volatile state
+ * @idle_work: idles the chip a while after the last sequence (the chip
+ *	stays awake in between, so the next sequence needs no wake)
  */
 struct atecc_link {
 	u32 bus_hz;
@@ -67,6 +70,7 @@ struct atecc_link {
 	u64 epoch;
 	u64 state_epoch;
 	u64 state_serial;
+	struct delayed_work idle_work;
 };
 
 int atecc_i2c_init(struct atecc_chip *chip);
@@ -74,6 +78,10 @@ void atecc_i2c_set_budget(struct atecc_chip *chip);
 int atecc_i2c_execute(struct atecc_chip *chip, struct atecc_cmd *cmd);
 int atecc_i2c_reserve(struct atecc_chip *chip, unsigned int ms);
 void atecc_i2c_idle(struct atecc_chip *chip);
+void atecc_i2c_idle_later(struct atecc_chip *chip);
+void atecc_i2c_resume(struct atecc_chip *chip);
+void atecc_i2c_idle_flush(struct atecc_chip *chip);
+void atecc_i2c_idle_cancel(struct atecc_chip *chip);
 void atecc_i2c_sleep(struct atecc_chip *chip);
 void atecc_i2c_power_down(struct atecc_chip *chip);
 

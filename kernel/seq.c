@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Command sequences: one lock hold, one wake (re-woken only through idle,
- * which keeps TempKey), idle at the end.  And the sequences the rest of the
- * module needs whole: random bytes, the config zone, sign, verify, ECDH.
+ * which keeps TempKey), idle soon after the end.  And the sequences the
+ * rest of the module needs whole: random bytes, the config zone, sign,
+ * verify, ECDH.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,8 +25,9 @@
  * atecc_seq_begin() - start a command sequence: take the chip
  * @chip: the chip
  *
- * The chip is woken by the first command.  Every atecc_cmd_*() call until
- * atecc_seq_end() runs under this one lock hold.
+ * The chip is woken by the first command, unless a recent sequence left it
+ * awake.  Every atecc_cmd_*() call until atecc_seq_end() runs under this
+ * one lock hold.
  *
  * Return: 0, -EINTR (signal while waiting), -ENODEV (chip removed).
  */
@@ -37,6 +39,7 @@ int atecc_seq_begin(struct atecc_chip *chip)
 		mutex_unlock(&chip->lock);
 		return -ENODEV;
 	}
+	atecc_i2c_resume(chip);
 	return 0;
 }
 
@@ -54,17 +57,19 @@ int atecc_seq_try_begin(struct atecc_chip *chip)
 		mutex_unlock(&chip->lock);
 		return -ENODEV;
 	}
+	atecc_i2c_resume(chip);
 	return 0;
 }
 
 /**
- * atecc_seq_end() - end a sequence: idle the chip (TempKey kept), unlock
+ * atecc_seq_end() - end a sequence: unlock; the chip idles (TempKey kept)
+ *	shortly after, unless another sequence comes first
  * @chip: the chip
  */
 void atecc_seq_end(struct atecc_chip *chip)
 {
 	if (!chip->dead)
-		atecc_i2c_idle(chip);
+		atecc_i2c_idle_later(chip);
 	mutex_unlock(&chip->lock);
 }
 

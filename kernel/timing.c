@@ -21,6 +21,9 @@
 #include "wire.h"
 
 #define TYPICAL_PCT		45
+#define POLL_PER_MAX		100	/* poll every 1 % of the maximum, */
+#define POLL_MIN_US		200	/* but no more often than this */
+#define POLL_MAX_US		1000	/* and no less often than this */
 #define CHIPMODE_CLKDIV_SHIFT	3
 #define CLKDIV_M1		0x05
 
@@ -144,6 +147,24 @@ unsigned int atecc_timing_first_poll_us(const struct atecc_chip *chip,
 					u8 opcode)
 {
 	return chip->timing.est_us[row(opcode)];
+}
+
+/**
+ * atecc_timing_poll_us() - how long to wait between completion polls
+ * @chip: the chip
+ * @opcode: ATECC_OP_*
+ *
+ * 1 % of the datasheet maximum, 0.2-1 ms: the answer is found at most that
+ * late.  A poll the chip NACKs costs about 0.1 ms of a 100 kHz bus.
+ *
+ * Return: microseconds.
+ */
+unsigned int atecc_timing_poll_us(const struct atecc_chip *chip, u8 opcode)
+{
+	unsigned int us = atecc_timing_max_ms(chip, opcode) * USEC_PER_MSEC /
+			  POLL_PER_MAX;
+
+	return clamp_t(unsigned int, us, POLL_MIN_US, POLL_MAX_US);
 }
 
 /**

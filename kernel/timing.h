@@ -55,6 +55,7 @@ bool atecc_op_keeps_state(u8 opcode);
 unsigned int atecc_timing_max_ms(const struct atecc_chip *chip, u8 opcode);
 unsigned int atecc_timing_first_poll_us(const struct atecc_chip *chip,
 					u8 opcode);
+unsigned int atecc_timing_poll_us(const struct atecc_chip *chip, u8 opcode);
 void atecc_timing_learn(struct atecc_chip *chip, u8 opcode, u32 busy_us,
 			unsigned int polls);
 struct atecc_op_stats *atecc_timing_stats(struct atecc_chip *chip,

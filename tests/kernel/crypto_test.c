@@ -15,7 +15,8 @@
  *    chip path (simulator), each secret equal to OpenSSL's for the public
  *    key we got; 100 chip ECDHs leave the EEPROM write counter alone while
  *    GenKey and ECDH counters grow; one TempKey owner per chip; a TempKey
- *    lost to another command fails with EKEYEXPIRED; injected faults give
+ *    lost to another command fails with EKEYEXPIRED, one kept across a
+ *    pause longer than the chip's watchdog does not; injected faults give
  *    an error or the right secret, never a wrong one, and the next round
  *    works.
  *  - Through the test module tests/kernel/kmod/iotsec_cryptotest.ko
@@ -63,6 +64,7 @@
 #define BOUND_MS	5000.0
 #define FAULT_MS	5000.0	/* a faulted operation ends within this */
 #define ROUNDS		100
+#define PAUSE_US	1500000	/* longer than the simulator's 1.3 s watchdog */
 
 /* --- small helpers ------------------------------------------------------- */
 
@@ -904,6 +906,45 @@ TEST_F(chip, lost_tempkey_is_ekeyexpired)
 	iotsec_kpp_close(&k);
 	ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
 out:
+	EVP_PKEY_free(mine);
+}
+
+/*
+ * The driver leaves the chip awake a while after a sequence (so the next
+ * needs no wake), but idles it well before the watchdog: a key in TempKey
+ * outlives a pause longer than the watchdog, and the chip never reaches it.
+ * The hwrng core's fill thread may use the chip during the pause (and so
+ * take TempKey): then the round is taken again.
+ */
+TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
+{
+	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	long long wd = sim_counter("watchdogs"), rnd;
+	struct counters a, b;
+	struct iotsec_kpp k;
+	int i, ret = -EKEYEXPIRED;
+
+	ASSERT_NE(NULL, mine);
+	ASSERT_LE(0, wd);
+	for (i = 0; i < 3 && ret == -EKEYEXPIRED; i++) {
+		ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
+		counters_read(&a);
+		ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+		rnd = sim_counter("random");
+		usleep(PAUSE_US);
+		ret = iotsec_kpp_derive(&k, peer, s1);
+		counters_read(&b);
+		iotsec_kpp_close(&k);
+		if (ret == -EKEYEXPIRED && sim_counter("random") == rnd)
+			break;	/* nobody else used the chip: TempKey was lost */
+	}
+	ASSERT_EQ(0, ret) TH_LOG("derive after the pause: %s", strerror(-ret));
+	EXPECT_EQ(a.genkey + 1, b.genkey);
+	EXPECT_EQ(a.ecdh + 1, b.ecdh);
+	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
+	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+	EXPECT_EQ(wd, sim_counter("watchdogs"));
 	EVP_PKEY_free(mine);
 }
 

@@ -7,7 +7,8 @@
  * on each command the driver issues at probe (Info, Read) and for the hwrng
  * (Random), ends in a retry that succeeds or in a clean errno, in bounded
  * time, and the next operation works; unbind and rmmod, idle and under a
- * reader blocked on /dev/hwrng; concurrent readers without corruption.
+ * reader blocked on /dev/hwrng; concurrent readers without corruption; a
+ * burst of sequences shares one wake and the chip idles soon after.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,6 +39,7 @@
 #define BOUND_MS	5000.0		/* any operation must end within this */
 #define RNG_READ	256
 #define SN_HEX		(2 * ATECC_SN_SIZE + 1)
+#define IDLE_WAIT_US	500000	/* the driver idles the chip 0.1 s after use */
 
 struct env {
 	int bus;
@@ -475,6 +477,33 @@ TEST_F_TIMEOUT(chip1, rngtest_passes, 600)
 		SKIP(return, "rngtest (rng-tools5) not installed");
 	if (rngtest_once(_metadata))
 		ASSERT_EQ(0, rngtest_once(_metadata));
+}
+
+/*
+ * The chip stays awake between the sequences of a burst (one wake, not one
+ * per sequence) and goes idle, not to sleep, soon after the last one.  The
+ * hwrng core's fill thread may add a wake of its own just before the burst.
+ */
+TEST_F(chip1, burst_shares_one_wake_then_idle)
+{
+	char path[128], state[1024];
+	u8 buf[64];
+	int err, i;
+
+	usleep(IDLE_WAIT_US);
+	ASSERT_EQ(0, sim_write(0, "counters", "0"));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(64, hwrng_read_once(buf, sizeof(buf), &err))
+			TH_LOG("%s", strerror(err));
+	EXPECT_LE(16, sim_counter(0, "random"));
+	EXPECT_LE(1, sim_counter(0, "wakes"));
+	EXPECT_GE(2, sim_counter(0, "wakes"));
+	usleep(IDLE_WAIT_US);
+	sim_path(path, sizeof(path), 0, "state");
+	ASSERT_LT(0, file_read(path, state, sizeof(state)));
+	EXPECT_NE(NULL, strstr(state, "power idle")) TH_LOG("%s", state);
+	EXPECT_EQ(0, sim_counter(0, "sleeps"));
+	EXPECT_EQ(0, sim_counter(0, "watchdogs"));
 }
 
 TEST_F(chip1, unbind_bind_idle)
