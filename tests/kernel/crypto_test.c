@@ -49,6 +49,8 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "kmod.h"
+#include "sim.h"
+#include "ossl_p256.h"
 #include "kpp.h"
 
 #define PUB		IOTSEC_KPP_P256_PUB
@@ -97,22 +99,6 @@ static int debugfs_up(void)
 	return stat(SIM_DIR, &st) ? -errno : 0;
 }
 
-/* "name value" line of chip0's counters, or -1. */
-static long long sim_counter(const char *name)
-{
-	char line[128], key[64];
-	long long val = -1, v;
-	FILE *f = fopen(SIM_DIR "/chip0/counters", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
-			val = v;
-	fclose(f);
-	return val;
-}
-
 static int sim_fault(const char *spec)
 {
 	return file_write(SIM_DIR "/chip0/fault", spec);
@@ -124,10 +110,10 @@ struct counters {
 
 static void counters_read(struct counters *c)
 {
-	c->genkey = sim_counter("genkey");
-	c->ecdh = sim_counter("ecdh");
-	c->sign = sim_counter("sign");
-	c->eeprom_writes = sim_counter("eeprom_writes");
+	c->genkey = sim_counter(0, "genkey");
+	c->ecdh = sim_counter(0, "ecdh");
+	c->sign = sim_counter(0, "sign");
+	c->eeprom_writes = sim_counter(0, "eeprom_writes");
 }
 
 static int load(const char *name, const char *params)
@@ -235,45 +221,6 @@ static EVP_PKEY *ossl_gen(uint8_t pub[PUB], uint8_t *priv)
 	memcpy(pub, buf + 1, PUB);
 	BN_clear_free(d);
 	return pkey;
-}
-
-/* A public-only P-256 key from X || Y. */
-static EVP_PKEY *ossl_pub(const uint8_t pub[PUB])
-{
-	char group[] = "prime256v1";
-	uint8_t buf[PUB + 1] = { 4 };
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group,
-				       sizeof(group) - 1),
-		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, buf,
-					sizeof(buf)),
-		OSSL_PARAM_END,
-	};
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	EVP_PKEY *pkey = NULL;
-
-	memcpy(buf + 1, pub, PUB);
-	if (ctx && EVP_PKEY_fromdata_init(ctx) > 0)
-		EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params);
-	EVP_PKEY_CTX_free(ctx);
-	return pkey;
-}
-
-/* ECDH of OpenSSL's key @mine with the public key @peer_pub. */
-static int ossl_derive(EVP_PKEY *mine, const uint8_t peer_pub[PUB],
-		       uint8_t secret[SECRET])
-{
-	EVP_PKEY *peer = ossl_pub(peer_pub);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(mine, NULL);
-	size_t len = SECRET;
-	int ok;
-
-	ok = peer && ctx && EVP_PKEY_derive_init(ctx) > 0 &&
-	     EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
-	     EVP_PKEY_derive(ctx, secret, &len) > 0 && len == SECRET;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(peer);
-	return ok ? 0 : -1;
 }
 
 /* Verifies a DER ECDSA signature over a raw digest: 1 good, 0 bad. */
@@ -920,7 +867,7 @@ TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
 {
 	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET];
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
-	long long wd = sim_counter("watchdogs"), rnd;
+	long long wd = sim_counter(0, "watchdogs"), rnd;
 	struct counters a, b;
 	struct iotsec_kpp k;
 	int i, ret = -EKEYEXPIRED;
@@ -931,12 +878,12 @@ TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
 		ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
 		counters_read(&a);
 		ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
-		rnd = sim_counter("random");
+		rnd = sim_counter(0, "random");
 		usleep(PAUSE_US);
 		ret = iotsec_kpp_derive(&k, peer, s1);
 		counters_read(&b);
 		iotsec_kpp_close(&k);
-		if (ret == -EKEYEXPIRED && sim_counter("random") == rnd)
+		if (ret == -EKEYEXPIRED && sim_counter(0, "random") == rnd)
 			break;	/* nobody else used the chip: TempKey was lost */
 	}
 	ASSERT_EQ(0, ret) TH_LOG("derive after the pause: %s", strerror(-ret));
@@ -944,7 +891,7 @@ TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
 	EXPECT_EQ(a.ecdh + 1, b.ecdh);
 	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
 	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
-	EXPECT_EQ(wd, sim_counter("watchdogs"));
+	EXPECT_EQ(wd, sim_counter(0, "watchdogs"));
 	EVP_PKEY_free(mine);
 }
 
@@ -1016,7 +963,7 @@ TEST_F_TIMEOUT(fault, error_or_right_secret_then_works, 60)
 	int ret;
 
 	ASSERT_NE(NULL, mine);
-	injected = sim_counter("faults_injected");
+	injected = sim_counter(0, "faults_injected");
 	ASSERT_EQ(0, sim_fault(variant->spec));
 	t = now_ms();
 	memset(s1, 0, sizeof(s1));
@@ -1025,7 +972,7 @@ TEST_F_TIMEOUT(fault, error_or_right_secret_then_works, 60)
 	TH_LOG("%s: %d (%s) after %.0f ms", variant->spec, ret,
 	       strerror(-ret), t);
 	EXPECT_LT(t, FAULT_MS);
-	EXPECT_EQ(injected + 1, sim_counter("faults_injected"));
+	EXPECT_EQ(injected + 1, sim_counter(0, "faults_injected"));
 	if (!ret) {
 		EXPECT_TRUE(variant->may_succeed);
 		ASSERT_EQ(0, ossl_derive(mine, pub, s2));

@@ -29,6 +29,7 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "kmod.h"
+#include "sim.h"
 
 #define SIM_DIR		"/sys/kernel/debug/iotsec_sim"
 #define DEV_DIR		"/sys/bus/i2c/devices"
@@ -94,24 +95,6 @@ static int sim_config(int chip, u8 *cfg)
 		return -EIO;
 	memcpy(cfg, buf, ATECC_CONFIG_SIZE);
 	return 0;
-}
-
-/* The value of one "name value" line of chipN/counters, or -1. */
-static long long sim_counter(int chip, const char *name)
-{
-	char path[128], line[128], key[64];
-	long long val = -1, v;
-	FILE *f;
-
-	sim_path(path, sizeof(path), chip, "counters");
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
-			val = v;
-	fclose(f);
-	return val;
 }
 
 /* Reads a sysfs attribute of chip i; strips one trailing newline. */

@@ -42,6 +42,7 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "kmod.h"
+#include "sim.h"
 
 #define SIM_DIR		"/sys/kernel/debug/iotsec_sim"
 #define DEV_DIR		"/sys/bus/i2c/devices"
@@ -89,22 +90,6 @@ static int sim_write(const char *file, const char *val)
 
 	snprintf(path, sizeof(path), SIM_DIR "/chip0/%s", file);
 	return file_write(path, val);
-}
-
-/* The value of one "name value" line of chip0/counters, or -1. */
-static long long sim_counter(const char *name)
-{
-	char line[128], key[64];
-	long long val = -1, v;
-	FILE *f = fopen(SIM_DIR "/chip0/counters", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
-			val = v;
-	fclose(f);
-	return val;
 }
 
 static bool dev_bound(const struct env *e)
@@ -414,8 +399,8 @@ TEST_F_TIMEOUT(kt, keyctl_and_openssl, 120)
 	long id;
 	int n;
 
-	sign0 = sim_counter("sign");
-	writes0 = sim_counter("eeprom_writes");
+	sign0 = sim_counter(0, "sign");
+	writes0 = sim_counter(0, "eeprom_writes");
 	ASSERT_EQ(0, sh(&self->e, out, sizeof(out),
 			"keyctl add iotsec 'device key' 'chip=%s slot=0' @s",
 			self->e.serial)) TH_LOG("keyctl add: %s", out);
@@ -453,8 +438,8 @@ TEST_F_TIMEOUT(kt, keyctl_and_openssl, 120)
 	n = file_bytes(&self->e, "sig", sig, sizeof(sig));
 	EXPECT_TRUE(n >= 8 && n <= 72 && sig[0] == 0x30 && sig[1] == n - 2)
 		TH_LOG("signature of %d bytes", n);
-	EXPECT_EQ(sign0 + 1, sim_counter("sign"));
-	EXPECT_EQ(writes0, sim_counter("eeprom_writes"));
+	EXPECT_EQ(sign0 + 1, sim_counter(0, "sign"));
+	EXPECT_EQ(writes0, sim_counter(0, "eeprom_writes"));
 	ASSERT_EQ(0, sh(&self->e, out, sizeof(out), OSSL_VERIFY " dgst"))
 		TH_LOG("%s", out);
 	EXPECT_TRUE(strstr(out, "Signature Verified Successfully"));
@@ -569,9 +554,9 @@ TEST_F(kt, bad_payloads_refused_nothing_written)
 	unsigned int i;
 	long id;
 
-	writes0 = sim_counter("eeprom_writes");
-	genkey0 = sim_counter("genkey");
-	sign0 = sim_counter("sign");
+	writes0 = sim_counter(0, "eeprom_writes");
+	genkey0 = sim_counter(0, "genkey");
+	sign0 = sim_counter(0, "sign");
 	ASSERT_LE(0, writes0);
 	for (i = 0; i < ARRAY_SIZE(bad_payloads); i++) {
 		snprintf(payload, sizeof(payload), bad_payloads[i].fmt,
@@ -588,15 +573,15 @@ TEST_F(kt, bad_payloads_refused_nothing_written)
 	EXPECT_EQ(-1, add_key("iotsec", "kt", "chip=0\0slot=0", 13,
 			      KEY_SPEC_SESSION_KEYRING));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(writes0, sim_counter("eeprom_writes"));
-	EXPECT_EQ(genkey0, sim_counter("genkey"));
-	EXPECT_EQ(sign0, sim_counter("sign"));
+	EXPECT_EQ(writes0, sim_counter(0, "eeprom_writes"));
+	EXPECT_EQ(genkey0, sim_counter(0, "genkey"));
+	EXPECT_EQ(sign0, sim_counter(0, "sign"));
 
 	/* key slots with no key yet: the chip is asked, writes nothing */
 	EXPECT_EQ(-ENOKEY, kt_add_slot(&self->e, 1, ""));
 	EXPECT_EQ(-ENOKEY, kt_add("chip=0 slot=3"));
-	EXPECT_EQ(writes0, sim_counter("eeprom_writes"));
-	EXPECT_EQ(sign0, sim_counter("sign"));
+	EXPECT_EQ(writes0, sim_counter(0, "eeprom_writes"));
+	EXPECT_EQ(sign0, sim_counter(0, "sign"));
 }
 
 TEST_F(kt, bad_operations_refused)
@@ -611,7 +596,7 @@ TEST_F(kt, bad_operations_refused)
 	ASSERT_LT(0, id);
 	n = kt_sign(id, dgst, sig);
 	ASSERT_LT(0, n);
-	writes0 = sim_counter("eeprom_writes");
+	writes0 = sim_counter(0, "eeprom_writes");
 
 	/* encrypt, decrypt: keyctl's size check (our sizes are 0)... */
 	EXPECT_EQ(-1, keyctl_pkey_encrypt(id, INFO, dgst, 32, sig, 72));
@@ -654,7 +639,7 @@ TEST_F(kt, bad_operations_refused)
 	ASSERT_EQ(0, keyctl_setperm(id, 0x3f3f0000));
 	EXPECT_EQ(-1, keyctl_update(id, "chip=0 slot=0", 13));
 	EXPECT_EQ(EOPNOTSUPP, errno);
-	EXPECT_EQ(writes0, sim_counter("eeprom_writes"));
+	EXPECT_EQ(writes0, sim_counter(0, "eeprom_writes"));
 }
 
 TEST_F(kt, generate_in_writable_slot)
@@ -669,13 +654,13 @@ TEST_F(kt, generate_in_writable_slot)
 	id0 = kt_add_slot(&self->e, 0, "");
 	ASSERT_LT(0, id0);
 	ASSERT_EQ(SPKI_SIZE, kt_pub(id0, k0, sizeof(k0)));
-	writes0 = sim_counter("eeprom_writes");
-	genkey0 = sim_counter("genkey");
+	writes0 = sim_counter(0, "eeprom_writes");
+	genkey0 = sim_counter(0, "genkey");
 
 	id1 = kt_add("chip=0 slot=2 generate");
 	ASSERT_LT(0, id1) TH_LOG("generate: %s", strerror(-id1));
-	EXPECT_EQ(writes0 + 1, sim_counter("eeprom_writes"));
-	EXPECT_EQ(genkey0 + 1, sim_counter("genkey"));
+	EXPECT_EQ(writes0 + 1, sim_counter(0, "eeprom_writes"));
+	EXPECT_EQ(genkey0 + 1, sim_counter(0, "genkey"));
 	ASSERT_EQ(SPKI_SIZE, kt_pub(id1, k1, sizeof(k1)));
 	EXPECT_NE(0, memcmp(k0, k1, SPKI_SIZE));
 	sign_checked(_metadata, id1);
@@ -689,7 +674,7 @@ TEST_F(kt, generate_in_writable_slot)
 	/* a new key in the slot: a new public key; the older keys go stale */
 	id3 = kt_add_slot(&self->e, 2, " generate");
 	ASSERT_LT(0, id3);
-	EXPECT_EQ(writes0 + 2, sim_counter("eeprom_writes"));
+	EXPECT_EQ(writes0 + 2, sim_counter(0, "eeprom_writes"));
 	ASSERT_EQ(SPKI_SIZE, kt_pub(id3, k3, sizeof(k3)));
 	EXPECT_NE(0, memcmp(k1, k3, SPKI_SIZE));
 	sign_checked(_metadata, id3);
@@ -1045,12 +1030,12 @@ FIXTURE_TEARDOWN(fresh)
 
 TEST_F(fresh, unprovisioned_chip_refused)
 {
-	long long writes0 = sim_counter("eeprom_writes");
+	long long writes0 = sim_counter(0, "eeprom_writes");
 
 	EXPECT_EQ(-ENOKEY, kt_add("chip=0 slot=0"));
 	EXPECT_EQ(-ENOKEY, kt_add("chip=0 slot=2 generate"));
-	EXPECT_EQ(writes0, sim_counter("eeprom_writes"));
-	EXPECT_EQ(0, sim_counter("genkey"));
+	EXPECT_EQ(writes0, sim_counter(0, "eeprom_writes"));
+	EXPECT_EQ(0, sim_counter(0, "genkey"));
 }
 
 /*
@@ -1241,8 +1226,8 @@ TEST_F(custom, generate_refused_by_slot_policy)
 	unsigned int i;
 	long id;
 
-	writes0 = sim_counter("eeprom_writes");
-	genkey0 = sim_counter("genkey");
+	writes0 = sim_counter(0, "eeprom_writes");
+	genkey0 = sim_counter(0, "genkey");
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		id = kt_add_slot(&self->e, cases[i].slot, cases[i].extra);
 		EXPECT_EQ(-cases[i].err, id)
@@ -1250,13 +1235,13 @@ TEST_F(custom, generate_refused_by_slot_policy)
 			       cases[i].extra, strerror(cases[i].err),
 			       outcome(id));
 	}
-	EXPECT_EQ(writes0, sim_counter("eeprom_writes"));
-	EXPECT_EQ(genkey0, sim_counter("genkey"));
+	EXPECT_EQ(writes0, sim_counter(0, "eeprom_writes"));
+	EXPECT_EQ(genkey0, sim_counter(0, "genkey"));
 
 	/* the good slot takes a key, which signs */
 	id = kt_add_slot(&self->e, 0, " generate");
 	ASSERT_LT(0, id) TH_LOG("%s", strerror(-id));
-	EXPECT_EQ(writes0 + 1, sim_counter("eeprom_writes"));
+	EXPECT_EQ(writes0 + 1, sim_counter(0, "eeprom_writes"));
 	sign_checked(_metadata, id);
 }
 

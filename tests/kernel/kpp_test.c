@@ -33,6 +33,8 @@
 
 #include "kselftest_harness.h"
 #include "kmod.h"
+#include "sim.h"
+#include "ossl_p256.h"
 #include "kpp.h"
 #include "uapi/if_alg_kpp.h"
 
@@ -205,44 +207,6 @@ static EVP_PKEY *ossl_gen(uint8_t pub[PUB], uint8_t priv[PRIV])
 	return pkey;
 }
 
-/* A public-only P-256 key from X || Y. */
-static EVP_PKEY *ossl_pub(const uint8_t pub[PUB])
-{
-	char group[] = "prime256v1";
-	uint8_t buf[PUB + 1] = { 4 };
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group,
-				       sizeof(group) - 1),
-		OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, buf,
-					sizeof(buf)),
-		OSSL_PARAM_END,
-	};
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	EVP_PKEY *pkey = NULL;
-
-	memcpy(buf + 1, pub, PUB);
-	if (ctx && EVP_PKEY_fromdata_init(ctx) > 0)
-		EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params);
-	EVP_PKEY_CTX_free(ctx);
-	return pkey;
-}
-
-static int ossl_derive(EVP_PKEY *mine, const uint8_t peer_pub[PUB],
-		       uint8_t secret[SECRET])
-{
-	EVP_PKEY *peer = ossl_pub(peer_pub);
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(mine, NULL);
-	size_t len = SECRET;
-	int ok;
-
-	ok = peer && ctx && EVP_PKEY_derive_init(ctx) > 0 &&
-	     EVP_PKEY_derive_set_peer(ctx, peer) > 0 &&
-	     EVP_PKEY_derive(ctx, secret, &len) > 0 && len == SECRET;
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(peer);
-	return ok ? 0 : -1;
-}
-
 /* --- /proc, /sys ---------------------------------------------------------- */
 
 static bool proc_crypto_has_driver(const char *driver)
@@ -292,22 +256,6 @@ static long module_refcnt(const char *mod)
 
 	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", mod);
 	return file_read_ulong(path, &val) ? -1 : (long)val;
-}
-
-/* "name N" line of the simulator's counters file, or -1. */
-static long sim_counter(const char *name)
-{
-	char line[128], k[64];
-	long val = -1, v;
-	FILE *f = fopen("/sys/kernel/debug/iotsec_sim/chip0/counters", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %ld", k, &v) == 2 && !strcmp(k, name))
-			val = v;
-	fclose(f);
-	return val;
 }
 
 /*
@@ -1006,10 +954,10 @@ TEST_F(kpp, chip_provider_did_the_work)
 	ASSERT_EQ(0, kmod_load("iotsec", NULL));
 	ASSERT_TRUE(proc_crypto_has_driver("ecdh-nist-p256-iotsec"));
 	/* The driver binds asynchronously: wait for the chip's first wake. */
-	for (int i = 0; i < 50 && sim_counter("wakes") <= 0; i++)
+	for (int i = 0; i < 50 && sim_counter(0, "wakes") <= 0; i++)
 		usleep(100000);
-	genkey0 = sim_counter("genkey");
-	ecdh0 = sim_counter("ecdh");
+	genkey0 = sim_counter(0, "genkey");
+	ecdh0 = sim_counter(0, "ecdh");
 	ASSERT_LE(0, genkey0);
 	ASSERT_LE(0, ecdh0);
 
@@ -1021,8 +969,8 @@ TEST_F(kpp, chip_provider_did_the_work)
 	ASSERT_EQ(0, iotsec_kpp_derive(a, pb, sa));
 	ASSERT_EQ(0, iotsec_kpp_derive(b, pa, sb));
 	EXPECT_EQ(0, memcmp(sa, sb, SECRET));
-	EXPECT_LT(genkey0, sim_counter("genkey"));
-	EXPECT_LT(ecdh0, sim_counter("ecdh"));
+	EXPECT_LT(genkey0, sim_counter(0, "genkey"));
+	EXPECT_LT(ecdh0, sim_counter(0, "ecdh"));
 	iotsec_kpp_close(a);
 	iotsec_kpp_close(b);
 	EXPECT_EQ(0, kmod_unload("iotsec"));
