@@ -15,6 +15,7 @@
 
 #include "chip.h"
 #include "cmd.h"
+#include "provision.h"
 #include "sysfs.h"
 #include "wire.h"
 
@@ -137,5 +138,6 @@ static const struct attribute_group atecc_group = {
 
 const struct attribute_group *atecc_sysfs_groups[] = {
 	&atecc_group,
+	&atecc_provision_group,
 	NULL,
 };
