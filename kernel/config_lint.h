@@ -5,7 +5,7 @@
  * One list for both sides: the driver refuses to lock a config zone that
  * breaks a rule (Documentation/provisioning.rst), and `iotsec provision`
  * checks its profile with the same code before it writes anything, to say
- * why.  The rules (facts: Documentation/atecc608.rst, "Provisioning"), for
+ * why.  The rules (facts and sources: Documentation/provisioning.rst), for
  * a slot whose KeyConfig says Private:
  *
  *  KEY_TYPE        KeyType is not P-256: the "key" is ordinary slot data.
