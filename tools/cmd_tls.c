@@ -8,6 +8,7 @@
 #include <keyutils.h>
 #include <netdb.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,13 +52,14 @@ static int parse_opts(int argc, char **argv, struct tls_opts *o,
 		default: usage(cmd);
 		}
 	}
-	if (!o->ca || !o->cert || !o->key || optind != argc - 1)
+	if (!o->ca || !o->cert || !o->key || optind != argc - 1 ||
+	    (o->once && strcmp(cmd, "serve")))
 		usage(cmd);
 	return optind;
 }
 
 /* KEY is a key serial, or the description of an iotsec key. */
-static int32_t find_key(const char *key)
+int find_key(const char *key)
 {
 	char *end;
 	long id = strtol(key, &end, 0);
@@ -144,8 +146,11 @@ static int write_all(int fd, const char *buf, size_t len)
 		n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			if (!n)
+				errno = EIO;
 			return -1;
+		}
 		buf += n;
 		len -= n;
 	}
@@ -159,23 +164,38 @@ struct pending {
 	int eof;
 };
 
-static int to_socket(struct iotsec_session *s, int fd, struct pending *p)
+/* Says this side is done sending: close_notify, once. */
+static void close_once(struct iotsec_session *s, int *closed)
+{
+	if (!*closed)
+		iotsec_session_close(s);
+	*closed = 1;
+}
+
+/* Says what failed; returns -errno. */
+static int failed(const char *what)
+{
+	int err = errno;
+
+	fprintf(stderr, "iotsec: %s: %s\n", what, strerror(err));
+	return -err;
+}
+
+/* 0 or -errno (said). */
+static int to_socket(int fd, struct pending *p)
 {
 	ssize_t n = send(fd, p->buf + p->off, p->len - p->off,
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
 
 	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		return errno == EAGAIN || errno == EINTR ? 0 : failed("send");
 	p->off += n;
-	if (p->off == p->len) {
+	if (p->off == p->len)
 		p->off = p->len = 0;
-		if (p->eof)	/* all sent: say we are done, keep reading */
-			iotsec_session_close(s);
-	}
 	return 0;
 }
 
-/* 1: the peer closed; 0: go on; -1: failure. */
+/* 1: the peer closed; 0: go on; a negative code: failure (said). */
 static int from_socket(struct iotsec_session *s)
 {
 	char buf[16384];
@@ -187,16 +207,17 @@ static int from_socket(struct iotsec_session *s)
 		return 1;
 	if (n < 0) {
 		fprintf(stderr, "iotsec: %s\n", iotsec_strerror((int)n));
-		return -1;
+		return (int)n;
 	}
-	return write_all(1, buf, n);
+	return write_all(1, buf, n) ? failed("standard output") : 0;
 }
 
 /*
- * stdin -> socket, socket -> stdout, until the peer closes.  Never blocks
- * in one direction while the other has work: both peers may be sending.
+ * stdin -> socket, socket -> stdout, until the peer closes: 0, or the
+ * code of the failure.  Never blocks in one direction while the other has
+ * work: both peers may be sending.  *closed: close_notify went out.
  */
-static int pump(struct iotsec_session *s, int fd)
+static int pump(struct iotsec_session *s, int fd, int *closed)
 {
 	struct pollfd p[2] = { { .fd = 0 }, { .fd = fd } };
 	struct pending in = { .off = 0 };
@@ -214,30 +235,40 @@ static int pump(struct iotsec_session *s, int fd)
 		p[0].events = POLLIN;
 		p[1].events = POLLIN | (in.len ? POLLOUT : 0);
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			return 1;
+			return failed("poll");
 		if (p[0].revents) {
 			n = read(0, in.buf, sizeof(in.buf));
-			if (n > 0)
+			if (n > 0) {
 				in.len = n;
-			else if (!in.eof) {
+			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+				/* its end (or an error): all sent, say so */
 				in.eof = 1;
-				iotsec_session_close(s);
+				close_once(s, closed);
 			}
 		}
-		if ((p[1].revents & POLLOUT) && to_socket(s, fd, &in))
-			return 1;
+		if ((p[1].revents & POLLOUT) && (ret = to_socket(fd, &in)))
+			return ret;
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
 			ret = from_socket(s);
 			if (ret)
-				return ret < 0 ? 1 : 0;
+				return ret < 0 ? ret : 0;
 		}
 	}
+}
+
+/* The session ended with an alert, the peer's or one the library sent. */
+static int alert_ended(int err)
+{
+	int kind = -err & ~0xff;
+
+	return err < 0 && (kind == IOTSEC_ERR_ALERT_SENT ||
+			   kind == IOTSEC_ERR_ALERT_RECV);
 }
 
 static int session(const struct iotsec_config *cfg, int fd, int server)
 {
 	struct iotsec_session *s;
-	int ret;
+	int ret, closed = 0;
 
 	ret = server ? iotsec_session_accept(cfg, fd, &s) :
 		       iotsec_session_connect(cfg, fd, &s);
@@ -248,9 +279,17 @@ static int session(const struct iotsec_config *cfg, int fd, int server)
 	fprintf(stderr, "iotsec: TLS 1.3 %s with '%s', kernel TLS carries the data (%u key operations in the kernel)\n",
 		iotsec_session_cipher(s), iotsec_session_peer_name(s),
 		iotsec_session_key_ops(s));
-	ret = pump(s, fd);
+	ret = pump(s, fd, &closed);
+	/*
+	 * However it ended, the peer gets close_notify unless an alert
+	 * already ended the session: after its own close_notify (RFC 8446
+	 * section 6.1), a KeyUpdate, a record that failed, or a local failure
+	 * (standard output gone), rather than a bare FIN.
+	 */
+	if (!alert_ended(ret))
+		close_once(s, &closed);
 	iotsec_session_free(s);
-	return ret;
+	return ret ? 1 : 0;
 }
 
 int cmd_connect(int argc, char **argv)
@@ -261,6 +300,7 @@ int cmd_connect(int argc, char **argv)
 	char host[256];
 	int i, fd, ret;
 
+	signal(SIGPIPE, SIG_IGN);	/* a closed stdout is an error, said */
 	i = parse_opts(argc, argv, &o, "connect");
 	if (split_hostport(argv[i], host, sizeof(host), &port))
 		usage("connect");
@@ -306,6 +346,7 @@ int cmd_serve(int argc, char **argv)
 	struct tls_opts o;
 	int i, lfd, fd, ret = 0;
 
+	signal(SIGPIPE, SIG_IGN);	/* a closed stdout is an error, said */
 	i = parse_opts(argc, argv, &o, "serve");
 	if (config(&o, &cfg)) {
 		iotsec_config_free(cfg);
