@@ -48,9 +48,9 @@ TOOL := $(B)/tools/iotsec
 
 tools: $(TOOL)
 
-$(TOOL): $(TOOL_SRC) $(wildcard tools/*.h) $(LIB_A)
+$(TOOL): $(TOOL_SRC) $(wildcard tools/*.h) $(LIB_A) kernel/config_lint.h kernel/wire.h kernel/crc.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) -Ilibiotsec/include $(TOOL_SRC) $(LIB_A) -o $@ $(LIB_LDLIBS)
+	$(CC) $(CFLAGS) $(WFLAGS) -Ilibiotsec/include -Ikernel $(TOOL_SRC) $(LIB_A) -o $@ $(LIB_LDLIBS)
 
 lib: $(LIB_A) $(LIB_SO)
 

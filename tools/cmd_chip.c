@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "iotsec-tool.h"
+#include "profile.h"	/* u8, u16, wire.h */
 
 #define DRV "/sys/bus/i2c/drivers/iotsec"
 
@@ -28,6 +29,41 @@ static int attr(const char *dev, const char *name, char *buf, size_t len)
 	return 0;
 }
 
+static u16 word(const u8 *cfg, unsigned int off)
+{
+	return cfg[off] | cfg[off + 1] << 8;
+}
+
+/* "slots":[...] from the config zone (the config attribute), for --json. */
+static void json_slots(const char *dev)
+{
+	u8 cfg[ATECC_CONFIG_SIZE];
+	char path[512];
+	unsigned int n;
+	u16 sc, kc;
+	FILE *f;
+
+	snprintf(path, sizeof(path), DRV "/%s/config", dev);
+	f = fopen(path, "rb");
+	if (!f || fread(cfg, 1, sizeof(cfg), f) != sizeof(cfg)) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	fclose(f);
+	printf(",\"slots\":[");
+	for (n = 0; n < ATECC_NUM_SLOTS; n++) {
+		sc = word(cfg, ATECC_CFG_SLOTCONFIG + 2 * n);
+		kc = word(cfg, ATECC_CFG_KEYCONFIG + 2 * n);
+		printf("%s{\"slot\":%u,\"slot_config\":\"0x%04x\",\"key_config\":\"0x%04x\","
+		       "\"private_key\":%s,\"secret\":%s,\"locked\":%s}", n ? "," : "",
+		       n, sc, kc, kc & ATECC_KC_PRIVATE ? "true" : "false",
+		       sc & ATECC_SC_IS_SECRET ? "true" : "false",
+		       word(cfg, ATECC_CFG_SLOT_LOCKED) & (1u << n) ? "false" : "true");
+	}
+	printf("]");
+}
+
 static void show(const char *dev, int json, int first)
 {
 	char sn[64] = "", rev[64] = "", cl[8] = "", dl[8] = "", slots[4096] = "";
@@ -39,9 +75,11 @@ static void show(const char *dev, int json, int first)
 	attr(dev, "slot_config", slots, sizeof(slots));
 	if (json) {
 		printf("%s{\"device\":\"%s\",\"serial_number\":\"%s\",\"revision\":\"%s\","
-		       "\"config_locked\":%s,\"data_locked\":%s}", first ? "" : ",",
+		       "\"config_locked\":%s,\"data_locked\":%s", first ? "" : ",",
 		       dev, sn, rev, cl[0] == '1' ? "true" : "false",
 		       dl[0] == '1' ? "true" : "false");
+		json_slots(dev);
+		printf("}");
 		return;
 	}
 	printf("%s: serial %s revision %s config %s data %s\n%s\n", dev, sn, rev,

@@ -10,7 +10,11 @@ struct command {
 
 void usage(const char *name) __attribute__((noreturn));
 int cmd_connect(int argc, char **argv);
+int cmd_csr(int argc, char **argv);
+/* A key serial, or an iotsec key's description (cmd_tls.c); or -errno. */
+int find_key(const char *key);
 int cmd_serve(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_provision(int argc, char **argv);
 
 #endif

@@ -12,9 +12,11 @@
 #include "iotsec-tool.h"
 
 static const struct command commands[] = {
-	{ cmd_connect, "connect", "HOST:PORT --ca FILE --cert FILE --key KEY [--name NAME]" },
+	{ cmd_connect, "connect", "HOST:PORT --ca FILE --cert FILE --key KEY [--name NAME] [--ecdh ALG] [--ciphersuites LIST]" },
+	{ cmd_csr, "csr", "--key KEY --subject /TYPE=VALUE/... [--out FILE]" },
 	{ cmd_info, "info", "[--json]" },
-	{ cmd_serve, "serve", "PORT --ca FILE --cert FILE --key KEY [--name NAME] [--once]" },
+	{ cmd_provision, "provision", "[--chip DEVICE|SERIAL] [--profile NAME|FILE] [--dry-run | --yes]" },
+	{ cmd_serve, "serve", "PORT --ca FILE --cert FILE --key KEY [--name NAME] [--ecdh ALG] [--ciphersuites LIST] [--once]" },
 };
 
 void usage(const char *name)

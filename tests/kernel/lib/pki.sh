@@ -6,6 +6,8 @@
 #   pki_leaf DIR NAME CA SAN [ARGS] a P-256 leaf with a software key
 #   pki_leaf_for_pubkey DIR NAME CA PUBPEM SAN   a leaf for a key we do
 #                                   not hold (the chip's), via -force_pubkey
+#   pki_sign_csr DIR NAME CA CSR SAN   the CA issues DIR/NAME.pem from a
+#                                   PKCS#10 request (iotsec csr's)
 # SAN is e.g. "DNS:server.test,IP:127.0.0.1"; extra ARGS go to openssl x509.
 
 pki_ca() {
@@ -37,6 +39,14 @@ pki_leaf_for_pubkey() {
 	openssl x509 -new -subj "/CN=$name" -force_pubkey "$pub" \
 		-CA "$dir/$ca.pem" -CAkey "$dir/$ca.key" -extfile "$dir/$name.ext" \
 		-out "$dir/$name.pem" -days 365 2>/dev/null
+}
+
+pki_sign_csr() {
+	dir=$1 name=$2 ca=$3 csr=$4 san=$5
+	pki_ext "$san" > "$dir/$name.ext" &&
+	openssl x509 -req -in "$csr" -CA "$dir/$ca.pem" -CAkey "$dir/$ca.key" \
+		-CAcreateserial -extfile "$dir/$name.ext" -out "$dir/$name.pem" \
+		-days 365 2>/dev/null
 }
 
 # pki_leaf_dates DIR NAME CA SAN START END: a leaf valid from START to END
