@@ -130,12 +130,13 @@ demo: deps
 		cat $(B)/vm/out/demo.log 2>/dev/null; \
 		[ $$rc -eq 0 ] || { cat $(B)/demo-vm.tap; exit 1; }
 
-# The chip bench: driver time vs the simulator's modelled time, in the VM.
-BENCH := $(B)/bench/chipbench
+# The bench, in the VM: chipbench (driver time vs the simulator's modelled
+# time), hsbench (handshakes vs the chip floor, kTLS bulk data).
+BENCH := $(B)/bench/chipbench $(B)/bench/hsbench
 
-$(BENCH): tests/bench/chipbench.c $(LIB_A) $(wildcard tests/include/*.h libiotsec/src/kpp.h)
+$(BENCH): $(B)/bench/%: tests/bench/%.c $(LIB_A) $(wildcard tests/include/*.h libiotsec/src/kpp.h libiotsec/include/*.h)
 	@mkdir -p $(@D)
-	$(CC) -O2 $(WFLAGS) -Ilibiotsec/src -Ikernel -Itests/include $< $(LIB_A) -o $@ -lkeyutils -lkcapi -lcrypto
+	$(CC) -O2 $(WFLAGS) -Ilibiotsec/include -Ilibiotsec/src -Ikernel -Itests/include $< $(LIB_A) -o $@ -lkeyutils -lkcapi -lssl -lcrypto
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH)
