@@ -32,6 +32,14 @@ LIB_SO := $(B)/lib/libiotsec.so.0
 LIB_MAP := libiotsec/src/libiotsec.map
 LIB_CFLAGS := $(CFLAGS) $(WFLAGS) -fPIC -fvisibility=hidden -Ilibiotsec/include -Ilibiotsec/src
 LIB_LDLIBS := -lkcapi -lkeyutils
+# The version is the map's last node (IOTSEC_0.1 -> 0.1), as keyutils does.
+LIB_VERSION := $(shell sed -n 's/^IOTSEC_\([0-9.]*\) {.*/\1/p' $(LIB_MAP) | tail -n 1)
+# make install: DESTDIR and these may be given on the command line.
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 # Host unit tests link the pure library code and OpenSSL in place of AF_ALG.
 UNIT_LIB := $(filter-out %_kcapi.c,$(LIB_SRC)) tests/unit/hash_openssl.c
 
@@ -65,6 +73,22 @@ $(LIB_SO): $(LIB_OBJ) $(LIB_MAP)
 	$(CC) -shared -Wl,-soname,libiotsec.so.0 -Wl,--version-script=$(LIB_MAP) -Wl,-z,defs $(LIB_OBJ) -o $@ $(LIB_LDLIBS)
 	ln -sf libiotsec.so.0 $(B)/lib/libiotsec.so
 
+# The library, its header, pkg-config file and man pages, and the tool.
+install: lib tools
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man7
+	install -m 644 libiotsec/include/iotsec.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libiotsec.so.0 $(DESTDIR)$(LIBDIR)/libiotsec.so
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VERSION)|' \
+		libiotsec/iotsec.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/iotsec.pc
+	install -m 644 libiotsec/man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 libiotsec/man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 755 $(TOOL) $(DESTDIR)$(BINDIR)/
+	install -m 644 tools/iotsec.1 $(DESTDIR)$(MANDIR)/man1/
+
 modules:
 	$(MAKE) -C kernel KVER=$(KVER)
 	$(MAKE) -C tests/kernel/kmod KVER=$(KVER)
@@ -87,7 +111,7 @@ $(KSFT) $(CHECKPATCH): $(SRCTAR)
 	cp $(B)/src/scripts/* $(B)/lint/
 	@rm -rf $(B)/src
 
-UNIT_DEPS = $(KSFT) $(UNIT_LIB) $(wildcard kernel/*.h libiotsec/src/*.h tests/unit/*.h)
+UNIT_DEPS = $(KSFT) $(UNIT_LIB) $(wildcard kernel/*.h libiotsec/src/*.h tests/unit/*.h tools/profile.[ch])
 
 $(B)/unit/%: tests/unit/%.c $(UNIT_DEPS)
 	@mkdir -p $(@D)
@@ -111,6 +135,7 @@ unit: $(UNIT_BIN) $(UNIT_SAN)
 		case $$rc in 0|4) ;; *) tail -n 30 $(B)/tap/$$n.tap | sed 's/^/# /'; \
 			echo "not ok 1 $$n exited $$rc" ;; esac >> $(B)/tap/$$n.tap; \
 	done
+	@tests/unit/install_test.sh $(B) > $(B)/tap/unit-install_test.tap 2>&1; true
 
 # VM tests: one boot of the Debian 6.1 kernel for the whole suite.
 vm: modules $(VMT_BIN)
@@ -155,4 +180,4 @@ clean:
 	-$(MAKE) -C tests/kernel/kmod KVER=$(KVER) clean
 	rm -rf $(B)
 
-.PHONY: all lib tools modules tests deps unit vm check demo bench lint clean
+.PHONY: all lib tools modules tests deps unit vm check demo bench lint clean install

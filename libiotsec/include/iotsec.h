@@ -43,17 +43,22 @@ int iotsec_config_new(struct iotsec_config **cfg);
 void iotsec_config_free(struct iotsec_config *cfg);
 /* The product root CA(s) the peer's chain must lead to (PEM file). */
 int iotsec_config_set_root_ca_file(struct iotsec_config *cfg, const char *path);
-/* Our certificate chain, leaf first (PEM file). */
+/*
+ * Our certificate chain, leaf first (PEM file), at most 8 certificates.
+ * Both file setters leave the configuration unchanged when they fail.
+ */
 int iotsec_config_set_cert_chain_file(struct iotsec_config *cfg,
 				      const char *path);
 /* The kernel key that signs for us: a key serial (type "iotsec"). */
 int iotsec_config_set_key(struct iotsec_config *cfg, int32_t key_serial);
 /*
  * The name the peer's certificate must carry (subjectAltName dNSName or
- * iPAddress); a client also sends it as server_name.  NULL: no check.
+ * iPAddress; the commonName only when there is no subjectAltName); a
+ * client also sends it as server_name unless it is an address literal.
+ * NULL: no check.
  */
 int iotsec_config_set_peer_name(struct iotsec_config *cfg, const char *name);
-/* Handshake time limit in milliseconds (default 30000). */
+/* Handshake time limit in milliseconds, 1 .. INT_MAX (default 30000). */
 int iotsec_config_set_timeout(struct iotsec_config *cfg, unsigned int ms);
 /*
  * Restricts the cipher suites offered or accepted, by IANA name separated
@@ -80,12 +85,19 @@ int iotsec_session_accept(const struct iotsec_config *cfg, int fd,
 const char *iotsec_session_cipher(const struct iotsec_session *s);
 /* The peer's name as checked, or its certificate's common name. */
 const char *iotsec_session_peer_name(const struct iotsec_session *s);
-/* Key operations the handshake sent to the kernel (sign, verify, ECDH). */
+/*
+ * Private-key operations the handshake sent to the kernel: ECDHE key
+ * generation, ECDH and our CertificateVerify signature (verifications of
+ * the peer are not counted).
+ */
 unsigned int iotsec_session_key_ops(const struct iotsec_session *s);
 /*
  * Reads application data from the kTLS socket.  Session tickets are
- * consumed; close_notify gives 0; a peer alert or KeyUpdate gives an error
- * (the kernel cannot rekey, so the session ends).  flags as for recv(2).
+ * consumed; close_notify gives 0; end of file without close_notify gives
+ * -(IOTSEC_ERR_LIB | IOTSEC_E_PEER_CLOSED) (the data may be truncated); a
+ * peer alert or KeyUpdate gives an error (the kernel cannot rekey, so the
+ * session ends).  flags as for recv(2); with MSG_PEEK only data stays
+ * queued, other records are still consumed.  len must not be 0.
  */
 ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf, size_t len,
 			    int flags);
@@ -129,7 +141,7 @@ enum iotsec_alert {
 /* Library conditions: -(IOTSEC_ERR_LIB | n). */
 enum iotsec_lib_error {
 	IOTSEC_E_PEER_KEYUPDATE = 1,	/* peer rekeyed: kTLS on this kernel cannot follow */
-	IOTSEC_E_PEER_CLOSED = 2,	/* peer sent close_notify */
+	IOTSEC_E_PEER_CLOSED = 2,	/* end of file without close_notify */
 	IOTSEC_E_NO_KTLS = 3,		/* kernel TLS unavailable (tls module) */
 	IOTSEC_E_CONFIG = 4,		/* configuration incomplete or inconsistent */
 };
@@ -138,7 +150,8 @@ enum iotsec_lib_error {
  * iotsec_strerror() - describe an error code
  * @err: a negative code returned by a libiotsec function (or 0)
  *
- * Return: a static string; never NULL.
+ * Return: a constant string, valid for ever and the same from any thread;
+ * never NULL.
  */
 const char *iotsec_strerror(int err);
 

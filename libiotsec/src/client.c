@@ -75,10 +75,12 @@ static int on_hello_retry(struct iotsec_session *s,
 
 	if (s->hrr_done)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
-	/* We sent a P-256 share already: a retry must change something. */
-	if (hrr->group == MSG_SECP256R1 && !hrr->cookie_len)
-		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
-	if (hrr->group && hrr->group != MSG_SECP256R1)
+	/*
+	 * secp256r1 is the one group we offer and we sent a share for it: a
+	 * retry may only ask for a cookie.  A key_share naming it, cookie or
+	 * not, is illegal_parameter (RFC 8446 4.2.8); msg.c refuses others.
+	 */
+	if (hrr->group)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
 	s->hrr_done = true;
 	ret = tr_hrr(&s->tr, s->suite->hash);
@@ -145,6 +147,8 @@ static int on_cert_request(struct iotsec_session *s, const struct msg_hdr *h)
 	if (cr.context_len)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
 	s->peer_auth_requested = true;
+	/* Without our scheme we answer with no certificate (hs.c). */
+	s->cr_ecdsa = cr.sig_algs.has_ecdsa_p256_sha256;
 	s->state = EXPECT_CERTIFICATE;
 	return hs_add(s, h);
 }

@@ -124,6 +124,15 @@ void wbuf_close(struct wbuf *w, size_t mark, int n)
 		w->base[mark - i] = len & 0xff;
 }
 
+/* Writes p[0..len) as a block with an n-byte length prefix. */
+void wbuf_put_opaque(struct wbuf *w, int n, const void *p, size_t len)
+{
+	size_t m = wbuf_open(w, n);
+
+	wbuf_put(w, p, len);
+	wbuf_close(w, m, n);
+}
+
 void rbuf_init(struct rbuf *r, const void *p, size_t len)
 {
 	r->p = p;

@@ -40,6 +40,8 @@ uint8_t *wbuf_reserve(struct wbuf *w, size_t n);
 size_t wbuf_open(struct wbuf *w, int n);
 /* Closes it: writes the length of what followed the prefix. */
 void wbuf_close(struct wbuf *w, size_t mark, int n);
+/* A whole block: an n-byte length, then len bytes from p. */
+void wbuf_put_opaque(struct wbuf *w, int n, const void *p, size_t len);
 
 void rbuf_init(struct rbuf *r, const void *p, size_t len);
 size_t rbuf_left(const struct rbuf *r);

@@ -3,6 +3,7 @@
  * The configuration: what stays the same across sessions.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,31 +42,41 @@ IOTSEC_EXPORT void iotsec_config_free(struct iotsec_config *cfg)
 	free(cfg);
 }
 
-static int load(struct pem_list *l, const char *path)
+/*
+ * Reads at most max certificates into l, which changes only on success:
+ * a failed call leaves the configuration as it was.
+ */
+static int load(struct pem_list *l, const char *path, unsigned int max)
 {
+	struct pem_list got;
 	int ret;
 
-	pem_list_free(l);
-	ret = pem_read_file(path, "CERTIFICATE", l);
+	memset(&got, 0, sizeof(got));
+	ret = pem_read_file(path, "CERTIFICATE", &got);
 	if (ret == 0)
-		return -ENOENT;	/* a file without a certificate */
-	return ret < 0 ? ret : 0;
+		ret = -ENOENT;	/* a file without a certificate */
+	else if (ret > 0 && got.count > max)
+		ret = -E2BIG;
+	if (ret < 0) {
+		pem_list_free(&got);
+		return ret;
+	}
+	pem_list_free(l);
+	*l = got;
+	explicit_bzero(&got, sizeof(got));
+	return 0;
 }
 
 IOTSEC_EXPORT int iotsec_config_set_root_ca_file(struct iotsec_config *cfg,
 						 const char *path)
 {
-	return load(&cfg->roots, path);
+	return load(&cfg->roots, path, PEM_MAX_BLOCKS);
 }
 
 IOTSEC_EXPORT int iotsec_config_set_cert_chain_file(struct iotsec_config *cfg,
 						    const char *path)
 {
-	int ret = load(&cfg->chain, path);
-
-	if (!ret && cfg->chain.count > MSG_CERTS_MAX)
-		ret = -E2BIG;
-	return ret;
+	return load(&cfg->chain, path, MSG_CERTS_MAX);
 }
 
 IOTSEC_EXPORT int iotsec_config_set_key(struct iotsec_config *cfg,
@@ -89,7 +100,8 @@ IOTSEC_EXPORT int iotsec_config_set_peer_name(struct iotsec_config *cfg,
 IOTSEC_EXPORT int iotsec_config_set_timeout(struct iotsec_config *cfg,
 					    unsigned int ms)
 {
-	if (!ms)
+	/* poll() takes an int of milliseconds: about 24.8 days at most. */
+	if (!ms || ms > INT_MAX)
 		return -EINVAL;
 	cfg->timeout_ms = ms;
 	return 0;

@@ -86,19 +86,17 @@ int hs_check_finished(struct iotsec_session *s, const struct msg_hdr *h,
 	return ret ? ret : hs_add(s, h);
 }
 
-/* Our Certificate then CertificateVerify, signed by the kernel key. */
-int hs_send_cert_and_verify(struct iotsec_session *s)
+/* Our Certificate: the configured chain, or none at all. */
+static int send_certificate(struct iotsec_session *s, bool none)
 {
 	const struct iotsec_config *cfg = s->cfg;
 	struct msg_certificate c = { .context_len = s->cr_context_len };
-	struct msg_certificate_verify cv = { .scheme = MSG_ECDSA_P256_SHA256 };
-	uint8_t th[HASH_MAX], digest[32], sig[SIG_MAX];
 	struct wbuf m;
 	unsigned int i;
 	int ret;
 
 	memcpy(c.context, s->cr_context, s->cr_context_len);
-	for (i = 0; i < cfg->chain.count && i < MSG_CERTS_MAX; i++) {
+	for (i = 0; !none && i < cfg->chain.count && i < MSG_CERTS_MAX; i++) {
 		c.certs[i].der = cfg->chain.blocks[i].der;
 		c.certs[i].len = cfg->chain.blocks[i].len;
 	}
@@ -107,12 +105,24 @@ int hs_send_cert_and_verify(struct iotsec_session *s)
 	ret = msg_put_certificate(&m, &c);
 	if (!ret)
 		ret = hs_send(s, &m);
-	if (!ret)
-		ret = hs_thash(s, th);
+	wbuf_wipe(&m);
+	return ret;
+}
+
+/* Our CertificateVerify, signed by the kernel key. */
+static int send_cert_verify(struct iotsec_session *s)
+{
+	struct msg_certificate_verify cv = { .scheme = MSG_ECDSA_P256_SHA256 };
+	uint8_t th[HASH_MAX], digest[32], sig[SIG_MAX];
+	struct wbuf m;
+	int ret;
+
+	wbuf_init(&m, 0);
+	ret = hs_thash(s, th);
 	if (!ret)
 		ret = cv_digest(s->server, th, hash_len(s->suite->hash), digest);
 	if (!ret)
-		ret = sign_digest(cfg->key, digest, sig, sizeof(sig));
+		ret = sign_digest(s->cfg->key, digest, sig, sizeof(sig));
 	if (ret >= 0) {
 		s->chip_ops++;
 		cv.sig = sig;
@@ -123,6 +133,20 @@ int hs_send_cert_and_verify(struct iotsec_session *s)
 		ret = hs_send(s, &m);
 	wbuf_wipe(&m);
 	return ret;
+}
+
+/*
+ * Our Certificate then CertificateVerify.  A client whose server's
+ * CertificateRequest does not list ecdsa_secp256r1_sha256 has no
+ * certificate that suits it: it sends an empty Certificate and no
+ * CertificateVerify (RFC 8446 4.4.2), and the server decides.
+ */
+int hs_send_cert_and_verify(struct iotsec_session *s)
+{
+	bool can_sign = s->server || s->cr_ecdsa;
+	int ret = send_certificate(s, !can_sign);
+
+	return ret || !can_sign ? ret : send_cert_verify(s);
 }
 
 /* The peer's chain: parsed, checked, and linked under the root. */
@@ -235,6 +259,21 @@ int hs_to_kernel(struct iotsec_session *s)
 	if (!ret)
 		s->ktls = true;
 	return ret;
+}
+
+/*
+ * Tells the peer why, when it is ours to tell and the socket still works:
+ * the alert the error names, or internal_error for a local failure;
+ * nothing for an alert received, a library condition, a connection the
+ * peer closed or the time limit.
+ */
+void hs_send_failure_alert(struct iotsec_session *s, int err)
+{
+	if (IOTSEC_IS_LOCAL_ALERT(err))
+		io_send_alert(s, (-err) & 0xff);
+	else if (err > -IOTSEC_ERR_ALERT_SENT && err != -ECONNRESET &&
+		 err != -EPIPE && err != -ETIMEDOUT)
+		io_send_alert(s, IOTSEC_ALERT_INTERNAL_ERROR);
 }
 
 int hs_run(struct iotsec_session *s)

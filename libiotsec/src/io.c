@@ -6,6 +6,7 @@
  * bounded by the session's deadline.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,18 +24,21 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Waits for ev until the deadline; 0 means "try now", not "ready". */
 static int wait_fd(struct iotsec_session *s, short ev)
 {
 	struct pollfd p = { .fd = s->fd, .events = ev };
-	double left = s->deadline - now_s();
+	double left = s->deadline - now_s(), ms;
 	int n;
 
 	if (left <= 0)
 		return -ETIMEDOUT;
-	n = poll(&p, 1, (int)(left * 1000) + 1);
+	/* Rounded up, and within poll()'s int (the caller asks again). */
+	ms = left < INT_MAX / 1000.0 ? left * 1000 + 1 : INT_MAX;
+	n = poll(&p, 1, (int)ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
-	return n ? 0 : -ETIMEDOUT;
+	return n || s->deadline > now_s() ? 0 : -ETIMEDOUT;
 }
 
 static int read_exact(struct iotsec_session *s, uint8_t *buf, size_t len)

@@ -1,20 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The TLS 1.3 handshake message codec (see msg.h).  Decoding reads every
- * byte through struct rbuf; an extension block is first scanned whole
- * (form, duplicates, where each type may appear), then each extension we
- * use is parsed from its own sub-reader, which must be used up exactly.
+ * byte through struct rbuf; each message's extension block goes through
+ * ext.c, which scans it whole (form, duplicates, where each type may
+ * appear) and parses each extension we use from its own sub-reader; this
+ * file decides what each message requires of them.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "ext.h"
 #include "iotsec.h"
 #include "internal.h"
 #include "msg.h"
 
 #define E_DECODE	IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECODE_ERROR)
 #define E_ILLEGAL	IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER)
-#define E_UNSUPPORTED	IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNSUPPORTED_EXTENSION)
 #define E_MISSING	IOTSEC_ALERT_ERR(IOTSEC_ALERT_MISSING_EXTENSION)
 #define E_VERSION	IOTSEC_ALERT_ERR(IOTSEC_ALERT_PROTOCOL_VERSION)
 #define E_BAD_CERT	IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_CERTIFICATE)
@@ -36,60 +37,6 @@ static const uint16_t our_suites[MSG_SUITES_MAX] = {
 	MSG_CHACHA20_POLY1305_SHA256,
 };
 
-/* The messages an extension may appear in. */
-enum {
-	IN_CH = 1 << 0,
-	IN_SH = 1 << 1,
-	IN_HRR = 1 << 2,
-	IN_EE = 1 << 3,
-	IN_CT = 1 << 4,
-	IN_CR = 1 << 5,
-	IN_NST = 1 << 6,
-};
-
-#define EXT_TYPES	(MSG_EXT_KEY_SHARE + 1)
-
-/* RFC 8446 section 4.2's table: what we recognise, and where. */
-static const uint8_t ext_where[EXT_TYPES] = {
-	[MSG_EXT_SERVER_NAME] = IN_CH | IN_EE,
-	[MSG_EXT_MAX_FRAGMENT_LENGTH] = IN_CH | IN_EE,
-	[MSG_EXT_STATUS_REQUEST] = IN_CH | IN_CR | IN_CT,
-	[MSG_EXT_SUPPORTED_GROUPS] = IN_CH | IN_EE,
-	[MSG_EXT_SIGNATURE_ALGORITHMS] = IN_CH | IN_CR,
-	[MSG_EXT_USE_SRTP] = IN_CH | IN_EE,
-	[MSG_EXT_HEARTBEAT] = IN_CH | IN_EE,
-	[MSG_EXT_ALPN] = IN_CH | IN_EE,
-	[MSG_EXT_SCT] = IN_CH | IN_CR | IN_CT,
-	[MSG_EXT_CLIENT_CERT_TYPE] = IN_CH | IN_EE,
-	[MSG_EXT_SERVER_CERT_TYPE] = IN_CH | IN_EE,
-	[MSG_EXT_PADDING] = IN_CH,
-	[MSG_EXT_PRE_SHARED_KEY] = IN_CH | IN_SH,
-	[MSG_EXT_EARLY_DATA] = IN_CH | IN_EE | IN_NST,
-	[MSG_EXT_SUPPORTED_VERSIONS] = IN_CH | IN_SH | IN_HRR,
-	[MSG_EXT_COOKIE] = IN_CH | IN_HRR,
-	[MSG_EXT_PSK_KEY_EXCHANGE_MODES] = IN_CH,
-	[MSG_EXT_CERTIFICATE_AUTHORITIES] = IN_CH | IN_CR,
-	[MSG_EXT_OID_FILTERS] = IN_CR,
-	[MSG_EXT_POST_HANDSHAKE_AUTH] = IN_CH,
-	[MSG_EXT_SIGNATURE_ALGORITHMS_CERT] = IN_CH | IN_CR,
-	[MSG_EXT_KEY_SHARE] = IN_CH | IN_SH | IN_HRR,
-};
-
-/* One scanned extension block. */
-struct exts {
-	uint64_t present;		/* recognised types seen */
-	int misplaced;			/* first one not allowed here, or -1 */
-	bool unknown;			/* a type we do not recognise */
-	bool psk_not_last;
-	struct rbuf data[EXT_TYPES];	/* bodies of the recognised ones */
-	uint8_t seen[65536 / 8];	/* every type, for duplicates */
-};
-
-static bool has(const struct exts *e, int type)
-{
-	return e->present & MSG_EXT_BIT(type);
-}
-
 static bool known_suite(uint16_t s)
 {
 	return s == MSG_AES_128_GCM_SHA256 || s == MSG_AES_256_GCM_SHA384 ||
@@ -108,298 +55,52 @@ static void fail(struct rbuf *r)
 		r->err = -EBADMSG;
 }
 
-/* Records one extension; a type seen before is illegal_parameter. */
-static int note(struct exts *e, uint16_t type, const struct rbuf *body,
-		unsigned int where)
-{
-	uint8_t bit = 1 << (type % 8);
-
-	if (e->seen[type / 8] & bit)
-		return E_ILLEGAL;
-	e->seen[type / 8] |= bit;
-	if (type >= EXT_TYPES || !ext_where[type]) {
-		e->unknown = true;
-		return 0;
-	}
-	e->present |= MSG_EXT_BIT(type);
-	e->data[type] = *body;
-	if (!(ext_where[type] & where) && e->misplaced < 0)
-		e->misplaced = type;
-	return 0;
-}
-
-/* Once per message: scan() leaves seen[] clear again for the next block. */
-static void exts_init(struct exts *e)
-{
-	memset(e, 0, sizeof(*e));
-	e->misplaced = -1;
-}
-
-/* Clears the seen[] bits of the types in a block, from its start. */
-static void forget(struct exts *e, struct rbuf list)
-{
-	struct rbuf body;
-	uint16_t type;
-
-	while (rbuf_left(&list)) {
-		type = rbuf_get16(&list);
-		rbuf_block(&list, 2, 0, 0xffff, &body);
-		e->seen[type / 8] &= ~(1 << (type % 8));
-	}
-}
-
-/*
- * Reads an Extension extensions<min..max> block found in message @where:
- * decode_error if it is malformed, illegal_parameter for a duplicate.
- * What is misplaced or unknown is only noted: each message judges.
- */
-static int scan(struct rbuf *r, size_t min, size_t max, unsigned int where,
-		struct exts *e)
-{
-	struct rbuf list, start, body;
-	uint16_t type;
-	int err = 0;
-
-	e->present = 0;
-	e->misplaced = -1;
-	e->unknown = false;
-	e->psk_not_last = false;
-	rbuf_block(r, 2, min, max, &list);
-	start = list;
-	while (!err && rbuf_left(&list)) {
-		type = rbuf_get16(&list);
-		rbuf_block(&list, 2, 0, 0xffff, &body);
-		if (list.err)
-			break;
-		if (type == MSG_EXT_PRE_SHARED_KEY && rbuf_left(&list))
-			e->psk_not_last = true;
-		err = note(e, type, &body, where);
-	}
-	forget(e, start);
-	if (err)
-		return err;
-	rbuf_done(&list);
-	rbuf_join(r, &list);
-	return r->err ? E_DECODE : 0;
-}
-
-/*
- * A server's (or certificate's) extensions: misplaced ones are
- * illegal_parameter, then any the receiver did not offer, unknown ones
- * included, unsupported_extension (RFC 8446 4.2).
- */
-static int check_offered(const struct exts *e, uint64_t offered)
-{
-	if (e->misplaced >= 0)
-		return E_ILLEGAL;
-	if (e->unknown || (e->present & ~offered))
-		return E_UNSUPPORTED;
-	return 0;
-}
-
-/* A list of uint16 with an n-byte length in [min, max]. */
-static void u16_list(struct rbuf *r, int n, size_t min, size_t max,
-		     uint16_t want, bool *found, bool *other)
-{
-	struct rbuf list;
-
-	rbuf_block(r, n, min, max, &list);
-	if (rbuf_left(&list) % 2)
-		fail(&list);
-	while (rbuf_left(&list)) {
-		if (rbuf_get16(&list) == want)
-			*found = true;
-		else
-			*other = true;
-	}
-	rbuf_join(r, &list);
-}
-
-static int get_groups(struct rbuf *b, struct msg_groups *g)
-{
-	g->present = true;
-	u16_list(b, 2, 2, 0xffff, MSG_SECP256R1, &g->has_p256, &g->other);
-	return finish(b);
-}
-
-static int get_sig_algs(struct rbuf *b, struct msg_sig_algs *s)
-{
-	s->present = true;
-	u16_list(b, 2, 2, 0xfffe, MSG_ECDSA_P256_SHA256,
-		 &s->has_ecdsa_p256_sha256, &s->other);
-	return finish(b);
-}
-
-static int get_versions(struct rbuf *b, bool *tls13)
-{
-	bool other = false;
-
-	u16_list(b, 1, 2, 254, MSG_TLS13, tls13, &other);
-	return finish(b);
-}
-
-/* A secp256r1 key_exchange read without error: 0x04 || X || Y (4.2.8.2). */
-static int get_point(struct rbuf *k, uint8_t *out)
-{
-	if (rbuf_left(k) != MSG_P256_SHARE_LEN)
-		return E_ILLEGAL;
-	rbuf_copy(k, out, MSG_P256_SHARE_LEN);
-	return out[0] == 0x04 ? 0 : E_ILLEGAL;
-}
-
-/*
- * KeyShareEntry client_shares<0..2^16-1>: the list is read whole, then the
- * secp256r1 share (only one allowed) is judged.
- */
-static int get_client_shares(struct rbuf *b, struct msg_client_hello *ch)
-{
-	struct rbuf list, k, p256 = { 0 };
-	bool twice = false;
-	uint16_t group;
-
-	ch->key_share.present = true;
-	rbuf_block(b, 2, 0, 0xffff, &list);
-	while (rbuf_left(&list)) {
-		group = rbuf_get16(&list);
-		rbuf_block(&list, 2, 1, 0xffff, &k);
-		ch->key_share.n++;
-		if (group != MSG_SECP256R1)
-			ch->key_share.other = true;
-		else if (ch->key_share.has_p256)
-			twice = true;
-		else
-			p256 = k;
-		ch->key_share.has_p256 |= group == MSG_SECP256R1;
-	}
-	rbuf_done(&list);
-	rbuf_join(b, &list);
-	if (finish(b))
-		return E_DECODE;
-	if (twice)
-		return E_ILLEGAL;
-	return ch->key_share.has_p256 ? get_point(&p256, ch->key_share.p256) : 0;
-}
-
-/*
- * ServerNameList: keeps the one host_name, skips other name types; the
- * list is read whole before the name is judged.
- */
-static int get_server_name(struct rbuf *b, char *name)
-{
-	struct rbuf list, host;
-	int hosts = 0;
-	size_t n = 0;
-
-	rbuf_block(b, 2, 1, 0xffff, &list);
-	while (rbuf_left(&list)) {
-		if (rbuf_get8(&list) != 0) {
-			rbuf_block(&list, 2, 1, 0xffff, &host);
-			continue;
-		}
-		rbuf_block(&list, 2, 1, 0xffff, &host);
-		n = rbuf_left(&host);
-		if (!hosts++ && n <= MSG_HOST_MAX)
-			rbuf_copy(&host, name, n);
-	}
-	rbuf_done(&list);
-	rbuf_join(b, &list);
-	if (finish(b))
-		return E_DECODE;
-	if (hosts > 1 || n > MSG_HOST_MAX || strlen(name) != n)
-		return E_ILLEGAL;
-	return 0;
-}
-
-/* opaque cookie<1..2^16-1>; too_big is the error past MSG_COOKIE_MAX. */
-static int get_cookie(struct rbuf *b, uint8_t *out, size_t *len, int too_big)
-{
-	struct rbuf c;
-
-	rbuf_block(b, 2, 1, 0xffff, &c);
-	if (finish(b))
-		return E_DECODE;
-	if (rbuf_left(&c) > MSG_COOKIE_MAX)
-		return too_big;
-	*len = rbuf_left(&c);
-	rbuf_copy(&c, out, *len);
-	return 0;
-}
-
-/* OfferedPsks: checked for form only, since we never resume. */
-static int get_psk(struct rbuf *b)
-{
-	struct rbuf ids, binders, x;
-
-	rbuf_block(b, 2, 7, 0xffff, &ids);
-	while (rbuf_left(&ids)) {
-		rbuf_block(&ids, 2, 1, 0xffff, &x);	/* identity */
-		rbuf_get(&ids, 4);			/* ticket age */
-	}
-	rbuf_done(&ids);
-	rbuf_join(b, &ids);
-	rbuf_block(b, 2, 33, 0xffff, &binders);
-	while (rbuf_left(&binders))
-		rbuf_block(&binders, 1, 32, 255, &x);
-	rbuf_done(&binders);
-	rbuf_join(b, &binders);
-	return finish(b);
-}
-
-static int get_psk_modes(struct rbuf *b)
-{
-	struct rbuf modes;
-
-	rbuf_block(b, 1, 1, 255, &modes);
-	return finish(b);
-}
-
-#define BODY(e, t)	(&(e)->data[t])
-
 /* The ClientHello extensions we read, in a fixed order. */
-static int get_ch_exts(struct exts *e, struct msg_client_hello *ch)
+static int get_ch_exts(struct ext_block *e, struct msg_client_hello *ch)
 {
 	int err = 0;
 
 	ch->exts = e->present;
-	ch->versions.present = has(e, MSG_EXT_SUPPORTED_VERSIONS);
+	ch->versions.present = ext_has(e, MSG_EXT_SUPPORTED_VERSIONS);
 	if (ch->versions.present)
-		err = get_versions(BODY(e, MSG_EXT_SUPPORTED_VERSIONS),
-				   &ch->versions.has_tls13);
-	if (!err && has(e, MSG_EXT_SUPPORTED_GROUPS))
-		err = get_groups(BODY(e, MSG_EXT_SUPPORTED_GROUPS), &ch->groups);
-	if (!err && has(e, MSG_EXT_SIGNATURE_ALGORITHMS))
-		err = get_sig_algs(BODY(e, MSG_EXT_SIGNATURE_ALGORITHMS),
-				   &ch->sig_algs);
-	if (!err && has(e, MSG_EXT_SIGNATURE_ALGORITHMS_CERT))
-		err = get_sig_algs(BODY(e, MSG_EXT_SIGNATURE_ALGORITHMS_CERT),
-				   &ch->sig_algs_cert);
-	if (!err && has(e, MSG_EXT_KEY_SHARE))
-		err = get_client_shares(BODY(e, MSG_EXT_KEY_SHARE), ch);
-	if (!err && has(e, MSG_EXT_SERVER_NAME))
-		err = get_server_name(BODY(e, MSG_EXT_SERVER_NAME),
-				      ch->server_name);
-	if (!err && has(e, MSG_EXT_COOKIE))
-		err = get_cookie(BODY(e, MSG_EXT_COOKIE), ch->cookie,
-				 &ch->cookie_len, E_ILLEGAL);
+		err = ext_get_versions(ext_body(e, MSG_EXT_SUPPORTED_VERSIONS),
+				       &ch->versions.has_tls13);
+	if (!err && ext_has(e, MSG_EXT_SUPPORTED_GROUPS))
+		err = ext_get_groups(ext_body(e, MSG_EXT_SUPPORTED_GROUPS),
+				     &ch->groups);
+	if (!err && ext_has(e, MSG_EXT_SIGNATURE_ALGORITHMS))
+		err = ext_get_sig_algs(ext_body(e, MSG_EXT_SIGNATURE_ALGORITHMS),
+				       &ch->sig_algs);
+	if (!err && ext_has(e, MSG_EXT_SIGNATURE_ALGORITHMS_CERT))
+		err = ext_get_sig_algs(ext_body(e, MSG_EXT_SIGNATURE_ALGORITHMS_CERT),
+				       &ch->sig_algs_cert);
+	if (!err && ext_has(e, MSG_EXT_KEY_SHARE))
+		err = ext_get_client_shares(ext_body(e, MSG_EXT_KEY_SHARE), ch);
+	if (!err && ext_has(e, MSG_EXT_SERVER_NAME))
+		err = ext_get_server_name(ext_body(e, MSG_EXT_SERVER_NAME),
+					  ch->server_name);
+	if (!err && ext_has(e, MSG_EXT_COOKIE))
+		err = ext_get_cookie(ext_body(e, MSG_EXT_COOKIE), ch->cookie,
+				     &ch->cookie_len, E_ILLEGAL);
 	return err;
 }
 
 /* The extensions we only check: PSK, its modes, and the empty ones. */
-static int get_ch_ignored(struct exts *e, struct msg_client_hello *ch)
+static int get_ch_ignored(struct ext_block *e, struct msg_client_hello *ch)
 {
 	int err = 0;
 
-	ch->psk = has(e, MSG_EXT_PRE_SHARED_KEY);
-	ch->psk_modes = has(e, MSG_EXT_PSK_KEY_EXCHANGE_MODES);
-	ch->early_data = has(e, MSG_EXT_EARLY_DATA);
+	ch->psk = ext_has(e, MSG_EXT_PRE_SHARED_KEY);
+	ch->psk_modes = ext_has(e, MSG_EXT_PSK_KEY_EXCHANGE_MODES);
+	ch->early_data = ext_has(e, MSG_EXT_EARLY_DATA);
 	if (ch->psk)
-		err = get_psk(BODY(e, MSG_EXT_PRE_SHARED_KEY));
+		err = ext_get_psk(ext_body(e, MSG_EXT_PRE_SHARED_KEY));
 	if (!err && ch->psk_modes)
-		err = get_psk_modes(BODY(e, MSG_EXT_PSK_KEY_EXCHANGE_MODES));
+		err = ext_get_psk_modes(ext_body(e, MSG_EXT_PSK_KEY_EXCHANGE_MODES));
 	if (!err && ch->early_data)
-		err = finish(BODY(e, MSG_EXT_EARLY_DATA));
-	if (!err && has(e, MSG_EXT_POST_HANDSHAKE_AUTH))
-		err = finish(BODY(e, MSG_EXT_POST_HANDSHAKE_AUTH));
+		err = ext_done(ext_body(e, MSG_EXT_EARLY_DATA));
+	if (!err && ext_has(e, MSG_EXT_POST_HANDSHAKE_AUTH))
+		err = ext_done(ext_body(e, MSG_EXT_POST_HANDSHAKE_AUTH));
 	return err;
 }
 
@@ -454,7 +155,7 @@ static void get_ch_fixed(struct rbuf *r, struct msg_client_hello *ch,
 int msg_get_client_hello(const uint8_t *body, size_t len,
 			 struct msg_client_hello *ch)
 {
-	struct exts e;
+	struct ext_block e;
 	struct rbuf r;
 	bool null_comp;
 	int err = 0;
@@ -462,10 +163,10 @@ int msg_get_client_hello(const uint8_t *body, size_t len,
 	memset(ch, 0, sizeof(*ch));
 	rbuf_init(&r, body, len);
 	get_ch_fixed(&r, ch, &null_comp);
-	exts_init(&e);
+	ext_block_init(&e);
 	/* Extensions are optional before TLS 1.3, so may be absent. */
 	if (rbuf_left(&r))
-		err = scan(&r, 0, 0xffff, IN_CH, &e);
+		err = ext_scan(&r, 0, 0xffff, EXT_IN_CH, &e);
 	if (!err && rbuf_done(&r))
 		err = E_DECODE;
 	if (!err && (e.misplaced >= 0 || e.psk_not_last))
@@ -482,53 +183,38 @@ int msg_get_client_hello(const uint8_t *body, size_t len,
 }
 
 /* Without supported_versions the server chose TLS 1.2 or older. */
-static int sh_version(struct exts *e, uint16_t legacy,
+static int sh_version(struct ext_block *e, uint16_t legacy,
 		      struct msg_server_hello *sh)
 {
-	struct rbuf *b = BODY(e, MSG_EXT_SUPPORTED_VERSIONS);
+	struct rbuf *b = ext_body(e, MSG_EXT_SUPPORTED_VERSIONS);
 	const uint8_t *tail = sh->random + MSG_RANDOM_LEN - 8;
 
-	if (!has(e, MSG_EXT_SUPPORTED_VERSIONS)) {
+	if (!ext_has(e, MSG_EXT_SUPPORTED_VERSIONS)) {
 		if (!memcmp(tail, downgrade, 7) && tail[7] <= 1)
 			return E_ILLEGAL;
 		return E_VERSION;
 	}
 	sh->version = rbuf_get16(b);
-	if (finish(b))
+	if (ext_done(b))
 		return E_DECODE;
 	if (sh->version != MSG_TLS13 || legacy != MSG_LEGACY_VERSION)
 		return E_ILLEGAL;
 	return 0;
 }
 
-static int get_server_share(struct rbuf *b, struct msg_server_hello *sh)
+static int get_hrr_exts(struct ext_block *e, struct msg_server_hello *sh)
 {
-	struct rbuf k;
-
-	sh->group = rbuf_get16(b);
-	rbuf_block(b, 2, 1, 0xffff, &k);
-	if (finish(b))
-		return E_DECODE;
-	if (sh->group != MSG_SECP256R1)
-		return E_ILLEGAL;
-	return get_point(&k, sh->share);
-}
-
-static int get_hrr_exts(struct exts *e, struct msg_server_hello *sh)
-{
-	struct rbuf *b = BODY(e, MSG_EXT_KEY_SHARE);
 	int err;
 
-	if (has(e, MSG_EXT_KEY_SHARE)) {
-		sh->group = rbuf_get16(b);
-		if (finish(b))
-			return E_DECODE;
-		if (sh->group != MSG_SECP256R1)
-			return E_ILLEGAL;
+	if (ext_has(e, MSG_EXT_KEY_SHARE)) {
+		err = ext_get_hrr_group(ext_body(e, MSG_EXT_KEY_SHARE),
+					&sh->group);
+		if (err)
+			return err;
 	}
-	if (has(e, MSG_EXT_COOKIE)) {
-		err = get_cookie(BODY(e, MSG_EXT_COOKIE), sh->cookie,
-				 &sh->cookie_len, E_FAILURE);
+	if (ext_has(e, MSG_EXT_COOKIE)) {
+		err = ext_get_cookie(ext_body(e, MSG_EXT_COOKIE), sh->cookie,
+				     &sh->cookie_len, E_FAILURE);
 		if (err)
 			return err;
 	}
@@ -536,7 +222,7 @@ static int get_hrr_exts(struct exts *e, struct msg_server_hello *sh)
 }
 
 /* Settles the version, then judges the fixed fields and extensions. */
-static int check_sh(struct exts *e, uint16_t legacy, uint8_t comp,
+static int check_sh(struct ext_block *e, uint16_t legacy, uint8_t comp,
 		    uint64_t offered, struct msg_server_hello *sh)
 {
 	int err = sh_version(e, legacy, sh);
@@ -547,20 +233,21 @@ static int check_sh(struct exts *e, uint16_t legacy, uint8_t comp,
 		return E_ILLEGAL;
 	if (sh->hrr)
 		offered |= MSG_EXT_BIT(MSG_EXT_COOKIE);
-	err = check_offered(e, offered);
+	err = ext_check_offered(e, offered);
 	if (err)
 		return err;
 	if (sh->hrr)
 		return get_hrr_exts(e, sh);
-	if (!has(e, MSG_EXT_KEY_SHARE))
+	if (!ext_has(e, MSG_EXT_KEY_SHARE))
 		return E_MISSING;
-	return get_server_share(BODY(e, MSG_EXT_KEY_SHARE), sh);
+	return ext_get_server_share(ext_body(e, MSG_EXT_KEY_SHARE), &sh->group,
+				    sh->share);
 }
 
 int msg_get_server_hello(const uint8_t *body, size_t len, uint64_t offered,
 			 struct msg_server_hello *sh)
 {
-	struct exts e;
+	struct ext_block e;
 	struct rbuf r, sid;
 	uint16_t legacy;
 	uint8_t comp;
@@ -576,9 +263,10 @@ int msg_get_server_hello(const uint8_t *body, size_t len, uint64_t offered,
 	rbuf_copy(&sid, sh->session_id, sh->session_id_len);
 	sh->suite = rbuf_get16(&r);
 	comp = rbuf_get8(&r);
-	exts_init(&e);
+	ext_block_init(&e);
 	if (rbuf_left(&r))
-		err = scan(&r, 0, 0xffff, sh->hrr ? IN_HRR : IN_SH, &e);
+		err = ext_scan(&r, 0, 0xffff,
+			       sh->hrr ? EXT_IN_HRR : EXT_IN_SH, &e);
 	if (!err && rbuf_done(&r))
 		err = E_DECODE;
 	return err ? err : check_sh(&e, legacy, comp, offered, sh);
@@ -588,23 +276,24 @@ int msg_get_encrypted_extensions(const uint8_t *body, size_t len,
 				 uint64_t offered,
 				 struct msg_encrypted_extensions *ee)
 {
-	struct exts e;
+	struct ext_block e;
 	struct rbuf r;
 	int err;
 
 	memset(ee, 0, sizeof(*ee));
 	rbuf_init(&r, body, len);
-	exts_init(&e);
-	err = scan(&r, 0, 0xffff, IN_EE, &e);
+	ext_block_init(&e);
+	err = ext_scan(&r, 0, 0xffff, EXT_IN_EE, &e);
 	if (!err && rbuf_done(&r))
 		err = E_DECODE;
 	if (!err)
-		err = check_offered(&e, offered);
-	ee->server_name = has(&e, MSG_EXT_SERVER_NAME);
+		err = ext_check_offered(&e, offered);
+	ee->server_name = ext_has(&e, MSG_EXT_SERVER_NAME);
 	if (!err && ee->server_name)
-		err = finish(BODY(&e, MSG_EXT_SERVER_NAME));
-	if (!err && has(&e, MSG_EXT_SUPPORTED_GROUPS))
-		err = get_groups(BODY(&e, MSG_EXT_SUPPORTED_GROUPS), &ee->groups);
+		err = ext_done(ext_body(&e, MSG_EXT_SERVER_NAME));
+	if (!err && ext_has(&e, MSG_EXT_SUPPORTED_GROUPS))
+		err = ext_get_groups(ext_body(&e, MSG_EXT_SUPPORTED_GROUPS),
+				     &ee->groups);
 	return err;
 }
 
@@ -621,33 +310,33 @@ static void get_context(struct rbuf *r, uint8_t *ctx, uint8_t *len)
 int msg_get_certificate_request(const uint8_t *body, size_t len,
 				struct msg_certificate_request *cr)
 {
-	struct exts e;
+	struct ext_block e;
 	struct rbuf r;
 	int err;
 
 	memset(cr, 0, sizeof(*cr));
 	rbuf_init(&r, body, len);
 	get_context(&r, cr->context, &cr->context_len);
-	exts_init(&e);
-	err = scan(&r, 2, 0xffff, IN_CR, &e);
+	ext_block_init(&e);
+	err = ext_scan(&r, 2, 0xffff, EXT_IN_CR, &e);
 	if (!err && rbuf_done(&r))
 		err = E_DECODE;
 	if (!err && e.misplaced >= 0)
 		err = E_ILLEGAL;
-	if (!err && !has(&e, MSG_EXT_SIGNATURE_ALGORITHMS))
+	if (!err && !ext_has(&e, MSG_EXT_SIGNATURE_ALGORITHMS))
 		err = E_MISSING;
 	if (!err)
-		err = get_sig_algs(BODY(&e, MSG_EXT_SIGNATURE_ALGORITHMS),
-				   &cr->sig_algs);
-	if (!err && has(&e, MSG_EXT_SIGNATURE_ALGORITHMS_CERT))
-		err = get_sig_algs(BODY(&e, MSG_EXT_SIGNATURE_ALGORITHMS_CERT),
-				   &cr->sig_algs_cert);
+		err = ext_get_sig_algs(ext_body(&e, MSG_EXT_SIGNATURE_ALGORITHMS),
+				       &cr->sig_algs);
+	if (!err && ext_has(&e, MSG_EXT_SIGNATURE_ALGORITHMS_CERT))
+		err = ext_get_sig_algs(ext_body(&e, MSG_EXT_SIGNATURE_ALGORITHMS_CERT),
+				       &cr->sig_algs_cert);
 	return err;
 }
 
 /* One CertificateEntry; counts it, and keeps it if there is room. */
 static int get_cert_entry(struct rbuf *list, uint64_t offered,
-			  struct exts *e, struct msg_certificate *c,
+			  struct ext_block *e, struct msg_certificate *c,
 			  size_t *count)
 {
 	struct rbuf der;
@@ -655,9 +344,9 @@ static int get_cert_entry(struct rbuf *list, uint64_t offered,
 	int err;
 
 	rbuf_block(list, 3, 1, 0xffffff, &der);
-	err = scan(list, 0, 0xffff, IN_CT, e);
+	err = ext_scan(list, 0, 0xffff, EXT_IN_CT, e);
 	if (!err)
-		err = check_offered(e, offered);
+		err = ext_check_offered(e, offered);
 	if (err)
 		return err;
 	if (*count < MSG_CERTS_MAX) {
@@ -672,7 +361,7 @@ static int get_cert_entry(struct rbuf *list, uint64_t offered,
 int msg_get_certificate(const uint8_t *body, size_t len, uint64_t offered,
 			struct msg_certificate *c)
 {
-	struct exts e;
+	struct ext_block e;
 	struct rbuf r, list;
 	size_t count = 0;
 	int err = 0;
@@ -681,7 +370,7 @@ int msg_get_certificate(const uint8_t *body, size_t len, uint64_t offered,
 	rbuf_init(&r, body, len);
 	get_context(&r, c->context, &c->context_len);
 	rbuf_block(&r, 3, 0, 0xffffff, &list);
-	exts_init(&e);
+	ext_block_init(&e);
 	while (!err && rbuf_left(&list))
 		err = get_cert_entry(&list, offered, &e, c, &count);
 	if (err)
@@ -739,7 +428,7 @@ int msg_get_key_update(const uint8_t *body, size_t len, bool *request)
 
 int msg_get_new_session_ticket(const uint8_t *body, size_t len)
 {
-	struct exts e;
+	struct ext_block e;
 	struct rbuf r, x;
 	int err;
 
@@ -748,15 +437,15 @@ int msg_get_new_session_ticket(const uint8_t *body, size_t len)
 	rbuf_get(&r, 4);			/* ticket_age_add */
 	rbuf_block(&r, 1, 0, 255, &x);		/* ticket_nonce */
 	rbuf_block(&r, 2, 1, 0xffff, &x);	/* ticket */
-	exts_init(&e);
-	err = scan(&r, 0, 0xfffe, IN_NST, &e);
+	ext_block_init(&e);
+	err = ext_scan(&r, 0, 0xfffe, EXT_IN_NST, &e);
 	if (!err && rbuf_done(&r))
 		err = E_DECODE;
 	if (!err && e.misplaced >= 0)
 		err = E_ILLEGAL;
-	if (!err && has(&e, MSG_EXT_EARLY_DATA)) {
-		rbuf_get(BODY(&e, MSG_EXT_EARLY_DATA), 4);
-		err = finish(BODY(&e, MSG_EXT_EARLY_DATA));
+	if (!err && ext_has(&e, MSG_EXT_EARLY_DATA)) {
+		rbuf_get(ext_body(&e, MSG_EXT_EARLY_DATA), 4);
+		err = ext_done(ext_body(&e, MSG_EXT_EARLY_DATA));
 	}
 	return err;
 }
@@ -796,37 +485,6 @@ static int end(struct wbuf *w, size_t mark)
 {
 	wbuf_close(w, mark, 3);
 	return w->err;
-}
-
-static size_t ext_open(struct wbuf *w, uint16_t type)
-{
-	wbuf_put16(w, type);
-	return wbuf_open(w, 2);
-}
-
-/* An extension holding a one-item list of uint16 with an n-byte length. */
-static void put_u16_ext(struct wbuf *w, uint16_t type, int n, uint16_t v)
-{
-	size_t m = ext_open(w, type);
-	size_t l = wbuf_open(w, n);
-
-	wbuf_put16(w, v);
-	wbuf_close(w, l, n);
-	wbuf_close(w, m, 2);
-}
-
-static void put_opaque(struct wbuf *w, int n, const void *p, size_t len)
-{
-	size_t m = wbuf_open(w, n);
-
-	wbuf_put(w, p, len);
-	wbuf_close(w, m, n);
-}
-
-static void put_ext(struct wbuf *w, uint16_t type, const void *p, size_t len)
-{
-	wbuf_put16(w, type);
-	put_opaque(w, 2, p, len);
 }
 
 int msg_put_message_hash(struct wbuf *w, const uint8_t *hash, size_t len)
@@ -882,38 +540,6 @@ static void put_ch_suites(struct wbuf *w, const struct msg_client_hello *ch)
 	wbuf_close(w, m, 2);
 }
 
-static void put_server_name(struct wbuf *w, const char *name)
-{
-	size_t m = ext_open(w, MSG_EXT_SERVER_NAME);
-	size_t l = wbuf_open(w, 2);
-
-	wbuf_put8(w, 0);			/* host_name */
-	put_opaque(w, 2, name, strlen(name));
-	wbuf_close(w, l, 2);
-	wbuf_close(w, m, 2);
-}
-
-static void put_client_shares(struct wbuf *w, const struct msg_client_hello *ch)
-{
-	size_t m = ext_open(w, MSG_EXT_KEY_SHARE);
-	size_t l = wbuf_open(w, 2);
-
-	if (ch->key_share.has_p256) {
-		wbuf_put16(w, MSG_SECP256R1);
-		put_opaque(w, 2, ch->key_share.p256, MSG_P256_SHARE_LEN);
-	}
-	wbuf_close(w, l, 2);
-	wbuf_close(w, m, 2);
-}
-
-static void put_cookie(struct wbuf *w, const uint8_t *cookie, size_t len)
-{
-	size_t m = ext_open(w, MSG_EXT_COOKIE);
-
-	put_opaque(w, 2, cookie, len);
-	wbuf_close(w, m, 2);
-}
-
 int msg_put_client_hello(struct wbuf *w, const struct msg_client_hello *ch)
 {
 	size_t m, x;
@@ -923,21 +549,21 @@ int msg_put_client_hello(struct wbuf *w, const struct msg_client_hello *ch)
 	m = start(w, MSG_CLIENT_HELLO);
 	wbuf_put16(w, MSG_LEGACY_VERSION);
 	wbuf_put(w, ch->random, MSG_RANDOM_LEN);
-	put_opaque(w, 1, ch->session_id, ch->session_id_len);
+	wbuf_put_opaque(w, 1, ch->session_id, ch->session_id_len);
 	put_ch_suites(w, ch);
 	wbuf_put8(w, 1);			/* compression: {null} */
 	wbuf_put8(w, 0);
 	x = wbuf_open(w, 2);
 	if (ch->server_name[0])
-		put_server_name(w, ch->server_name);
-	put_u16_ext(w, MSG_EXT_SUPPORTED_VERSIONS, 1, MSG_TLS13);
-	put_u16_ext(w, MSG_EXT_SUPPORTED_GROUPS, 2, MSG_SECP256R1);
-	put_u16_ext(w, MSG_EXT_SIGNATURE_ALGORITHMS, 2, MSG_ECDSA_P256_SHA256);
-	put_u16_ext(w, MSG_EXT_SIGNATURE_ALGORITHMS_CERT, 2,
+		ext_put_server_name(w, ch->server_name);
+	ext_put_u16(w, MSG_EXT_SUPPORTED_VERSIONS, 1, MSG_TLS13);
+	ext_put_u16(w, MSG_EXT_SUPPORTED_GROUPS, 2, MSG_SECP256R1);
+	ext_put_u16(w, MSG_EXT_SIGNATURE_ALGORITHMS, 2, MSG_ECDSA_P256_SHA256);
+	ext_put_u16(w, MSG_EXT_SIGNATURE_ALGORITHMS_CERT, 2,
 		    MSG_ECDSA_P256_SHA256);
-	put_client_shares(w, ch);
+	ext_put_client_shares(w, ch);
 	if (ch->cookie_len)
-		put_cookie(w, ch->cookie, ch->cookie_len);
+		ext_put_cookie(w, ch->cookie, ch->cookie_len);
 	wbuf_close(w, x, 2);
 	return end(w, m);
 }
@@ -959,19 +585,14 @@ static void put_sh_exts(struct wbuf *w, const struct msg_server_hello *sh)
 	size_t x = wbuf_open(w, 2);
 	uint8_t v[2] = { MSG_TLS13 >> 8, MSG_TLS13 & 0xff };
 	uint8_t g[2] = { sh->group >> 8, sh->group & 0xff };
-	size_t m;
 
-	if (sh->hrr && sh->group) {
-		put_ext(w, MSG_EXT_KEY_SHARE, g, 2);
-	} else if (!sh->hrr) {
-		m = ext_open(w, MSG_EXT_KEY_SHARE);
-		wbuf_put16(w, sh->group);
-		put_opaque(w, 2, sh->share, MSG_P256_SHARE_LEN);
-		wbuf_close(w, m, 2);
-	}
+	if (sh->hrr && sh->group)
+		ext_put(w, MSG_EXT_KEY_SHARE, g, 2);
+	else if (!sh->hrr)
+		ext_put_server_share(w, sh->group, sh->share);
 	if (sh->cookie_len)
-		put_cookie(w, sh->cookie, sh->cookie_len);
-	put_ext(w, MSG_EXT_SUPPORTED_VERSIONS, v, 2);
+		ext_put_cookie(w, sh->cookie, sh->cookie_len);
+	ext_put(w, MSG_EXT_SUPPORTED_VERSIONS, v, 2);
 	wbuf_close(w, x, 2);
 }
 
@@ -984,7 +605,7 @@ int msg_put_server_hello(struct wbuf *w, const struct msg_server_hello *sh)
 	m = start(w, MSG_SERVER_HELLO);
 	wbuf_put16(w, MSG_LEGACY_VERSION);
 	wbuf_put(w, sh->hrr ? msg_hrr_random : sh->random, MSG_RANDOM_LEN);
-	put_opaque(w, 1, sh->session_id, sh->session_id_len);
+	wbuf_put_opaque(w, 1, sh->session_id, sh->session_id_len);
 	wbuf_put16(w, sh->suite);
 	wbuf_put8(w, 0);			/* compression: null */
 	put_sh_exts(w, sh);
@@ -998,9 +619,9 @@ int msg_put_encrypted_extensions(struct wbuf *w,
 	size_t x = wbuf_open(w, 2);
 
 	if (ee->server_name)
-		put_ext(w, MSG_EXT_SERVER_NAME, NULL, 0);
+		ext_put(w, MSG_EXT_SERVER_NAME, NULL, 0);
 	if (ee->groups.present)
-		put_u16_ext(w, MSG_EXT_SUPPORTED_GROUPS, 2, MSG_SECP256R1);
+		ext_put_u16(w, MSG_EXT_SUPPORTED_GROUPS, 2, MSG_SECP256R1);
 	wbuf_close(w, x, 2);
 	return end(w, m);
 }
@@ -1011,10 +632,10 @@ int msg_put_certificate_request(struct wbuf *w,
 	size_t m = start(w, MSG_CERTIFICATE_REQUEST);
 	size_t x;
 
-	put_opaque(w, 1, cr->context, cr->context_len);
+	wbuf_put_opaque(w, 1, cr->context, cr->context_len);
 	x = wbuf_open(w, 2);
-	put_u16_ext(w, MSG_EXT_SIGNATURE_ALGORITHMS, 2, MSG_ECDSA_P256_SHA256);
-	put_u16_ext(w, MSG_EXT_SIGNATURE_ALGORITHMS_CERT, 2,
+	ext_put_u16(w, MSG_EXT_SIGNATURE_ALGORITHMS, 2, MSG_ECDSA_P256_SHA256);
+	ext_put_u16(w, MSG_EXT_SIGNATURE_ALGORITHMS_CERT, 2,
 		    MSG_ECDSA_P256_SHA256);
 	wbuf_close(w, x, 2);
 	return end(w, m);
@@ -1030,10 +651,10 @@ int msg_put_certificate(struct wbuf *w, const struct msg_certificate *c)
 		if (!c->certs[i].der || !c->certs[i].len)
 			return -EINVAL;
 	m = start(w, MSG_CERTIFICATE);
-	put_opaque(w, 1, c->context, c->context_len);
+	wbuf_put_opaque(w, 1, c->context, c->context_len);
 	l = wbuf_open(w, 3);
 	for (i = 0; i < c->n; i++) {
-		put_opaque(w, 3, c->certs[i].der, c->certs[i].len);
+		wbuf_put_opaque(w, 3, c->certs[i].der, c->certs[i].len);
 		wbuf_put16(w, 0);		/* no extensions */
 	}
 	wbuf_close(w, l, 3);
@@ -1046,7 +667,7 @@ int msg_put_certificate_verify(struct wbuf *w,
 	size_t m = start(w, MSG_CERTIFICATE_VERIFY);
 
 	wbuf_put16(w, cv->scheme);
-	put_opaque(w, 2, cv->sig, cv->sig_len);
+	wbuf_put_opaque(w, 2, cv->sig, cv->sig_len);
 	return end(w, m);
 }
 

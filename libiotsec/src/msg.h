@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The TLS 1.3 handshake message codec (RFC 8446 section 4): plain structs
- * in, plain structs out, no I/O and no state.  Every msg_put_*() appends one
+ * in, plain structs out, no I/O and no state.  The extensions themselves
+ * are scanned, parsed and written by ext.c (ext.h).  Every msg_put_*() appends one
  * whole handshake message (4-byte header included) to a struct wbuf; every
  * msg_get_*() decodes one message body (what follows the 4-byte header, as
  * msg_next() finds it) through the bounded reader of codec.h.
@@ -402,8 +403,9 @@ int msg_put_certificate_request(struct wbuf *w,
  *
  * Unknown extensions are ignored (RFC 8446 4.3.2); missing_extension
  * without signature_algorithms.  The state machine checks that the
- * context is empty during the handshake (illegal_parameter) and that
- * sig_algs has ours (handshake_failure).
+ * context is empty during the handshake (illegal_parameter) and whether
+ * sig_algs has ours (if not, the client has no certificate that suits
+ * and answers with an empty Certificate, RFC 8446 4.4.2).
  *
  * Return: 0 or an alert error.
  */

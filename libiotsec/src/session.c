@@ -51,16 +51,6 @@ static int load_roots(struct iotsec_session *s)
 	return cert_roots_load(roots, i, &s->roots);
 }
 
-/* Tells the peer why, when it is ours to tell and the socket still works. */
-static void send_failure_alert(struct iotsec_session *s, int err)
-{
-	if (IOTSEC_IS_LOCAL_ALERT(err))
-		io_send_alert(s, (-err) & 0xff);
-	else if (err > -IOTSEC_ERR_ALERT_SENT && err != -ECONNRESET &&
-		 err != -EPIPE && err != -ETIMEDOUT)
-		io_send_alert(s, IOTSEC_ALERT_INTERNAL_ERROR);
-}
-
 static int start(const struct iotsec_config *cfg, int fd, bool server,
 		 struct iotsec_session **out)
 {
@@ -83,7 +73,7 @@ static int start(const struct iotsec_config *cfg, int fd, bool server,
 	if (!ret)
 		ret = hs_run(s);
 	if (ret && !s->ktls)
-		send_failure_alert(s, ret);
+		hs_send_failure_alert(s, ret);
 	if (ret) {
 		iotsec_session_free(s);
 		return ret;
@@ -162,32 +152,50 @@ static int control_record(struct iotsec_session *s, uint8_t type,
 	return s->hs.err ? s->hs.err : post_handshake(s);
 }
 
-IOTSEC_EXPORT ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf,
-					  size_t len, int flags)
+/* Takes one whole record that is not data, and acts on it. */
+static int take_control(struct iotsec_session *s, int flags)
 {
 	uint8_t ctl[TLS_MAX_PLAINTEXT], type;
 	ssize_t n;
 	int ret;
 
+	/* Consumed even under MSG_PEEK: only data is left in place. */
+	n = ktls_recv_record(s->fd, &type, ctl, sizeof(ctl),
+			     flags & ~(MSG_PEEK | MSG_WAITALL));
+	if (n < 0)
+		return n;
+	ret = control_record(s, type, ctl, n);
+	explicit_bzero(ctl, n);
+	if (IOTSEC_IS_LOCAL_ALERT(ret)) {
+		uint8_t a[2] = { 2, (-ret) & 0xff };
+
+		ktls_send_record(s->fd, TLS_CT_ALERT, a, 2);
+	}
+	return ret;
+}
+
+IOTSEC_EXPORT ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf,
+					  size_t len, int flags)
+{
+	uint8_t type;
+	ssize_t n;
+	int ret;
+
+	if (!len)
+		return -EINVAL;	/* 0 would read as the end of the session */
 	for (;;) {
 		if (s->closed)
 			return 0;
 		n = ktls_recv_record(s->fd, &type, buf, len, flags | MSG_PEEK);
 		if (n < 0)
 			return n;
+		/* End of file without close_notify: data may be cut short. */
+		if (n == 0)
+			return IOTSEC_LIB_ERR(IOTSEC_E_PEER_CLOSED);
 		if (type == TLS_CT_APPLICATION_DATA)
 			return ktls_recv_record(s->fd, &type, buf, len, flags);
-		/* Not data: take the whole record into our own buffer. */
-		n = ktls_recv_record(s->fd, &type, ctl, sizeof(ctl), flags);
-		if (n < 0)
-			return n;
-		ret = control_record(s, type, ctl, n);
-		if (IOTSEC_IS_LOCAL_ALERT(ret)) {
-			uint8_t a[2] = { 2, (-ret) & 0xff };
-
-			ktls_send_record(s->fd, TLS_CT_ALERT, a, 2);
-		}
-		if (ret || s->closed)
+		ret = take_control(s, flags);
+		if (ret)
 			return ret;
 	}
 }

@@ -53,6 +53,7 @@ struct iotsec_session {
 	enum hs_state state;
 	bool hrr_done;			/* one HelloRetryRequest at most */
 	bool peer_auth_requested;	/* client: server sent CertificateRequest */
+	bool cr_ecdsa;			/* client: ... listing ecdsa_secp256r1_sha256 */
 	bool ktls;			/* keys installed in the kernel */
 	bool closed;			/* close_notify sent or received */
 	const struct suite *suite;
@@ -98,6 +99,7 @@ int hs_check_cert_verify(struct iotsec_session *s, const struct msg_hdr *h);
 int hs_share(struct iotsec_session *s, uint8_t share[MSG_P256_SHARE_LEN]);
 int hs_derive(struct iotsec_session *s, const uint8_t *peer_share);
 int hs_to_kernel(struct iotsec_session *s);
+void hs_send_failure_alert(struct iotsec_session *s, int err);
 
 /* client.c, server.c: one handler per state, the dispatcher's cases */
 int client_start(struct iotsec_session *s);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libiotsec sessions through the public API, in the VM with a simulated
- * chip: sendfile() over the kTLS socket to openssl s_server, and a peer
- * that sends a truncated or an oversized handshake message, which must
- * end in decode_error both ways (our error, and the alert on the wire).
+ * chip: sendfile() over the kTLS socket to openssl s_server; what
+ * iotsec_session_recv() makes of the records after the handshake (tickets
+ * under MSG_PEEK, close_notify, an end of file without it); a
+ * CertificateRequest without our signature scheme; and a peer that sends
+ * a truncated or an oversized handshake message, which must end in
+ * decode_error both ways (our error, and the alert on the wire).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -158,9 +161,117 @@ TEST_F_TIMEOUT(sess, sendfile_over_ktls_to_openssl, 180)
 		usleep(100000);
 	}
 	EXPECT_EQ(0, iotsec_session_close(s));
+	/* ECDH key generation, ECDH, our CertificateVerify. */
+	EXPECT_EQ(3, iotsec_session_key_ops(s));
 	snprintf(cmd, sizeof(cmd), "cmp %s %s", path, out);
 	EXPECT_EQ(0, run_cmd(cmd)) TH_LOG("openssl received %ld bytes",
 					  (long)st.st_size);
+	iotsec_session_free(s);
+	close(fd);
+}
+
+/*
+ * openssl s_server on PORT, reading its standard input from the shell
+ * commands feed; returns our session with it (the socket in *fd).
+ */
+static int with_s_server(struct env *e, const char *feed, const char *args,
+			 int *fd, struct iotsec_session **s)
+{
+	char cmd[1024];
+	int ret;
+
+	*s = NULL;
+	snprintf(cmd, sizeof(cmd),
+		 "(%s) | openssl s_server -accept %d -tls1_3 -Verify 1 "
+		 "-CAfile %s/root.pem -cert %s/srv.pem -key %s/srv.key "
+		 "-groups P-256 -naccept 1 %s > /dev/null 2>&1 &",
+		 feed, PORT, e->dir, e->dir, e->dir, args);
+	if (run_cmd(cmd))
+		return -EIO;
+	*fd = dial(PORT);
+	if (*fd < 0)
+		return -ECONNREFUSED;
+	ret = iotsec_session_connect(e->cfg, *fd, s);
+	if (ret)
+		close(*fd);
+	return ret;
+}
+
+/*
+ * OpenSSL sends two NewSessionTickets right after the handshake: MSG_PEEK
+ * must get past them to the data, and leave the data for the next call.
+ */
+TEST_F_TIMEOUT(sess, recv_peek_consumes_tickets_and_keeps_data, 120)
+{
+	struct iotsec_session *s;
+	char a[64], b[64];
+	int fd;
+
+	ASSERT_EQ(0, with_s_server(&self->e, "sleep 1; echo hello; sleep 20",
+				   "-quiet", &fd, &s));
+	ASSERT_EQ(6, iotsec_session_recv(s, a, sizeof(a), MSG_PEEK));
+	EXPECT_EQ(0, memcmp(a, "hello\n", 6));
+	ASSERT_EQ(6, iotsec_session_recv(s, b, sizeof(b), 0));
+	EXPECT_EQ(0, memcmp(b, "hello\n", 6));
+	EXPECT_EQ(-EINVAL, iotsec_session_recv(s, b, 0, 0));
+	iotsec_session_close(s);
+	iotsec_session_free(s);
+	close(fd);
+}
+
+/* s_server -quiet sends close_notify when its input ends: 0, and again. */
+TEST_F_TIMEOUT(sess, recv_close_notify_gives_zero, 120)
+{
+	struct iotsec_session *s;
+	char buf[64];
+	int fd;
+
+	ASSERT_EQ(0, with_s_server(&self->e, "sleep 1; echo hello; sleep 1",
+				   "-quiet", &fd, &s));
+	ASSERT_EQ(6, iotsec_session_recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, iotsec_session_recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, iotsec_session_recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	iotsec_session_free(s);
+	close(fd);
+}
+
+/*
+ * Without -quiet, s_server closes the socket when its input ends, with no
+ * close_notify: the end of the data cannot be told from a truncation.
+ */
+TEST_F_TIMEOUT(sess, recv_eof_without_close_notify_is_peer_closed, 120)
+{
+	const int closed = -(IOTSEC_ERR_LIB | IOTSEC_E_PEER_CLOSED);
+	struct iotsec_session *s;
+	char buf[64];
+	int fd;
+
+	ASSERT_EQ(0, with_s_server(&self->e, "sleep 1; echo hello; sleep 1",
+				   "", &fd, &s));
+	ASSERT_EQ(6, iotsec_session_recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(closed, iotsec_session_recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(closed, iotsec_session_recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	iotsec_session_free(s);
+	close(fd);
+}
+
+/*
+ * A CertificateRequest that lists only rsa_pss_rsae_sha256: we have no
+ * certificate for it and send an empty one, no CertificateVerify (RFC
+ * 8446 4.4.2); s_server -Verify then refuses with certificate_required.
+ */
+TEST_F_TIMEOUT(sess, cert_request_without_our_scheme_gets_no_certificate, 120)
+{
+	struct iotsec_session *s;
+	char buf[64];
+	int fd;
+
+	ASSERT_EQ(0, with_s_server(&self->e, "sleep 20",
+				   "-quiet -client_sigalgs rsa_pss_rsae_sha256",
+				   &fd, &s));
+	EXPECT_EQ(2, iotsec_session_key_ops(s));
+	EXPECT_EQ(-(IOTSEC_ERR_ALERT_RECV | IOTSEC_ALERT_CERTIFICATE_REQUIRED),
+		  iotsec_session_recv(s, buf, sizeof(buf), 0));
 	iotsec_session_free(s);
 	close(fd);
 }

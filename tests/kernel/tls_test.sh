@@ -265,6 +265,45 @@ wait
 check "refused: client without a certificate (certificate_required)" \
 	grep -q 'sent: certificate_required' "$d/s.err"
 
+# RSA peers (RFC 8446 4.4.2.2).  We offer and accept one signature scheme,
+# ecdsa_secp256r1_sha256, so neither side gets as far as our P-256 check:
+# an RSA leaf under the same root, for both roles.
+openssl req -new -newkey rsa:2048 -nodes -keyout "$d/rsa.key" -subj "/CN=rsa" \
+	-out "$d/rsa.csr" 2>/dev/null &&
+	pki_ext "DNS:server.test,DNS:client.test,IP:127.0.0.1" > "$d/rsa.ext" &&
+	openssl x509 -req -in "$d/rsa.csr" -CA "$d/root.pem" -CAkey "$d/root.key" \
+		-CAcreateserial -extfile "$d/rsa.ext" -out "$d/rsa.pem" -days 365 2>/dev/null
+
+# An RSA-only server has nothing to sign with for us: it aborts first.
+echo | openssl s_server -accept 4433 -tls1_3 -cert "$d/rsa.pem" -key "$d/rsa.key" \
+	-naccept 1 -quiet > /dev/null 2> "$d/s.err" &
+wait_port 4433
+echo hi | timeout 30 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" --cert "$d/dev.pem" \
+	--key "$key" --name server.test > /dev/null 2> "$d/c.err"
+rc=$?
+wait
+if [ $rc -ne 0 ] && grep -q 'from peer: handshake_failure' "$d/c.err"; then
+	ok "refused: RSA-only server (handshake_failure from the peer)"
+else
+	nok "refused: RSA-only server (rc $rc, want handshake_failure from the peer)"
+	diag "$d/c.err" "$d/s.err"
+fi
+
+# A client whose only certificate is RSA has none for our request: it sends
+# an empty Certificate, and our server ends with certificate_required.
+timeout 60 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
+	--key "$key" < /dev/null > /dev/null 2> "$d/s.err" &
+wait_port 4434
+echo hi | timeout 30 openssl s_client -connect 127.0.0.1:4434 -tls1_3 \
+	-cert "$d/rsa.pem" -key "$d/rsa.key" -CAfile "$d/root.pem" > /dev/null 2> "$d/c.err"
+wait
+if grep -q 'sent: certificate_required' "$d/s.err"; then
+	ok "refused: client with an RSA certificate sends none (certificate_required)"
+else
+	nok "refused: client with an RSA certificate sends none (certificate_required)"
+	diag "$d/s.err" "$d/c.err"
+fi
+
 # A KeyUpdate from the peer ends the session cleanly.  s_server obeys its
 # "k" command only without -quiet, and only when it reads it alone: it is
 # sent once the client has printed the "hello" before it.
