@@ -297,6 +297,27 @@ int atecc_cmd_nonce_passthrough(struct atecc_chip *chip,
 }
 
 /**
+ * atecc_cmd_nonce_msgdig() - load 32 bytes (a digest) into the message
+ *	digest buffer (608; Nonce mode 0x43); TempKey is left alone
+ * @chip: the chip, inside a sequence
+ * @in: the value
+ *
+ * Return: 0 or a negative errno (-EINVAL, a parse error, on a 508A).
+ */
+int atecc_cmd_nonce_msgdig(struct atecc_chip *chip,
+			   const u8 in[ATECC_KEY_SIZE])
+{
+	struct atecc_cmd cmd = {
+		.opcode = ATECC_OP_NONCE,
+		.param1 = ATECC_NONCE_MSGDIG,
+		.data = in,
+		.data_len = ATECC_KEY_SIZE,
+	};
+
+	return atecc_i2c_execute(chip, &cmd);
+}
+
+/**
  * atecc_cmd_nonce_random() - random nonce: TempKey = SHA-256(RandOut ||
  *	NumIn || 16 00 00)
  * @chip: the chip, inside a sequence
@@ -348,20 +369,24 @@ int atecc_cmd_genkey(struct atecc_chip *chip, u8 mode, u16 key_id,
 }
 
 /**
- * atecc_cmd_sign_external() - sign the digest in TempKey with a slot key
+ * atecc_cmd_sign_external() - sign a digest loaded by Nonce with a slot key
  * @chip: the chip, inside a sequence, after atecc_cmd_nonce_passthrough()
+ *	(digest in TempKey) or atecc_cmd_nonce_msgdig() (608)
  * @slot: private-key slot allowing external signing
+ * @msgdig: the digest is in the message digest buffer (mode 0xA0, 608;
+ *	TempKey is left alone), else in TempKey (mode 0x80)
  * @sig: R || S, 64 bytes
  *
- * Return: 0; -EPERM (slot config, TempKey invalid); -EAGAIN when the chip
- * lost TempKey since the Nonce: rerun the sequence.
+ * Return: 0; -EPERM (slot config, digest not loaded); -EAGAIN when the
+ * chip lost the digest since the Nonce: rerun the sequence.
  */
 int atecc_cmd_sign_external(struct atecc_chip *chip, unsigned int slot,
-			    u8 sig[ATECC_SIG_SIZE])
+			    bool msgdig, u8 sig[ATECC_SIG_SIZE])
 {
 	struct atecc_cmd cmd = {
 		.opcode = ATECC_OP_SIGN,
-		.param1 = ATECC_SIGN_EXTERNAL,
+		.param1 = ATECC_SIGN_EXTERNAL |
+			  (msgdig ? ATECC_SIGN_SRC_MSGDIG : 0),
 		.param2 = slot,
 		.out = sig,
 		.out_len = ATECC_SIG_SIZE,

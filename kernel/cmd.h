@@ -12,6 +12,12 @@
  *    which keeps that state.  If the state is lost anyway (a watchdog, a
  *    resync after an error) a command that needs it fails with -EAGAIN and
  *    the caller reruns the sequence from its start.
+ *    TempKey may also outlive a sequence (a kpp key): a ticket names it
+ *    (atecc_seq_state_ticket()) and a later sequence asks whether it is
+ *    still there (atecc_seq_state_valid(): no command that may change
+ *    TempKey, no failed command, no sleep since).  A hold
+ *    (atecc_seq_state_hold()) asks the driver's own Random commands to
+ *    spare it for a while.
  *  - atecc_cmd_*(): one chip command each, called inside a sequence.
  *  - one-shot helpers (atecc_random(), atecc_sign_digest(), ...) that run a
  *    whole sequence, with the checks and the -EAGAIN reruns.
@@ -35,6 +41,8 @@ int atecc_seq_reserve(struct atecc_chip *chip, const u8 *opcodes,
 		      unsigned int n);
 u64 atecc_seq_state_ticket(struct atecc_chip *chip);
 bool atecc_seq_state_valid(struct atecc_chip *chip, u64 ticket);
+void atecc_seq_state_hold(struct atecc_chip *chip, u64 ticket);
+void atecc_seq_state_release(struct atecc_chip *chip, u64 ticket);
 
 /* address encoding of Read/Write param2 (cmd.c) */
 u16 atecc_addr_config(unsigned int offset);
@@ -59,13 +67,15 @@ int atecc_cmd_lock_slot(struct atecc_chip *chip, unsigned int slot);
 int atecc_cmd_random(struct atecc_chip *chip, u8 out[ATECC_RANDOM_SIZE]);
 int atecc_cmd_nonce_passthrough(struct atecc_chip *chip,
 				const u8 in[ATECC_KEY_SIZE]);
+int atecc_cmd_nonce_msgdig(struct atecc_chip *chip,
+			   const u8 in[ATECC_KEY_SIZE]);
 int atecc_cmd_nonce_random(struct atecc_chip *chip,
 			   const u8 numin[ATECC_NONCE_NUMIN],
 			   u8 randout[ATECC_RANDOM_SIZE]);
 int atecc_cmd_genkey(struct atecc_chip *chip, u8 mode, u16 key_id,
 		     u8 pubkey[ATECC_PUBKEY_SIZE]);
 int atecc_cmd_sign_external(struct atecc_chip *chip, unsigned int slot,
-			    u8 sig[ATECC_SIG_SIZE]);
+			    bool msgdig, u8 sig[ATECC_SIG_SIZE]);
 int atecc_cmd_verify_external(struct atecc_chip *chip,
 			      const u8 sig[ATECC_SIG_SIZE],
 			      const u8 pubkey[ATECC_PUBKEY_SIZE]);

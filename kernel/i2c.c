@@ -578,6 +578,19 @@ static int attempt(struct xfer *x)
 	return ret ? ret : deliver(x);
 }
 
+/* Every ticket for the TempKey of before is void. */
+static void tempkey_changed(struct atecc_link *l)
+{
+	l->tk_serial++;
+	l->tk_epoch = l->epoch;
+}
+
+/*
+ * Statistics, and what the command did to the volatile state: a command
+ * that may have changed TempKey voids its tickets, and so does any failed
+ * command (a chip status, or a transport error, after which the chip was
+ * also put to sleep): what it did before failing is unknown.
+ */
 static void account(struct xfer *x, ktime_t start, int ret)
 {
 	struct atecc_op_stats *st = atecc_timing_stats(x->chip, x->cmd->opcode);
@@ -586,15 +599,16 @@ static void account(struct xfer *x, ktime_t start, int ret)
 	st->polls += x->polls;
 	if (ret) {
 		st->failures++;
+		tempkey_changed(l);
 		return;
 	}
 	st->count++;
 	st->busy_ns += x->busy_ns;
 	st->total_ns += ktime_to_ns(ktime_sub(ktime_get(), start));
-	if (!atecc_op_keeps_state(x->cmd->opcode)) {
-		l->state_serial++;
+	if (!atecc_op_keeps_state(x->cmd->opcode))
 		l->state_epoch = l->epoch;
-	}
+	if (!atecc_op_keeps_tempkey(x->cmd->opcode, x->cmd->param1))
+		tempkey_changed(l);
 	dev_dbg(x->chip->dev, "%s: %llu us busy, %u busy polls, attempt %u\n",
 		x->name, div_u64(x->busy_ns, NSEC_PER_USEC), x->polls,
 		x->attempt);

@@ -54,9 +54,16 @@ struct atecc_cmd {
  * @woke_at: time of that wake: the watchdog runs from it
  * @quiet_until: the chip may stay busy (NACK) until then; wakes keep trying
  * @budget_ms: how long after a wake a command may still end
- * @epoch: bumped whenever the volatile state may have been lost
- * @state_epoch: @epoch when the last state-changing command succeeded
- * @state_serial: bumped by every command that changes the volatile state
+ * @epoch: bumped whenever the volatile state may have been lost (sleep,
+ *	watchdog, resync, an idle the chip did not take)
+ * @state_epoch: @epoch when a command last changed some volatile state
+ *	(TempKey, a digest buffer, the SHA context)
+ * @tk_serial: bumped by every command that may change TempKey (see
+ *	atecc_op_keeps_tempkey()) and by every command that failed
+ * @tk_epoch: @epoch when @tk_serial last moved
+ * @tk_hold: a TempKey ticket whose key someone still needs (a kpp key,
+ *	atecc_seq_state_hold()), 0 for none
+ * @tk_hold_until: the driver's own Random commands spare @tk_hold until then
  * @idle_work: idles the chip a while after the last sequence (the chip
  *	stays awake in between, so the next sequence needs no wake)
  */
@@ -69,7 +76,10 @@ struct atecc_link {
 	unsigned int budget_ms;
 	u64 epoch;
 	u64 state_epoch;
-	u64 state_serial;
+	u64 tk_serial;
+	u64 tk_epoch;
+	u64 tk_hold;
+	ktime_t tk_hold_until;
 	struct delayed_work idle_work;
 };
 

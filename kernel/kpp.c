@@ -5,7 +5,7 @@
  * slot and never in memory.
  *
  * set_secret() with an empty key claims a chip (below) and runs GenKey
- * into TempKey; the public key is kept, and a ticket names the chip state
+ * into TempKey; the public key is kept, and a ticket names the TempKey
  * GenKey made.  compute_shared_secret() runs ECDH from TempKey if the
  * ticket is still valid; either way the chip key is used up (ECDH from
  * TempKey invalidates it).  A given private key, a 508A, or no free chip:
@@ -14,10 +14,18 @@
  * TempKey ownership: at most one transform per chip holds a key in its
  * TempKey (the owners list).  A transform that finds every provisioned 608
  * owned gets a software key.  Ownership ends when the key is used, the
- * transform gets a new key, or it is freed.  Anything else that runs on
- * the chip in between (a signature, the hwrng, a sleep) destroys TempKey;
- * the ticket notices and the request fails with -EKEYEXPIRED: a shared
- * secret is never computed with another key.
+ * transform gets a new key, or it is freed.
+ *
+ * Other users of the chip may run between GenKey and ECDH.  Those known
+ * to leave TempKey alone keep the ticket valid: Info, Read, and the 608's
+ * signature, whose digest goes through the message digest buffer (Nonce
+ * 0x43, Sign 0xA0).  What Random does to TempKey is not documented, so the
+ * driver counts it as destroying TempKey; the ticket is therefore also
+ * held (atecc_seq_state_hold()): for a few seconds the signature leaves
+ * out its seed-update Random and the hwrng waits.  Anything else (a
+ * Verify on the chip, GenKey, a failed command, a sleep, the watchdog, a
+ * Random after the hold) voids the ticket and the request fails with
+ * -EKEYEXPIRED: a shared secret is never computed with another key.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -57,7 +65,7 @@ enum kpp_key {
  * @chip: KEY_CHIP only: the chip whose TempKey this transform owns,
  *	with a reference
  * @owner: entry in the owners list while @chip is set
- * @ticket: the chip state GenKey made (atecc_seq_state_ticket())
+ * @ticket: the TempKey GenKey made (atecc_seq_state_ticket()), held
  * @pub: the chip key's public key X || Y
  */
 struct kpp_ctx {
@@ -126,6 +134,7 @@ static void release(struct kpp_ctx *ctx)
 	mutex_lock(&owners_lock);
 	list_del_init(&ctx->owner);
 	mutex_unlock(&owners_lock);
+	atecc_seq_state_release(ctx->chip, ctx->ticket);
 	atecc_chip_put(ctx->chip);
 	ctx->chip = NULL;
 	ctx->ticket = 0;
@@ -143,8 +152,10 @@ static int genkey_tempkey(struct kpp_ctx *ctx)
 		ret = atecc_cmd_genkey(chip, ATECC_GENKEY_PRIVATE,
 				       ATECC_KEYID_TEMPKEY, ctx->pub);
 	while (ret == -EAGAIN && ++run < GENKEY_RUNS);
-	if (!ret)
+	if (!ret) {
 		ctx->ticket = atecc_seq_state_ticket(chip);
+		atecc_seq_state_hold(chip, ctx->ticket);
+	}
 	atecc_seq_end(chip);
 	if (!ret && !ctx->ticket)
 		ret = -EAGAIN;

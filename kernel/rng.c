@@ -8,6 +8,12 @@
  * so the hwrng is registered only for a chip whose config zone is locked,
  * and the pattern is refused with -EIO should it ever appear anyway.
  *
+ * While TempKey holds a key the kpp still needs (held for at most a few
+ * seconds, see atecc_seq_state_hold()), no Random is sent: a read that may
+ * not wait returns nothing, one that may waits RNG_DEFER_MS and returns
+ * nothing, and the hwrng core asks again later.  Random's effect on
+ * TempKey is not documented, so the driver counts it as destroying it.
+ *
  * Quality 512 (half a bit of entropy credited per bit): the chip's RNG is a
  * DRBG fed by an internal noise source that the host cannot observe or
  * test, so full credit would rest on the vendor's word alone; half credit
@@ -26,6 +32,7 @@
 
 #define RNG_QUALITY		512
 #define RNG_MAX_READ		(2 * ATECC_RANDOM_SIZE)
+#define RNG_DEFER_MS		20	/* a waiting read's pause for TempKey */
 
 /* Guards rng_registered and rng.name/closed of every chip. */
 static DEFINE_MUTEX(rng_lock);
@@ -40,8 +47,11 @@ static int atecc_rng_read(struct hwrng *rng, void *data, size_t max,
 	if (!len)
 		return 0;
 	ret = atecc_random(chip, data, len, wait);
-	if (ret == -EBUSY && !wait)
+	if (ret == -EBUSY) {	/* chip busy, or its TempKey held */
+		if (wait)
+			hwrng_msleep(rng, RNG_DEFER_MS);
 		return 0;
+	}
 	return ret ? ret : len;
 }
 

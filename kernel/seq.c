@@ -9,6 +9,7 @@
 
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 
@@ -19,6 +20,7 @@
 #include "wire.h"
 
 #define SEQ_RUNS		3	/* reruns after a lost TempKey */
+#define TEMPKEY_HOLD_MS		5000	/* Random spares a held TempKey so long */
 #define CHIPOPT_ECDH_PROT	0x0300	/* ChipOptions bits 9:8 */
 
 /**
@@ -95,35 +97,81 @@ int atecc_seq_reserve(struct atecc_chip *chip, const u8 *opcodes,
 }
 
 /**
- * atecc_seq_state_ticket() - name the chip's current volatile state
+ * atecc_seq_state_ticket() - name what TempKey holds now
  * @chip: the chip, inside a sequence, right after the command that made
- *	the state (e.g. GenKey into TempKey)
+ *	TempKey (e.g. GenKey into TempKey)
  *
- * Return: a ticket for atecc_seq_state_valid(), 0 if the state is gone.
+ * Return: a ticket for atecc_seq_state_valid(), 0 if TempKey is gone.
  */
 u64 atecc_seq_state_ticket(struct atecc_chip *chip)
 {
 	struct atecc_link *l = &chip->link;
 
-	return l->state_epoch == l->epoch ? l->state_serial : 0;
+	lockdep_assert_held(&chip->lock);
+	return l->tk_epoch == l->epoch ? l->tk_serial : 0;
 }
 
 /**
- * atecc_seq_state_valid() - is the state named by a ticket still there
+ * atecc_seq_state_valid() - does TempKey still hold what a ticket names
  * @chip: the chip, inside a (possibly later) sequence
  * @ticket: from atecc_seq_state_ticket()
  *
- * True when no command that may change the volatile state has run and the
- * chip has not slept since the ticket was taken (idle keeps the state).
+ * True when no command that may change TempKey has run, no command has
+ * failed, and the chip has not slept since the ticket was taken.  Info,
+ * Read and, on the 608, Nonce into the message digest buffer and Sign from
+ * it leave TempKey alone (atecc_op_keeps_tempkey()); idle keeps it.
  *
- * Return: true when the state is still there.
+ * Return: true when TempKey is still there.
  */
 bool atecc_seq_state_valid(struct atecc_chip *chip, u64 ticket)
 {
 	struct atecc_link *l = &chip->link;
 
-	return ticket && ticket == l->state_serial &&
-	       l->state_epoch == l->epoch;
+	lockdep_assert_held(&chip->lock);
+	return ticket && ticket == l->tk_serial && l->tk_epoch == l->epoch;
+}
+
+/**
+ * atecc_seq_state_hold() - ask the driver to spare a key in TempKey
+ * @chip: the chip, inside the sequence that took @ticket
+ * @ticket: from atecc_seq_state_ticket()
+ *
+ * For TEMPKEY_HOLD_MS from now, as long as the ticket is valid, the
+ * driver's own Random commands leave it alone: a signature leaves out its
+ * seed-update Random and the hwrng waits (what Random does to TempKey is
+ * not documented, so a Random voids the ticket).  Commands that change
+ * TempKey for certain, sleep, the watchdog and errors still void it.  One
+ * hold per chip: a new one replaces the old.
+ */
+void atecc_seq_state_hold(struct atecc_chip *chip, u64 ticket)
+{
+	struct atecc_link *l = &chip->link;
+
+	lockdep_assert_held(&chip->lock);
+	l->tk_hold = ticket;
+	l->tk_hold_until = ktime_add_ms(ktime_get(), TEMPKEY_HOLD_MS);
+}
+
+/**
+ * atecc_seq_state_release() - end atecc_seq_state_hold() early
+ * @chip: the chip (not inside a sequence)
+ * @ticket: the ticket held; another chip user's hold is left alone
+ */
+void atecc_seq_state_release(struct atecc_chip *chip, u64 ticket)
+{
+	mutex_lock(&chip->lock);
+	if (ticket && chip->link.tk_hold == ticket)
+		chip->link.tk_hold = 0;
+	mutex_unlock(&chip->lock);
+}
+
+/* A held TempKey key that the driver's own Random must spare. */
+static bool tempkey_held(struct atecc_chip *chip)
+{
+	struct atecc_link *l = &chip->link;
+
+	return atecc_seq_state_valid(chip, l->tk_hold) &&
+	       ktime_before(ktime_get(), l->tk_hold_until);
 }
 
 /* An unlocked config zone makes Random return FF FF 00 00 repeated. */
@@ -167,9 +215,11 @@ static int random_fill(struct atecc_chip *chip, u8 *out, size_t len)
  * @len: any length; one Random per 32 bytes, all in one sequence
  * @wait: if false and the chip is busy, return -EBUSY at once
  *
- * The fixed pattern an unlocked chip returns is refused with -EIO.
+ * The fixed pattern an unlocked chip returns is refused with -EIO.  While
+ * TempKey holds a key someone needs (atecc_seq_state_hold()), nothing is
+ * sent and -EBUSY is returned: try again later.
  *
- * Return: 0 or a negative errno.
+ * Return: 0, -EBUSY (chip busy, or a held TempKey), another errno.
  */
 int atecc_random(struct atecc_chip *chip, u8 *out, size_t len, bool wait)
 {
@@ -177,7 +227,7 @@ int atecc_random(struct atecc_chip *chip, u8 *out, size_t len, bool wait)
 
 	if (ret)
 		return ret;
-	ret = random_fill(chip, out, len);
+	ret = tempkey_held(chip) ? -EBUSY : random_fill(chip, out, len);
 	atecc_seq_end(chip);
 	return ret;
 }
@@ -279,21 +329,36 @@ int atecc_genkey_public(struct atecc_chip *chip, unsigned int slot,
 	return ret;
 }
 
+/*
+ * 508A: Random (seed update, as Microchip's library does), Nonce
+ * pass-through into TempKey, Sign external from TempKey.
+ * 608: the digest goes to the message digest buffer (Nonce 0x43) and Sign
+ * takes it from there (0xA0), which leaves TempKey alone; the Random comes
+ * first unless TempKey holds a key someone needs (atecc_seq_state_hold()),
+ * since what Random does to TempKey is not documented.
+ */
 static int sign_once(struct atecc_chip *chip, unsigned int slot,
 		     const u8 *digest, u8 *sig)
 {
-	static const u8 ops[] = { ATECC_OP_RANDOM, ATECC_OP_NONCE,
-				  ATECC_OP_SIGN };
+	bool msgdig = chip->model != ATECC508A;
+	bool seed = !msgdig || !tempkey_held(chip);
 	u8 rnd[ATECC_RANDOM_SIZE];
+	u8 ops[3];
+	unsigned int n = 0;
 	int ret;
 
-	ret = atecc_seq_reserve(chip, ops, ARRAY_SIZE(ops));
-	if (!ret)	/* seed update first, as Microchip's library does */
+	if (seed)
+		ops[n++] = ATECC_OP_RANDOM;
+	ops[n++] = ATECC_OP_NONCE;
+	ops[n++] = ATECC_OP_SIGN;
+	ret = atecc_seq_reserve(chip, ops, n);
+	if (!ret && seed)
 		ret = atecc_cmd_random(chip, rnd);
 	if (!ret)
-		ret = atecc_cmd_nonce_passthrough(chip, digest);
+		ret = msgdig ? atecc_cmd_nonce_msgdig(chip, digest) :
+			       atecc_cmd_nonce_passthrough(chip, digest);
 	if (!ret)
-		ret = atecc_cmd_sign_external(chip, slot, sig);
+		ret = atecc_cmd_sign_external(chip, slot, msgdig, sig);
 	memzero_explicit(rnd, sizeof(rnd));
 	return ret;
 }
@@ -305,7 +370,9 @@ static int sign_once(struct atecc_chip *chip, unsigned int slot,
  * @digest: 32 bytes (e.g. SHA-256 of the message)
  * @sig: R || S
  *
- * Random, Nonce pass-through, Sign in one wake; rerun if TempKey was lost.
+ * In one wake: Random, Nonce pass-through, Sign on a 508A; on a 608 the
+ * digest goes through the message digest buffer and TempKey is left alone
+ * (see sign_once()).  Rerun if the digest was lost.
  *
  * Return: 0; -ENOKEY (chip not provisioned, no key in the slot); -EPERM
  * (the slot may not sign); other errors from the chip or the bus.

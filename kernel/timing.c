@@ -123,6 +123,39 @@ bool atecc_op_keeps_state(u8 opcode)
 }
 
 /**
+ * atecc_op_keeps_tempkey() - whether a command leaves TempKey alone
+ * @opcode: ATECC_OP_*
+ * @mode: its param1
+ *
+ * Info and Read; and the 608 commands that name another buffer in their
+ * mode: a Nonce pass-through whose target (bits 7:6) is the message digest
+ * or alternate key buffer (0x43, 0x63, 0x83), and an external Sign whose
+ * message is the message digest buffer (bit 5: 0xA0, 0xE0).  Every other
+ * command is assumed to change TempKey, Random included: what Random does
+ * to TempKey is not documented.  A 508A refuses those 608 modes (parse
+ * error), and a failed command counts as a change whatever it was.
+ *
+ * Return: true when TempKey is known to survive the command.
+ */
+bool atecc_op_keeps_tempkey(u8 opcode, u8 mode)
+{
+	u8 target = mode & ATECC_NONCE_TARGET_MASK;
+
+	switch (opcode) {
+	case ATECC_OP_NONCE:
+		return (mode & ATECC_NONCE_CALC_MASK) ==
+		       ATECC_NONCE_PASSTHROUGH &&
+		       (target == ATECC_NONCE_TARGET_MSGDIG ||
+			target == ATECC_NONCE_TARGET_ALTKEY);
+	case ATECC_OP_SIGN:
+		return (mode & ATECC_SIGN_EXTERNAL) &&
+		       (mode & ATECC_SIGN_SRC_MSGDIG);
+	default:
+		return atecc_op_keeps_state(opcode);
+	}
+}
+
+/**
  * atecc_timing_max_ms() - datasheet maximum execution time of a command
  * @chip: the chip (its model and clock divider choose the column)
  * @opcode: ATECC_OP_*

@@ -52,6 +52,7 @@ struct atecc_timing {
 void atecc_timing_init(struct atecc_chip *chip);
 const char *atecc_op_name(u8 opcode);
 bool atecc_op_keeps_state(u8 opcode);
+bool atecc_op_keeps_tempkey(u8 opcode, u8 mode);
 unsigned int atecc_timing_max_ms(const struct atecc_chip *chip, u8 opcode);
 unsigned int atecc_timing_first_poll_us(const struct atecc_chip *chip,
 					u8 opcode);

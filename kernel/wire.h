@@ -74,6 +74,12 @@
 #define ATECC_NONCE_RANDOM	0x00
 #define ATECC_NONCE_RANDOM_NOSEED 0x01
 #define ATECC_NONCE_PASSTHROUGH	0x03
+#define ATECC_NONCE_CALC_MASK	0x03	/* bits 1:0: random or pass-through */
+#define ATECC_NONCE_TARGET_MASK	0xC0	/* bits 7:6, 608: where it goes */
+#define ATECC_NONCE_TARGET_MSGDIG 0x40	/* message digest buffer */
+#define ATECC_NONCE_TARGET_ALTKEY 0x80	/* alternate key buffer */
+#define ATECC_NONCE_MSGDIG	(ATECC_NONCE_PASSTHROUGH | \
+				 ATECC_NONCE_TARGET_MSGDIG)	/* 0x43 */
 #define ATECC_NONCE_NUMIN	20
 
 /* GenKey modes and the TempKey key id (608) */
@@ -83,6 +89,7 @@
 
 /* Sign modes */
 #define ATECC_SIGN_EXTERNAL	0x80
+#define ATECC_SIGN_SRC_MSGDIG	0x20	/* 608: message digest buffer */
 
 /* Verify modes; external key id is the curve */
 #define ATECC_VERIFY_EXTERNAL	0x02

@@ -14,11 +14,15 @@
  *  - ECDH through algif_kpp: software path (no chip, or a given key) and
  *    chip path (simulator), each secret equal to OpenSSL's for the public
  *    key we got; 100 chip ECDHs leave the EEPROM write counter alone while
- *    GenKey and ECDH counters grow; one TempKey owner per chip; a TempKey
- *    lost to another command fails with EKEYEXPIRED, one kept across a
- *    pause longer than the chip's watchdog does not; injected faults give
- *    an error or the right secret, never a wrong one, and the next round
- *    works.
+ *    GenKey and ECDH counters grow; one TempKey owner per chip; a key in
+ *    a 608's TempKey outlives a signature with the chip key (keyctl on an
+ *    iotsec key: Nonce 0x43 and Sign 0xA0, no seed-update Random while the
+ *    key is held) and the secret equals OpenSSL's, while on a 508A the kpp
+ *    key is software and the signature goes through TempKey; the hwrng
+ *    waits for a held TempKey, and a Random after the hold voids it
+ *    (EKEYEXPIRED); a key kept across a pause longer than the chip's
+ *    watchdog stays usable; injected faults give an error or the right
+ *    secret, never a wrong one, and the next round works.
  *  - Through the test module tests/kernel/kmod/iotsec_cryptotest.ko
  *    (skipped when not built): requests without MAY_SLEEP (completed from
  *    the workqueue), software and chip signatures (checked with OpenSSL,
@@ -67,6 +71,10 @@
 #define FAULT_MS	5000.0	/* a faulted operation ends within this */
 #define ROUNDS		100
 #define PAUSE_US	1500000	/* longer than the simulator's 1.3 s watchdog */
+#define HOLD_MS		5000	/* kernel/seq.c TEMPKEY_HOLD_MS */
+#define RNG_READ	96	/* more than the hwrng core keeps back */
+#define SIGN_INFO	"enc=x962 hash=sha256"
+#define SPKI_SIZE	91	/* DER SubjectPublicKeyInfo of a P-256 key */
 
 /* --- small helpers ------------------------------------------------------- */
 
@@ -603,15 +611,16 @@ static bool bound(const char *dev)
 	return !strcmp(base ? base + 1 : link, "iotsec");
 }
 
-/* Loads the simulator (one provisioned 608B) and the driver, either order. */
-static int chip_up(struct chip_env *e, bool sim_first)
+/* Loads the simulator (one provisioned chip) and the driver, either order. */
+static int chip_up_model(struct chip_env *e, bool sim_first,
+			 const char *model)
 {
-	static const char sim[] = "chips=1 model=608b provisioned=1";
-	char path[160];
+	char path[160], sim[64];
 	double end;
 	int bus, ret;
 
 	memset(e, 0, sizeof(*e));
+	snprintf(sim, sizeof(sim), "chips=1 model=%s provisioned=1", model);
 	modules_down();
 	ret = load(sim_first ? "iotsec_sim" : "iotsec", sim_first ? sim : "");
 	if (!ret)
@@ -639,6 +648,69 @@ static int chip_up(struct chip_env *e, bool sim_first)
 	snprintf(e->handle, sizeof(e->handle), "iotsec:%s:0", e->serial);
 	snprintf(e->rng, sizeof(e->rng), "iotsec-%s", e->serial);
 	return 0;
+}
+
+static int chip_up(struct chip_env *e, bool sim_first)
+{
+	return chip_up_model(e, sim_first, "608b");
+}
+
+/* Does the simulated chip's state file hold this line (or prefix)? */
+static bool sim_state_has(const char *needle)
+{
+	char buf[1024];
+
+	return file_read(SIM_DIR "/chip0/state", buf, sizeof(buf)) > 0 &&
+	       strstr(buf, needle);
+}
+
+/*
+ * An iotsec key (keyring key type) for slot 0 of the chip: its id, its
+ * public key X || Y into @pub; -errno on failure.  Added before a kpp key
+ * is made: reading the public key (GenKey, public mode) is not known to
+ * leave TempKey alone.
+ */
+static long chip_key_add(const struct chip_env *e, uint8_t pub[PUB])
+{
+	uint8_t der[128];
+	char payload[96];
+	long id, n;
+
+	snprintf(payload, sizeof(payload), "chip=%s slot=0", e->serial);
+	id = add_key("iotsec", "crypto_test", payload, strlen(payload),
+		     KEY_SPEC_SESSION_KEYRING);
+	if (id < 0)
+		return -errno;
+	n = keyctl_read(id, (char *)der, sizeof(der));
+	if (n != SPKI_SIZE || der[SPKI_SIZE - PUB - 1] != 4)
+		return n < 0 ? -errno : -EPROTO;
+	memcpy(pub, der + SPKI_SIZE - PUB, PUB);
+	return id;
+}
+
+/* keyctl pkey_sign of a fresh digest; 0 when OpenSSL verifies the result. */
+static int chip_sign_checked(long id, const uint8_t pub[PUB])
+{
+	uint8_t digest[32], sig[72];
+	long n;
+
+	RAND_bytes(digest, sizeof(digest));
+	n = keyctl_pkey_sign(id, SIGN_INFO, digest, sizeof(digest), sig,
+			     sizeof(sig));
+	if (n < 0)
+		return -errno;
+	return ossl_verify(pub, digest, sizeof(digest), sig, n) ? 0 : -EBADMSG;
+}
+
+struct sign_counters {
+	long long random, nonce, sign;
+};
+
+static void sign_counters_read(struct sign_counters *c)
+{
+	c->random = sim_counter(0, "random");
+	c->nonce = sim_counter(0, "nonce");
+	c->sign = sim_counter(0, "sign");
 }
 
 FIXTURE(order)
@@ -825,29 +897,190 @@ TEST_F_TIMEOUT(chip, concurrent_ecdh_all_correct, 120)
 	EXPECT_EQ(a.eeprom_writes, b.eeprom_writes);
 }
 
-/* Another command (the hwrng's Random) between keygen and derive. */
-TEST_F(chip, lost_tempkey_is_ekeyexpired)
+/* Selects the chip's hwrng; false when another one stays current. */
+static bool rng_select(const struct chip_env *e)
 {
-	uint8_t peer[PUB], pub[PUB], secret[SECRET], rnd[32];
-	EVP_PKEY *mine = ossl_gen(peer, NULL);
 	char cur[128] = "";
+
+	file_write(RNG_DIR "/rng_current", e->rng);
+	file_read(RNG_DIR "/rng_current", cur, sizeof(cur));
+	cur[strcspn(cur, "\n")] = '\0';
+	return !strcmp(cur, e->rng);
+}
+
+/*
+ * A signature with the chip key between keygen and derive (another TLS
+ * session on the same chip): on the 608 the digest goes through the
+ * message digest buffer, the seed-update Random is left out while the kpp
+ * key is held, TempKey keeps the key and the secret is OpenSSL's.  Without
+ * a held key the signature has its Random again.
+ */
+TEST_F(chip, tempkey_outlives_a_signature)
+{
+	uint8_t peer[PUB], pub[PUB], kpub[PUB], s1[SECRET], s2[SECRET];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	struct sign_counters sa, sb;
+	struct counters a, b;
 	struct iotsec_kpp k;
+	long id;
+	int ret;
+
+	ASSERT_NE(NULL, mine);
+	id = chip_key_add(&self->e, kpub);
+	ASSERT_LT(0, id) TH_LOG("iotsec key: %s", strerror(-id));
+	counters_read(&a);
+	ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
+	ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+	sign_counters_read(&sa);
+	ret = chip_sign_checked(id, kpub);
+	sign_counters_read(&sb);
+	ASSERT_EQ(0, ret) TH_LOG("sign: %s", strerror(-ret));
+	EXPECT_EQ(sa.sign + 1, sb.sign);
+	EXPECT_EQ(sa.nonce + 1, sb.nonce);
+	EXPECT_EQ(sa.random, sb.random);	/* no seed update: key held */
+	EXPECT_TRUE(sim_state_has("tempkey valid genkey"));
+	EXPECT_TRUE(sim_state_has("msgdigbuf valid"));
+	memset(s1, 0xa5, sizeof(s1));
+	ret = iotsec_kpp_derive(&k, peer, s1);
+	ASSERT_EQ(0, ret) TH_LOG("derive after a signature: %s",
+				 strerror(-ret));
+	counters_read(&b);
+	iotsec_kpp_close(&k);
+	EXPECT_EQ(a.genkey + 1, b.genkey);
+	EXPECT_EQ(a.ecdh + 1, b.ecdh);
+	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
+	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+
+	/* no kpp key in TempKey: Random, Nonce, Sign as Microchip does */
+	sign_counters_read(&sa);
+	ASSERT_EQ(0, chip_sign_checked(id, kpub));
+	sign_counters_read(&sb);
+	EXPECT_EQ(sa.random + 1, sb.random);
+	EXPECT_EQ(sa.nonce + 1, sb.nonce);
+	EXPECT_EQ(sa.sign + 1, sb.sign);
+	keyctl_invalidate(id);
+	EVP_PKEY_free(mine);
+}
+
+/*
+ * A signature that fails between keygen and derive: the driver cannot tell
+ * what the chip did before failing, so the kpp key is counted as lost
+ * (EKEYEXPIRED), never used blindly; the next round works.
+ */
+TEST_F_TIMEOUT(chip, failed_signature_voids_the_tempkey, 60)
+{
+	static const char * const specs[] = {
+		"exec_error op=0x16",	/* the Nonce into the digest buffer */
+		"exec_error op=0x41",	/* the Sign */
+		"watchdog op=0x41",	/* the chip falls asleep: all lost */
+	};
+	uint8_t peer[PUB], pub[PUB], kpub[PUB], s1[SECRET];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	struct iotsec_kpp k;
+	unsigned int i;
+	long id;
+	int ret;
+
+	ASSERT_NE(NULL, mine);
+	id = chip_key_add(&self->e, kpub);
+	ASSERT_LT(0, id) TH_LOG("iotsec key: %s", strerror(-id));
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
+		ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
+		ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
+		ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+		ASSERT_EQ(0, sim_fault(specs[i]));
+		ret = chip_sign_checked(id, kpub);
+		sim_fault("none");
+		TH_LOG("%s: sign %d (%s)", specs[i], ret, strerror(-ret));
+		memset(s1, 0xa5, sizeof(s1));
+		EXPECT_EQ(-EKEYEXPIRED, iotsec_kpp_derive(&k, peer, s1))
+			TH_LOG("%s", specs[i]);
+		iotsec_kpp_close(&k);
+		ASSERT_EQ(0, chip_sign_checked(id, kpub));
+		ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
+	}
+	keyctl_invalidate(id);
+	EVP_PKEY_free(mine);
+}
+
+/*
+ * The hwrng does not take a held TempKey: a non-blocking read gets EAGAIN
+ * (or only what the hwrng core kept from an earlier read: at most one
+ * 64-byte answer, so reads of RNG_READ bytes always reach the driver).
+ */
+TEST_F(chip, hwrng_waits_for_a_held_tempkey)
+{
+	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET], rnd[RNG_READ];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	struct iotsec_kpp k;
+	long long r0;
+	double t;
+	ssize_t n;
+	int fd, err;
+
+	ASSERT_NE(NULL, mine);
+	if (!rng_select(&self->e))
+		SKIP(goto out, "hwrng %s is not current", self->e.rng);
+	ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
+	ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+	r0 = sim_counter(0, "random");
+	fd = open("/dev/hwrng", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = read(fd, rnd, sizeof(rnd));
+	err = errno;
+	close(fd);
+	if (n < 0) {
+		EXPECT_EQ(EAGAIN, err);
+	} else {
+		EXPECT_GE(64, n);
+	}
+	EXPECT_EQ(r0, sim_counter(0, "random"));
+	ASSERT_EQ(0, iotsec_kpp_derive(&k, peer, s1));
+	iotsec_kpp_close(&k);
+	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
+	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+	/* the key is used: the hwrng has the chip again, at once */
+	fd = open("/dev/hwrng", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	t = now_ms();
+	EXPECT_EQ((ssize_t)sizeof(rnd), read(fd, rnd, sizeof(rnd)));
+	t = now_ms() - t;
+	close(fd);
+	EXPECT_GT(HOLD_MS / 2, t);
+	EXPECT_LT(r0, sim_counter(0, "random"));
+out:
+	EVP_PKEY_free(mine);
+}
+
+/*
+ * The hold ends after a few seconds: a blocking hwrng read then gets its
+ * Random, whose effect on TempKey is not documented, and the kpp key is
+ * counted as lost: EKEYEXPIRED, never a secret from another key.
+ */
+TEST_F_TIMEOUT(chip, lost_tempkey_is_ekeyexpired, 60)
+{
+	uint8_t peer[PUB], pub[PUB], secret[SECRET], rnd[RNG_READ];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	struct iotsec_kpp k;
+	double t;
 	int fd;
 
 	ASSERT_NE(NULL, mine);
-	file_write(RNG_DIR "/rng_current", self->e.rng);
-	file_read(RNG_DIR "/rng_current", cur, sizeof(cur));
-	cur[strcspn(cur, "\n")] = '\0';
-	if (strcmp(cur, self->e.rng))
-		SKIP(goto out, "hwrng %s is not current (%s)", self->e.rng,
-		     cur);
+	if (!rng_select(&self->e))
+		SKIP(goto out, "hwrng %s is not current", self->e.rng);
 	ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
 	ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
+	t = now_ms();
 	ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
 	fd = open("/dev/hwrng", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ((ssize_t)sizeof(rnd), read(fd, rnd, sizeof(rnd)));
 	close(fd);
+	t = now_ms() - t;
+	TH_LOG("hwrng read after %.0f ms", t);
+	EXPECT_LE(HOLD_MS - 500, t);
 	memset(secret, 0xa5, sizeof(secret));
 	EXPECT_EQ(-EKEYEXPIRED, iotsec_kpp_derive(&k, peer, secret));
 	iotsec_kpp_close(&k);
@@ -860,8 +1093,9 @@ out:
  * The driver leaves the chip awake a while after a sequence (so the next
  * needs no wake), but idles it well before the watchdog: a key in TempKey
  * outlives a pause longer than the watchdog, and the chip never reaches it.
- * The hwrng core's fill thread may use the chip during the pause (and so
- * take TempKey): then the round is taken again.
+ * The hwrng core's fill thread waits for a held TempKey; should the chip
+ * be used anyway during the pause (and so TempKey taken), the round is
+ * taken again.
  */
 TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
 {
@@ -892,6 +1126,66 @@ TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
 	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
 	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
 	EXPECT_EQ(wd, sim_counter(0, "watchdogs"));
+	EVP_PKEY_free(mine);
+}
+
+/* ---- a simulated ATECC508A: no TempKey keys, signatures through TempKey - */
+
+FIXTURE(chip508)
+{
+	struct chip_env e;
+};
+
+FIXTURE_SETUP(chip508)
+{
+	ASSERT_EQ(0, chip_up_model(&self->e, true, "508a"));
+}
+
+FIXTURE_TEARDOWN(chip508)
+{
+	modules_down();
+}
+
+/*
+ * The 508A cannot generate into TempKey: the kpp key is software, so a
+ * signature in between (Random, Nonce pass-through, Sign from TempKey, as
+ * before) cannot touch it, and the secret is OpenSSL's.
+ */
+TEST_F(chip508, signature_between_keygen_and_derive)
+{
+	uint8_t peer[PUB], pub[PUB], kpub[PUB], s1[SECRET], s2[SECRET];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	struct sign_counters sa, sb;
+	struct counters a, b;
+	struct iotsec_kpp k;
+	long id;
+	int ret;
+
+	ASSERT_NE(NULL, mine);
+	id = chip_key_add(&self->e, kpub);
+	ASSERT_LT(0, id) TH_LOG("iotsec key: %s", strerror(-id));
+	counters_read(&a);
+	ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
+	ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+	sign_counters_read(&sa);
+	ret = chip_sign_checked(id, kpub);
+	sign_counters_read(&sb);
+	ASSERT_EQ(0, ret) TH_LOG("sign: %s", strerror(-ret));
+	EXPECT_EQ(sa.random + 1, sb.random);
+	EXPECT_EQ(sa.nonce + 1, sb.nonce);
+	EXPECT_EQ(sa.sign + 1, sb.sign);
+	EXPECT_TRUE(sim_state_has("tempkey valid input"));
+	EXPECT_TRUE(sim_state_has("msgdigbuf invalid"));
+	ret = iotsec_kpp_derive(&k, peer, s1);
+	ASSERT_EQ(0, ret) TH_LOG("derive: %s", strerror(-ret));
+	counters_read(&b);
+	iotsec_kpp_close(&k);
+	EXPECT_EQ(a.genkey, b.genkey);
+	EXPECT_EQ(a.ecdh, b.ecdh);
+	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
+	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+	keyctl_invalidate(id);
 	EVP_PKEY_free(mine);
 }
 
