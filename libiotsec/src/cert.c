@@ -37,16 +37,66 @@ int cert_roots_load(const struct cert_der *roots, unsigned int n,
 	int ret = 0;
 
 	*ring = ring_new("roots");
-	if (*ring < 0)
+	if (*ring < 0) {
+		*ring = 0;
 		return -errno;
+	}
 	for (i = 0; i < n && !ret; i++)
 		if (add_key("asymmetric", NULL, roots[i].p, roots[i].len, *ring) < 0)
 			ret = -errno;
+	/*
+	 * The ring lives as long as its configuration, and anything in the
+	 * process may write to what the process keyring holds: no key is
+	 * linked into it after the roots (restrict_link_reject).
+	 */
+	if (!ret && keyctl_restrict_keyring(*ring, NULL, NULL) < 0)
+		ret = -errno;
 	if (ret) {
 		cert_ring_release(*ring);
 		*ring = 0;
 	}
 	return ret;
+}
+
+void cert_trust_init(struct cert_trust *t)
+{
+	pthread_mutex_init(&t->lock, NULL);
+	t->ring = 0;
+	t->pid = 0;
+}
+
+int cert_trust_get(struct cert_trust *t, const struct cert_der *roots,
+		   unsigned int n, key_serial_t *ring)
+{
+	pid_t pid = getpid();
+	int ret = 0;
+
+	pthread_mutex_lock(&t->lock);
+	/* A fork's child: the ring is its parent's, and not ours to drop. */
+	if (t->ring && t->pid != pid)
+		t->ring = 0;
+	if (!t->ring) {
+		ret = cert_roots_load(roots, n, &t->ring);
+		t->pid = pid;
+	}
+	*ring = t->ring;
+	pthread_mutex_unlock(&t->lock);
+	return ret;
+}
+
+void cert_trust_drop(struct cert_trust *t)
+{
+	pthread_mutex_lock(&t->lock);
+	if (t->ring && t->pid == getpid())
+		cert_ring_release(t->ring);
+	t->ring = 0;
+	pthread_mutex_unlock(&t->lock);
+}
+
+void cert_trust_destroy(struct cert_trust *t)
+{
+	cert_trust_drop(t);
+	pthread_mutex_destroy(&t->lock);
 }
 
 /* Why the kernel refused to link a certificate, as a TLS alert. */

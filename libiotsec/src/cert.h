@@ -2,8 +2,10 @@
 /*
  * Certificates and the kernel keyring.
  *
- * The product root goes into a keyring of its own; each peer chain goes
- * into a fresh keyring restricted with
+ * The product root(s) go into a keyring of their own, made once per
+ * configuration (struct cert_trust) by the first session that needs it
+ * and closed to further links; each peer chain goes into a fresh keyring
+ * of its session restricted with
  * "asymmetric key_or_keyring:<root ring>:chain", intermediates first, so
  * that the kernel verifies every signature as the keys are linked (our
  * ecdsa-nist-p256 provider does the arithmetic on Debian's 6.1).  What
@@ -15,6 +17,8 @@
 #define IOTSEC_CERT_H
 
 #include <keyutils.h>
+#include <pthread.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "x509.h"
@@ -32,9 +36,33 @@ struct cert_peer {
 	char name[256];		/* the name checked, or the leaf's CN */
 };
 
-/* Adds the root(s) to a new keyring; the kernel checks self-signatures. */
+/*
+ * Adds the root(s) to a new keyring under the process keyring, then
+ * restricts it to reject every further link; the kernel checks
+ * self-signatures as the roots are added.
+ */
 int cert_roots_load(const struct cert_der *roots, unsigned int n,
 		    key_serial_t *ring);
+
+/*
+ * The roots' keyring of one configuration, shared by its sessions in any
+ * thread: cert_trust_get() makes it on first use (under the lock, so
+ * once), later calls return it.  A process keyring is not inherited by
+ * fork(), so a child that finds its parent's ring makes its own.
+ * cert_trust_drop() releases it (the roots changed, or the configuration
+ * goes); nothing may use the ring then.
+ */
+struct cert_trust {
+	pthread_mutex_t lock;
+	key_serial_t ring;	/* 0: not made yet */
+	pid_t pid;		/* the process whose keyring holds it */
+};
+
+void cert_trust_init(struct cert_trust *t);
+int cert_trust_get(struct cert_trust *t, const struct cert_der *roots,
+		   unsigned int n, key_serial_t *ring);
+void cert_trust_drop(struct cert_trust *t);
+void cert_trust_destroy(struct cert_trust *t);
 /*
  * Checks and links a peer chain (leaf first, as sent in Certificate).
  * expected_name may be NULL (no name check).  Errors are TLS alerts:

@@ -83,7 +83,7 @@ static int on_hello_retry(struct iotsec_session *s,
 	if (hrr->group)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
 	s->hrr_done = true;
-	ret = tr_hrr(&s->tr, s->suite->hash);
+	ret = tr_hrr(&s->tr, &s->hash, s->suite->hash);
 	if (!ret)
 		ret = hs_add(s, h);
 	if (ret)
@@ -164,7 +164,7 @@ static int on_server_finished(struct iotsec_session *s,
 	if (!ret)
 		ret = hs_thash(s, th);
 	if (!ret)
-		ret = ks_master(&s->ks, th);
+		ret = ks_master(&s->ks, &s->hash, th);
 	if (!ret && s->peer_auth_requested)
 		ret = hs_send_cert_and_verify(s);
 	if (!ret)

@@ -19,8 +19,13 @@ IOTSEC_EXPORT int iotsec_config_new(struct iotsec_config **cfg)
 {
 	struct iotsec_config *c = calloc(1, sizeof(*c));
 
-	if (!c)
+	if (c)
+		c->trust = calloc(1, sizeof(*c->trust));
+	if (!c || !c->trust) {
+		free(c);
 		return -ENOMEM;
+	}
+	cert_trust_init(c->trust);
 	c->timeout_ms = 30000;
 	c->n_suites = 3;
 	c->suites[0] = TLS_AES_128_GCM_SHA256;
@@ -36,6 +41,8 @@ IOTSEC_EXPORT void iotsec_config_free(struct iotsec_config *cfg)
 {
 	if (!cfg)
 		return;
+	cert_trust_destroy(cfg->trust);
+	free(cfg->trust);
 	pem_list_free(&cfg->roots);
 	pem_list_free(&cfg->chain);
 	explicit_bzero(cfg, sizeof(*cfg));
@@ -70,7 +77,27 @@ static int load(struct pem_list *l, const char *path, unsigned int max)
 IOTSEC_EXPORT int iotsec_config_set_root_ca_file(struct iotsec_config *cfg,
 						 const char *path)
 {
-	return load(&cfg->roots, path, PEM_MAX_BLOCKS);
+	int ret = load(&cfg->roots, path, PEM_MAX_BLOCKS);
+
+	/*
+	 * The keyring made from the roots before goes (no session may run
+	 * while the configuration changes); the next session makes one.
+	 */
+	if (!ret)
+		cert_trust_drop(cfg->trust);
+	return ret;
+}
+
+int config_roots_ring(const struct iotsec_config *cfg, key_serial_t *ring)
+{
+	struct cert_der roots[PEM_MAX_BLOCKS];
+	unsigned int i;
+
+	for (i = 0; i < cfg->roots.count && i < PEM_MAX_BLOCKS; i++) {
+		roots[i].p = cfg->roots.blocks[i].der;
+		roots[i].len = cfg->roots.blocks[i].len;
+	}
+	return cert_trust_get(cfg->trust, roots, i, ring);
 }
 
 IOTSEC_EXPORT int iotsec_config_set_cert_chain_file(struct iotsec_config *cfg,

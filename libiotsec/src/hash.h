@@ -14,6 +14,7 @@
 enum hash_alg {
 	HASH_SHA256,
 	HASH_SHA384,
+	HASH_ALGS
 };
 
 #define HASH_MAX 48
@@ -23,9 +24,31 @@ static inline size_t hash_len(enum hash_alg h)
 	return h == HASH_SHA384 ? 48 : 32;
 }
 
-/* Both return 0 or a negative errno; out holds hash_len(h) bytes. */
-int hash_digest(enum hash_alg h, const void *data, size_t len, uint8_t *out);
-int hash_hmac(enum hash_alg h, const uint8_t *key, size_t klen,
-	      const void *data, size_t len, uint8_t *out);
+/*
+ * What one handshake keeps open for its digests: a hash and an HMAC
+ * handle per algorithm (AF_ALG sockets, hash_kcapi.c), each made on
+ * first use and reused by every later call with the same context, so
+ * that a handshake's thirty-odd digests do not each open and close
+ * sockets.  The HMAC handle's transform is keyed again at each call
+ * (the operation socket is then per call: hash_kcapi.c); the kernel holds
+ * the last key until hash_ctx_free().  All zero is an empty context; one
+ * context is used by one thread at a time.
+ */
+struct hash_ctx {
+	void *md[HASH_ALGS];
+	void *hmac[HASH_ALGS];
+};
+
+/* Closes what the context holds; it is empty (and reusable) after. */
+void hash_ctx_free(struct hash_ctx *c);
+
+/*
+ * Both return 0 or a negative errno; out holds hash_len(h) bytes.  c may
+ * be NULL: the call then opens and closes a handle of its own.
+ */
+int hash_digest(struct hash_ctx *c, enum hash_alg h, const void *data,
+		size_t len, uint8_t *out);
+int hash_hmac(struct hash_ctx *c, enum hash_alg h, const uint8_t *key,
+	      size_t klen, const void *data, size_t len, uint8_t *out);
 
 #endif

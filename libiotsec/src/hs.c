@@ -36,7 +36,7 @@ int hs_send(struct iotsec_session *s, struct wbuf *msg)
 
 int hs_thash(struct iotsec_session *s, uint8_t *out)
 {
-	return tr_hash(&s->tr, s->suite->hash, out);
+	return tr_hash(&s->tr, &s->hash, s->suite->hash, out);
 }
 
 /* Constant-time comparison of two secrets-derived values. */
@@ -58,7 +58,7 @@ int hs_send_finished(struct iotsec_session *s, const uint8_t *secret)
 	wbuf_init(&m, 0);
 	ret = hs_thash(s, th);
 	if (!ret)
-		ret = ks_finished(s->suite->hash, secret, th, vd);
+		ret = ks_finished(&s->hash, s->suite->hash, secret, th, vd);
 	if (!ret)
 		ret = msg_put_finished(&m, vd, hash_len(s->suite->hash));
 	if (!ret)
@@ -79,7 +79,7 @@ int hs_check_finished(struct iotsec_session *s, const struct msg_hdr *h,
 	if (!ret)
 		ret = hs_thash(s, th);
 	if (!ret)
-		ret = ks_finished(s->suite->hash, secret, th, want);
+		ret = ks_finished(&s->hash, s->suite->hash, secret, th, want);
 	if (!ret && !same(want, got, hl))
 		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECRYPT_ERROR);
 	explicit_bzero(want, sizeof(want));
@@ -120,7 +120,8 @@ static int send_cert_verify(struct iotsec_session *s)
 	wbuf_init(&m, 0);
 	ret = hs_thash(s, th);
 	if (!ret)
-		ret = cv_digest(s->server, th, hash_len(s->suite->hash), digest);
+		ret = cv_digest(&s->hash, s->server, th,
+				hash_len(s->suite->hash), digest);
 	if (!ret)
 		ret = sign_digest(s->cfg->key, digest, sig, sizeof(sig));
 	if (ret >= 0) {
@@ -187,7 +188,8 @@ int hs_check_cert_verify(struct iotsec_session *s, const struct msg_hdr *h)
 	if (!ret)
 		ret = hs_thash(s, th);
 	if (!ret)
-		ret = cv_digest(!s->server, th, hash_len(s->suite->hash), digest);
+		ret = cv_digest(&s->hash, !s->server, th,
+				hash_len(s->suite->hash), digest);
 	if (!ret)
 		ret = verify_digest(s->peer.leaf, digest, cv.sig, cv.sig_len);
 	return ret ? ret : hs_add(s, h);
@@ -227,9 +229,9 @@ int hs_derive(struct iotsec_session *s, const uint8_t *peer_share)
 	s->chip_ops++;
 	ret = hs_thash(s, th);
 	if (!ret)
-		ret = ks_early(&s->ks, s->suite->hash);
+		ret = ks_early(&s->ks, &s->hash, s->suite->hash);
 	if (!ret)
-		ret = ks_handshake(&s->ks, ecdhe, sizeof(ecdhe), th);
+		ret = ks_handshake(&s->ks, &s->hash, ecdhe, sizeof(ecdhe), th);
 	explicit_bzero(ecdhe, sizeof(ecdhe));
 	return ret;
 }
@@ -246,11 +248,13 @@ int hs_to_kernel(struct iotsec_session *s)
 	uint8_t key[32], iv[12];
 	int ret;
 
-	ret = ks_traffic_key(s->suite->hash, txs, key, s->suite->keylen, iv);
+	ret = ks_traffic_key(&s->hash, s->suite->hash, txs, key,
+			     s->suite->keylen, iv);
 	if (!ret)
 		ret = ktls_install(s->fd, KTLS_TX, s->suite, key, iv);
 	if (!ret)
-		ret = ks_traffic_key(s->suite->hash, rxs, key, s->suite->keylen, iv);
+		ret = ks_traffic_key(&s->hash, s->suite->hash, rxs, key,
+				     s->suite->keylen, iv);
 	if (!ret)
 		ret = ktls_install(s->fd, KTLS_RX, s->suite, key, iv);
 	explicit_bzero(key, sizeof(key));

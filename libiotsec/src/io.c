@@ -218,7 +218,8 @@ static int keys(struct iotsec_session *s, struct rec_prot *rp, bool *on,
 	uint8_t key[32], iv[12];
 	int ret;
 
-	ret = ks_traffic_key(s->suite->hash, secret, key, s->suite->keylen, iv);
+	ret = ks_traffic_key(&s->hash, s->suite->hash, secret, key,
+			     s->suite->keylen, iv);
 	if (*on)
 		rec_prot_wipe(rp);
 	*on = false;

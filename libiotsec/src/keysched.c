@@ -13,7 +13,8 @@
  * "tls13 ".  Outputs up to one hash block long need one HMAC; longer ones
  * chain T(i) = HMAC(secret, T(i-1) | info | i) as RFC 5869 says.
  */
-int ks_expand_label(enum hash_alg h, const uint8_t *secret, const char *label,
+int ks_expand_label(struct hash_ctx *hc, enum hash_alg h,
+		    const uint8_t *secret, const char *label,
 		    const uint8_t *ctx, size_t ctxlen, uint8_t *out,
 		    size_t outlen)
 {
@@ -43,7 +44,7 @@ int ks_expand_label(enum hash_alg h, const uint8_t *secret, const char *label,
 		memcpy(msg, t, n);
 		memcpy(msg + n, info.base, info.len);
 		msg[n + info.len] = i;
-		ret = hash_hmac(h, secret, hl, msg, n + info.len + 1, t);
+		ret = hash_hmac(hc, h, secret, hl, msg, n + info.len + 1, t);
 		if (ret)
 			goto out;
 		n = outlen - done < hl ? outlen - done : hl;
@@ -57,85 +58,92 @@ out:
 	return ret;
 }
 
-int ks_derive_secret(enum hash_alg h, const uint8_t *secret,
-		     const char *label, const uint8_t *thash, uint8_t *out)
+int ks_derive_secret(struct hash_ctx *hc, enum hash_alg h,
+		     const uint8_t *secret, const char *label,
+		     const uint8_t *thash, uint8_t *out)
 {
-	return ks_expand_label(h, secret, label, thash, hash_len(h), out,
+	return ks_expand_label(hc, h, secret, label, thash, hash_len(h), out,
 			       hash_len(h));
 }
 
 /* stage = Extract(Derive-Secret(stage, "derived", ""), ikm) */
-static int next_stage(struct keysched *ks, const uint8_t *ikm, size_t len)
+static int next_stage(struct keysched *ks, struct hash_ctx *hc,
+		      const uint8_t *ikm, size_t len)
 {
 	size_t hl = hash_len(ks->hash);
 	uint8_t empty[HASH_MAX], salt[HASH_MAX];
 	int ret;
 
-	ret = hash_digest(ks->hash, "", 0, empty);
+	ret = hash_digest(hc, ks->hash, "", 0, empty);
 	if (!ret)
-		ret = ks_derive_secret(ks->hash, ks->stage, "derived", empty, salt);
+		ret = ks_derive_secret(hc, ks->hash, ks->stage, "derived", empty,
+				       salt);
 	if (!ret)
-		ret = hash_hmac(ks->hash, salt, hl, ikm, len, ks->stage);
+		ret = hash_hmac(hc, ks->hash, salt, hl, ikm, len, ks->stage);
 	explicit_bzero(salt, sizeof(salt));
 	return ret;
 }
 
-int ks_early(struct keysched *ks, enum hash_alg h)
+int ks_early(struct keysched *ks, struct hash_ctx *hc, enum hash_alg h)
 {
 	uint8_t zero[HASH_MAX] = { 0 };
 
 	memset(ks, 0, sizeof(*ks));
 	ks->hash = h;
-	return hash_hmac(h, zero, hash_len(h), zero, hash_len(h), ks->stage);
+	return hash_hmac(hc, h, zero, hash_len(h), zero, hash_len(h),
+			 ks->stage);
 }
 
-int ks_handshake(struct keysched *ks, const uint8_t *ecdhe, size_t len,
-		 const uint8_t *th)
+int ks_handshake(struct keysched *ks, struct hash_ctx *hc,
+		 const uint8_t *ecdhe, size_t len, const uint8_t *th)
 {
-	int ret = next_stage(ks, ecdhe, len);
+	int ret = next_stage(ks, hc, ecdhe, len);
 
 	if (!ret)
-		ret = ks_derive_secret(ks->hash, ks->stage, "c hs traffic", th,
-				       ks->c_hs);
+		ret = ks_derive_secret(hc, ks->hash, ks->stage, "c hs traffic",
+				       th, ks->c_hs);
 	if (!ret)
-		ret = ks_derive_secret(ks->hash, ks->stage, "s hs traffic", th,
-				       ks->s_hs);
+		ret = ks_derive_secret(hc, ks->hash, ks->stage, "s hs traffic",
+				       th, ks->s_hs);
 	return ret;
 }
 
-int ks_master(struct keysched *ks, const uint8_t *th)
+int ks_master(struct keysched *ks, struct hash_ctx *hc, const uint8_t *th)
 {
 	uint8_t zero[HASH_MAX] = { 0 };
-	int ret = next_stage(ks, zero, hash_len(ks->hash));
+	int ret = next_stage(ks, hc, zero, hash_len(ks->hash));
 
 	if (!ret)
-		ret = ks_derive_secret(ks->hash, ks->stage, "c ap traffic", th,
-				       ks->c_ap);
+		ret = ks_derive_secret(hc, ks->hash, ks->stage, "c ap traffic",
+				       th, ks->c_ap);
 	if (!ret)
-		ret = ks_derive_secret(ks->hash, ks->stage, "s ap traffic", th,
-				       ks->s_ap);
+		ret = ks_derive_secret(hc, ks->hash, ks->stage, "s ap traffic",
+				       th, ks->s_ap);
 	return ret;
 }
 
-int ks_traffic_key(enum hash_alg h, const uint8_t *secret, uint8_t *key,
-		   size_t keylen, uint8_t iv[12])
+int ks_traffic_key(struct hash_ctx *hc, enum hash_alg h,
+		   const uint8_t *secret, uint8_t *key, size_t keylen,
+		   uint8_t iv[12])
 {
-	int ret = ks_expand_label(h, secret, "key", NULL, 0, key, keylen);
+	int ret = ks_expand_label(hc, h, secret, "key", NULL, 0, key, keylen);
 
 	if (!ret)
-		ret = ks_expand_label(h, secret, "iv", NULL, 0, iv, 12);
+		ret = ks_expand_label(hc, h, secret, "iv", NULL, 0, iv, 12);
 	return ret;
 }
 
-int ks_finished(enum hash_alg h, const uint8_t *secret, const uint8_t *th,
-		uint8_t *verify_data)
+int ks_finished(struct hash_ctx *hc, enum hash_alg h, const uint8_t *secret,
+		const uint8_t *th, uint8_t *verify_data)
 {
 	uint8_t fkey[HASH_MAX];
 	int ret;
 
-	ret = ks_expand_label(h, secret, "finished", NULL, 0, fkey, hash_len(h));
+	ret = ks_expand_label(hc, h, secret, "finished", NULL, 0, fkey,
+			      hash_len(h));
 	if (!ret)
-		ret = hash_hmac(h, fkey, hash_len(h), th, hash_len(h), verify_data);
+		ret = hash_hmac(hc, h, fkey, hash_len(h), th, hash_len(h),
+				verify_data);
 	explicit_bzero(fkey, sizeof(fkey));
 	return ret;
 }

@@ -24,24 +24,31 @@ struct keysched {
 	uint8_t s_ap[HASH_MAX];		/* server application traffic 0 */
 };
 
-int ks_expand_label(enum hash_alg h, const uint8_t *secret, const char *label,
+/*
+ * Every function hashes through hc (hash.h: the session's handles, or
+ * NULL for handles of the call's own).
+ */
+int ks_expand_label(struct hash_ctx *hc, enum hash_alg h,
+		    const uint8_t *secret, const char *label,
 		    const uint8_t *ctx, size_t ctxlen, uint8_t *out,
 		    size_t outlen);
-int ks_derive_secret(enum hash_alg h, const uint8_t *secret,
-		     const char *label, const uint8_t *thash, uint8_t *out);
+int ks_derive_secret(struct hash_ctx *hc, enum hash_alg h,
+		     const uint8_t *secret, const char *label,
+		     const uint8_t *thash, uint8_t *out);
 
-int ks_early(struct keysched *ks, enum hash_alg h);
+int ks_early(struct keysched *ks, struct hash_ctx *hc, enum hash_alg h);
 /* th = Transcript-Hash(ClientHello..ServerHello) */
-int ks_handshake(struct keysched *ks, const uint8_t *ecdhe, size_t len,
-		 const uint8_t *th);
+int ks_handshake(struct keysched *ks, struct hash_ctx *hc,
+		 const uint8_t *ecdhe, size_t len, const uint8_t *th);
 /* th = Transcript-Hash(ClientHello..server Finished) */
-int ks_master(struct keysched *ks, const uint8_t *th);
+int ks_master(struct keysched *ks, struct hash_ctx *hc, const uint8_t *th);
 /* key and iv for a traffic secret (RFC 8446 section 7.3) */
-int ks_traffic_key(enum hash_alg h, const uint8_t *secret, uint8_t *key,
-		   size_t keylen, uint8_t iv[12]);
+int ks_traffic_key(struct hash_ctx *hc, enum hash_alg h,
+		   const uint8_t *secret, uint8_t *key, size_t keylen,
+		   uint8_t iv[12]);
 /* verify_data = HMAC(finished_key(secret), th) (section 4.4.4) */
-int ks_finished(enum hash_alg h, const uint8_t *secret, const uint8_t *th,
-		uint8_t *verify_data);
+int ks_finished(struct hash_ctx *hc, enum hash_alg h, const uint8_t *secret,
+		const uint8_t *th, uint8_t *verify_data);
 void ks_wipe(struct keysched *ks);
 
 #endif

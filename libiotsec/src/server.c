@@ -75,7 +75,7 @@ static int hello_retry(struct iotsec_session *s,
 	s->hrr_done = true;
 	ret = hs_add(s, h);
 	if (!ret)
-		ret = tr_hrr(&s->tr, s->suite->hash);
+		ret = tr_hrr(&s->tr, &s->hash, s->suite->hash);
 	return ret ? ret : send_server_hello(s, ch, true);
 }
 
@@ -112,7 +112,7 @@ static int server_flight(struct iotsec_session *s,
 		ret = hs_send_finished(s, s->ks.s_hs);
 	if (!ret)
 		ret = hs_thash(s, th);
-	return ret ? ret : ks_master(&s->ks, th);
+	return ret ? ret : ks_master(&s->ks, &s->hash, th);
 }
 
 static int on_client_hello(struct iotsec_session *s, const struct msg_hdr *h)

@@ -39,18 +39,6 @@ static struct iotsec_session *session_new(const struct iotsec_config *cfg,
 	return s;
 }
 
-static int load_roots(struct iotsec_session *s)
-{
-	struct cert_der roots[PEM_MAX_BLOCKS];
-	unsigned int i;
-
-	for (i = 0; i < s->cfg->roots.count; i++) {
-		roots[i].p = s->cfg->roots.blocks[i].der;
-		roots[i].len = s->cfg->roots.blocks[i].len;
-	}
-	return cert_roots_load(roots, i, &s->roots);
-}
-
 static int start(const struct iotsec_config *cfg, int fd, bool server,
 		 struct iotsec_session **out)
 {
@@ -69,9 +57,11 @@ static int start(const struct iotsec_config *cfg, int fd, bool server,
 	 */
 	ret = ktls_attach(fd);
 	if (!ret)
-		ret = load_roots(s);
+		ret = config_roots_ring(cfg, &s->roots);
 	if (!ret)
 		ret = hs_run(s);
+	/* The hash handles (and the last HMAC key in the kernel) go now. */
+	hash_ctx_free(&s->hash);
 	if (ret && !s->ktls)
 		hs_send_failure_alert(s, ret);
 	if (ret) {
@@ -218,13 +208,13 @@ IOTSEC_EXPORT void iotsec_session_free(struct iotsec_session *s)
 	if (s->kpp.tfmfd >= 0)
 		iotsec_kpp_close(&s->kpp);
 	ks_wipe(&s->ks);
+	hash_ctx_free(&s->hash);
 	tr_wipe(&s->tr);
 	rec_prot_wipe(&s->rx);
 	rec_prot_wipe(&s->tx);
 	wbuf_wipe(&s->hs);
 	wbuf_wipe(&s->out);
 	cert_peer_release(&s->peer);
-	cert_ring_release(s->roots);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
 }

@@ -32,7 +32,16 @@ struct iotsec_config {
 	uint16_t suites[MSG_SUITES_MAX];
 	uint8_t n_suites;
 	time_t (*now)(void);		/* tests may move the clock */
+	/*
+	 * The roots' keyring, made by the first session and shared by all
+	 * (cert.h): sessions get a const config, and the pointer lets them
+	 * fill in what is not part of its value.
+	 */
+	struct cert_trust *trust;
 };
+
+/* config.c: the keyring of cfg's roots, made now if need be */
+int config_roots_ring(const struct iotsec_config *cfg, key_serial_t *ring);
 
 /* What the state machine waits for next (client and server). */
 enum hs_state {
@@ -63,6 +72,7 @@ struct iotsec_session {
 	uint8_t cr_context_len;
 	struct iotsec_kpp kpp;
 	struct keysched ks;
+	struct hash_ctx hash;		/* AF_ALG hash handles, handshake only */
 	struct transcript tr;
 	struct rec_prot rx, tx;		/* handshake record protection */
 	bool rx_on, tx_on;
@@ -70,7 +80,7 @@ struct iotsec_session {
 	size_t hs_in_hand;		/* of which the message being handled */
 	struct wbuf out;		/* records waiting to be written */
 	struct cert_peer peer;
-	key_serial_t roots;		/* keyring holding the root(s) */
+	key_serial_t roots;		/* the config's roots keyring (not ours) */
 	unsigned int chip_ops;		/* key operations sent to the kernel */
 	double deadline;		/* CLOCK_MONOTONIC seconds */
 };

@@ -11,7 +11,8 @@
 
 static const char info[] = "enc=x962 hash=sha256";
 
-int cv_digest(bool server, const uint8_t *th, size_t thlen, uint8_t out[32])
+int cv_digest(struct hash_ctx *hc, bool server, const uint8_t *th,
+	      size_t thlen, uint8_t out[32])
 {
 	static const char sctx[] = "TLS 1.3, server CertificateVerify";
 	static const char cctx[] = "TLS 1.3, client CertificateVerify";
@@ -26,7 +27,7 @@ int cv_digest(bool server, const uint8_t *th, size_t thlen, uint8_t out[32])
 	n += sizeof(sctx);
 	memcpy(buf + n, th, thlen);
 	n += thlen;
-	return hash_digest(HASH_SHA256, buf, n, out);
+	return hash_digest(hc, HASH_SHA256, buf, n, out);
 }
 
 int sign_digest(key_serial_t key, const uint8_t digest[32], uint8_t *sig,

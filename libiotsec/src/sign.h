@@ -20,9 +20,11 @@
 
 /*
  * digest = SHA-256(64 spaces | "TLS 1.3, server|client CertificateVerify"
- *                  | 0 | th), th being the transcript hash of length thlen.
+ *                  | 0 | th), th being the transcript hash of length thlen,
+ * hashed through hc (hash.h; NULL: a handle of the call's own).
  */
-int cv_digest(bool server, const uint8_t *th, size_t thlen, uint8_t out[32]);
+int cv_digest(struct hash_ctx *hc, bool server, const uint8_t *th,
+	      size_t thlen, uint8_t out[32]);
 /* Returns the DER signature's length, or a negative error. */
 int sign_digest(key_serial_t key, const uint8_t digest[32], uint8_t *sig,
 		size_t cap);

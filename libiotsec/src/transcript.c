@@ -23,18 +23,19 @@ int tr_add(struct transcript *tr, const uint8_t *msg, size_t len)
 	return tr->msgs.err;
 }
 
-int tr_hash(struct transcript *tr, enum hash_alg h, uint8_t *out)
+int tr_hash(struct transcript *tr, struct hash_ctx *hc, enum hash_alg h,
+	    uint8_t *out)
 {
 	if (tr->msgs.err)
 		return tr->msgs.err;
-	return hash_digest(h, tr->msgs.base ? tr->msgs.base : (uint8_t *)"",
+	return hash_digest(hc, h, tr->msgs.base ? tr->msgs.base : (uint8_t *)"",
 			   tr->msgs.len, out);
 }
 
-int tr_hrr(struct transcript *tr, enum hash_alg h)
+int tr_hrr(struct transcript *tr, struct hash_ctx *hc, enum hash_alg h)
 {
 	uint8_t ch1[HASH_MAX];
-	int ret = tr_hash(tr, h, ch1);
+	int ret = tr_hash(tr, hc, h, ch1);
 
 	if (ret)
 		return ret;

@@ -21,9 +21,13 @@ struct transcript {
 void tr_init(struct transcript *tr);
 void tr_wipe(struct transcript *tr);
 int tr_add(struct transcript *tr, const uint8_t *msg, size_t len);
-/* out = Hash(all messages so far) */
-int tr_hash(struct transcript *tr, enum hash_alg h, uint8_t *out);
+/*
+ * out = Hash(all messages so far): a snapshot, the bytes hashed whole
+ * (through hc's handle, which may be NULL; see hash.h).
+ */
+int tr_hash(struct transcript *tr, struct hash_ctx *hc, enum hash_alg h,
+	    uint8_t *out);
 /* Replaces the content (ClientHello1) by message_hash(Hash(ClientHello1)). */
-int tr_hrr(struct transcript *tr, enum hash_alg h);
+int tr_hrr(struct transcript *tr, struct hash_ctx *hc, enum hash_alg h);
 
 #endif

@@ -3,8 +3,12 @@
  * The key schedule and transcript against RFC 8448: the simple 1-RTT
  * handshake (section 3) and the HelloRetryRequest one (section 5).  The
  * same file runs on the host (OpenSSL hashes) and, as
- * tests/kernel/keysched_test.c, in the VM over AF_ALG.
+ * tests/kernel/keysched_test.c, in the VM over AF_ALG.  The handshakes
+ * run through one hash context, as a session's do (hash.h: the AF_ALG
+ * handles kept and reused), and that reuse is checked against one-shot
+ * digests with alternating algorithms, keys and lengths.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "kselftest_harness.h"
@@ -22,57 +26,59 @@ static void add(struct __test_metadata *_metadata, struct transcript *tr,
 
 TEST(rfc8448_simple_1rtt)
 {
+	struct hash_ctx hc = { 0 };
 	struct transcript tr;
 	struct keysched ks;
 	uint8_t th[32], key[16], iv[12], vd[32];
 
 	tr_init(&tr);
-	ASSERT_EQ(0, ks_early(&ks, HASH_SHA256));
+	ASSERT_EQ(0, ks_early(&ks, &hc, HASH_SHA256));
 	EXPECT_BYTES(rfc8448_early_secret, ks.stage, 32);
 
 	add(_metadata, &tr, rfc8448_client_hello, RFC8448_CLIENT_HELLO_LEN);
 	add(_metadata, &tr, rfc8448_server_hello, RFC8448_SERVER_HELLO_LEN);
-	ASSERT_EQ(0, tr_hash(&tr, HASH_SHA256, th));
+	ASSERT_EQ(0, tr_hash(&tr, &hc, HASH_SHA256, th));
 	EXPECT_BYTES(rfc8448_th_ch_sh, th, 32);
-	ASSERT_EQ(0, ks_handshake(&ks, rfc8448_ecdhe, 32, th));
+	ASSERT_EQ(0, ks_handshake(&ks, &hc, rfc8448_ecdhe, 32, th));
 	EXPECT_BYTES(rfc8448_handshake_secret, ks.stage, 32);
 	EXPECT_BYTES(rfc8448_c_hs_traffic, ks.c_hs, 32);
 	EXPECT_BYTES(rfc8448_s_hs_traffic, ks.s_hs, 32);
 
-	ASSERT_EQ(0, ks_traffic_key(HASH_SHA256, ks.s_hs, key, 16, iv));
+	ASSERT_EQ(0, ks_traffic_key(&hc, HASH_SHA256, ks.s_hs, key, 16, iv));
 	EXPECT_BYTES(rfc8448_s_hs_key, key, 16);
 	EXPECT_BYTES(rfc8448_s_hs_iv, iv, 12);
-	ASSERT_EQ(0, ks_traffic_key(HASH_SHA256, ks.c_hs, key, 16, iv));
+	ASSERT_EQ(0, ks_traffic_key(&hc, HASH_SHA256, ks.c_hs, key, 16, iv));
 	EXPECT_BYTES(rfc8448_c_hs_key, key, 16);
 	EXPECT_BYTES(rfc8448_c_hs_iv, iv, 12);
 
 	add(_metadata, &tr, rfc8448_encrypted_extensions, RFC8448_ENCRYPTED_EXTENSIONS_LEN);
 	add(_metadata, &tr, rfc8448_certificate, RFC8448_CERTIFICATE_LEN);
 	add(_metadata, &tr, rfc8448_certificate_verify, RFC8448_CERTIFICATE_VERIFY_LEN);
-	ASSERT_EQ(0, tr_hash(&tr, HASH_SHA256, th));
+	ASSERT_EQ(0, tr_hash(&tr, &hc, HASH_SHA256, th));
 	EXPECT_BYTES(rfc8448_th_ch_cv, th, 32);
-	ASSERT_EQ(0, ks_finished(HASH_SHA256, ks.s_hs, th, vd));
+	ASSERT_EQ(0, ks_finished(&hc, HASH_SHA256, ks.s_hs, th, vd));
 	EXPECT_BYTES(rfc8448_s_finished_vd, vd, 32);
 	/* The server Finished message carries exactly that verify_data. */
 	EXPECT_BYTES(rfc8448_server_finished + 4, vd, 32);
 
 	add(_metadata, &tr, rfc8448_server_finished, RFC8448_SERVER_FINISHED_LEN);
-	ASSERT_EQ(0, tr_hash(&tr, HASH_SHA256, th));
+	ASSERT_EQ(0, tr_hash(&tr, &hc, HASH_SHA256, th));
 	EXPECT_BYTES(rfc8448_th_ch_sf, th, 32);
-	ASSERT_EQ(0, ks_finished(HASH_SHA256, ks.c_hs, th, vd));
+	ASSERT_EQ(0, ks_finished(&hc, HASH_SHA256, ks.c_hs, th, vd));
 	EXPECT_BYTES(rfc8448_c_finished_vd, vd, 32);
-	ASSERT_EQ(0, ks_master(&ks, th));
+	ASSERT_EQ(0, ks_master(&ks, &hc, th));
 	EXPECT_BYTES(rfc8448_master_secret, ks.stage, 32);
 	EXPECT_BYTES(rfc8448_c_ap_traffic, ks.c_ap, 32);
 	EXPECT_BYTES(rfc8448_s_ap_traffic, ks.s_ap, 32);
 
-	ASSERT_EQ(0, ks_traffic_key(HASH_SHA256, ks.s_ap, key, 16, iv));
+	ASSERT_EQ(0, ks_traffic_key(&hc, HASH_SHA256, ks.s_ap, key, 16, iv));
 	EXPECT_BYTES(rfc8448_s_ap_key, key, 16);
 	EXPECT_BYTES(rfc8448_s_ap_iv, iv, 12);
-	ASSERT_EQ(0, ks_traffic_key(HASH_SHA256, ks.c_ap, key, 16, iv));
+	ASSERT_EQ(0, ks_traffic_key(&hc, HASH_SHA256, ks.c_ap, key, 16, iv));
 	EXPECT_BYTES(rfc8448_c_ap_key, key, 16);
 	EXPECT_BYTES(rfc8448_c_ap_iv, iv, 12);
 
+	hash_ctx_free(&hc);
 	ks_wipe(&ks);
 	tr_wipe(&tr);
 }
@@ -81,41 +87,46 @@ TEST(rfc8448_derive_secret_steps)
 {
 	uint8_t empty[32], out[32], zero[32] = { 0 };
 
-	ASSERT_EQ(0, hash_digest(HASH_SHA256, "", 0, empty));
-	ASSERT_EQ(0, ks_derive_secret(HASH_SHA256, rfc8448_early_secret,
+	/* No context: each call opens and closes its own handle. */
+	ASSERT_EQ(0, hash_digest(NULL, HASH_SHA256, "", 0, empty));
+	ASSERT_EQ(0, ks_derive_secret(NULL, HASH_SHA256, rfc8448_early_secret,
 				      "derived", empty, out));
 	EXPECT_BYTES(rfc8448_derived_hs, out, 32);
-	ASSERT_EQ(0, ks_derive_secret(HASH_SHA256, rfc8448_handshake_secret,
-				      "derived", empty, out));
+	ASSERT_EQ(0, ks_derive_secret(NULL, HASH_SHA256,
+				      rfc8448_handshake_secret, "derived",
+				      empty, out));
 	EXPECT_BYTES(rfc8448_derived_ms, out, 32);
-	ASSERT_EQ(0, hash_hmac(HASH_SHA256, rfc8448_derived_ms, 32, zero, 32, out));
+	ASSERT_EQ(0, hash_hmac(NULL, HASH_SHA256, rfc8448_derived_ms, 32, zero,
+			       32, out));
 	EXPECT_BYTES(rfc8448_master_secret, out, 32);
 }
 
 TEST(rfc8448_hello_retry_request)
 {
+	struct hash_ctx hc = { 0 };
 	struct transcript tr;
 	struct keysched ks;
 	uint8_t th[32];
 
 	tr_init(&tr);
 	add(_metadata, &tr, rfc8448_hrr_client_hello1, RFC8448_HRR_CLIENT_HELLO1_LEN);
-	ASSERT_EQ(0, tr_hrr(&tr, HASH_SHA256));
+	ASSERT_EQ(0, tr_hrr(&tr, &hc, HASH_SHA256));
 	ASSERT_EQ(RFC8448_HRR_MESSAGE_HASH_LEN, tr.msgs.len);
 	EXPECT_BYTES(rfc8448_hrr_message_hash, tr.msgs.base, tr.msgs.len);
 	add(_metadata, &tr, rfc8448_hrr_hello_retry_request, RFC8448_HRR_HELLO_RETRY_REQUEST_LEN);
-	ASSERT_EQ(0, tr_hash(&tr, HASH_SHA256, th));
+	ASSERT_EQ(0, tr_hash(&tr, &hc, HASH_SHA256, th));
 	EXPECT_BYTES(rfc8448_hrr_th_after_hrr, th, 32);
 	add(_metadata, &tr, rfc8448_hrr_client_hello2, RFC8448_HRR_CLIENT_HELLO2_LEN);
 	add(_metadata, &tr, rfc8448_hrr_server_hello, RFC8448_HRR_SERVER_HELLO_LEN);
-	ASSERT_EQ(0, tr_hash(&tr, HASH_SHA256, th));
+	ASSERT_EQ(0, tr_hash(&tr, &hc, HASH_SHA256, th));
 	EXPECT_BYTES(rfc8448_hrr_th_ch_sh, th, 32);
 
-	ASSERT_EQ(0, ks_early(&ks, HASH_SHA256));
-	ASSERT_EQ(0, ks_handshake(&ks, rfc8448_hrr_ecdhe, 32, th));
+	ASSERT_EQ(0, ks_early(&ks, &hc, HASH_SHA256));
+	ASSERT_EQ(0, ks_handshake(&ks, &hc, rfc8448_hrr_ecdhe, 32, th));
 	EXPECT_BYTES(rfc8448_hrr_handshake_secret, ks.stage, 32);
 	EXPECT_BYTES(rfc8448_hrr_c_hs_traffic, ks.c_hs, 32);
 	EXPECT_BYTES(rfc8448_hrr_s_hs_traffic, ks.s_hs, 32);
+	hash_ctx_free(&hc);
 	ks_wipe(&ks);
 	tr_wipe(&tr);
 }
@@ -125,27 +136,87 @@ TEST(expand_label_multi_block_prefix_consistent)
 {
 	uint8_t a[80], b[32];
 
-	ASSERT_EQ(0, ks_expand_label(HASH_SHA256, rfc8448_early_secret, "x",
-				     NULL, 0, a, sizeof(a)));
-	ASSERT_EQ(0, ks_expand_label(HASH_SHA256, rfc8448_early_secret, "x",
-				     NULL, 0, b, sizeof(b)));
+	ASSERT_EQ(0, ks_expand_label(NULL, HASH_SHA256, rfc8448_early_secret,
+				     "x", NULL, 0, a, sizeof(a)));
+	ASSERT_EQ(0, ks_expand_label(NULL, HASH_SHA256, rfc8448_early_secret,
+				     "x", NULL, 0, b, sizeof(b)));
 	/* The length is part of the label, so the outputs differ entirely. */
 	EXPECT_NE(0, memcmp(a, b, 32));
-	EXPECT_EQ(-EINVAL, ks_expand_label(HASH_SHA256, rfc8448_early_secret,
-					   "x", NULL, 0, a, 255 * 32 + 1));
+	EXPECT_EQ(-EINVAL, ks_expand_label(NULL, HASH_SHA256,
+					   rfc8448_early_secret, "x", NULL, 0,
+					   a, 255 * 32 + 1));
 }
 
 TEST(sha384_schedule_runs)
 {
+	struct hash_ctx hc = { 0 };
 	struct keysched ks;
 	uint8_t th[48] = { 1 }, ecdhe[32] = { 2 }, key[32], iv[12];
+	uint8_t c_ap[48];
 
-	ASSERT_EQ(0, ks_early(&ks, HASH_SHA384));
-	ASSERT_EQ(0, ks_handshake(&ks, ecdhe, 32, th));
-	ASSERT_EQ(0, ks_master(&ks, th));
-	ASSERT_EQ(0, ks_traffic_key(HASH_SHA384, ks.c_ap, key, 32, iv));
+	ASSERT_EQ(0, ks_early(&ks, &hc, HASH_SHA384));
+	ASSERT_EQ(0, ks_handshake(&ks, &hc, ecdhe, 32, th));
+	ASSERT_EQ(0, ks_master(&ks, &hc, th));
+	ASSERT_EQ(0, ks_traffic_key(&hc, HASH_SHA384, ks.c_ap, key, 32, iv));
 	EXPECT_NE(0, memcmp(ks.c_ap, ks.s_ap, 48));
+	memcpy(c_ap, ks.c_ap, sizeof(c_ap));
+	/* The same schedule with no context: the same secrets. */
+	ASSERT_EQ(0, ks_early(&ks, NULL, HASH_SHA384));
+	ASSERT_EQ(0, ks_handshake(&ks, NULL, ecdhe, 32, th));
+	ASSERT_EQ(0, ks_master(&ks, NULL, th));
+	EXPECT_BYTES(c_ap, ks.c_ap, 48);
+	hash_ctx_free(&hc);
 	ks_wipe(&ks);
+}
+
+/*
+ * One context for everything, as a session has: digests and HMACs of
+ * both algorithms interleaved, a new HMAC key at each call, the empty
+ * message, a growing buffer hashed whole at each step (the transcript's
+ * snapshots) up past 32 KiB (where libkcapi switches from send() to
+ * vmsplice()), each equal to the same call without a context.
+ */
+TEST(one_context_matches_one_shot)
+{
+	static const size_t lens[] = { 0, 1, 55, 64, 4096, 32767, 32768,
+				       70000 };
+	static const size_t klens[] = { 1, 32, 48, 136 };
+	struct hash_ctx hc = { 0 };
+	uint8_t got[HASH_MAX], want[HASH_MAX], key[136 + 8];
+	enum hash_alg h;
+	size_t i, k, n, kl;
+	uint8_t *buf;
+
+	buf = malloc(70000);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < 70000; i++)
+		buf[i] = (uint8_t)(i * 131 + 7);
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)(i ^ 0x5c);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		for (k = 0; k < 2 * HASH_ALGS; k++) {
+			h = k % HASH_ALGS;
+			n = hash_len(h);
+			ASSERT_EQ(0, hash_digest(&hc, h, buf, lens[i], got));
+			ASSERT_EQ(0, hash_digest(NULL, h, buf, lens[i], want));
+			EXPECT_BYTES(want, got, n);
+			/* keys of 1 byte, a hash, over one block long */
+			kl = klens[(i + k) % 4];
+			ASSERT_EQ(0, hash_hmac(&hc, h, key + i, kl, buf, lens[i],
+					       got));
+			ASSERT_EQ(0, hash_hmac(NULL, h, key + i, kl, buf,
+					       lens[i], want));
+			EXPECT_BYTES(want, got, n);
+		}
+	}
+	/* Emptied, then used again: handles come back. */
+	hash_ctx_free(&hc);
+	EXPECT_EQ(NULL, hc.md[HASH_SHA256]);
+	ASSERT_EQ(0, hash_digest(&hc, HASH_SHA256, "abc", 3, got));
+	ASSERT_EQ(0, hash_digest(NULL, HASH_SHA256, "abc", 3, want));
+	EXPECT_BYTES(want, got, 32);
+	hash_ctx_free(&hc);
+	free(buf);
 }
 
 TEST_HARNESS_MAIN

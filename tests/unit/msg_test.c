@@ -492,12 +492,12 @@ TEST(rfc8448_hello_retry_request_flow)
 
 	/* Transcript: message_hash(ClientHello1), HRR, ClientHello2, SH. */
 	wbuf_init(&t, 0);
-	ASSERT_EQ(0, hash_digest(HASH_SHA256, ch1.p, ch1.n, th));
+	ASSERT_EQ(0, hash_digest(NULL, HASH_SHA256, ch1.p, ch1.n, th));
 	ASSERT_EQ(0, msg_put_message_hash(&t, th, 32));
 	wbuf_put(&t, hrr.p, hrr.n);
 	wbuf_put(&t, ch2.p, ch2.n);
 	wbuf_put(&t, sh2.p, sh2.n);
-	ASSERT_EQ(0, hash_digest(HASH_SHA256, t.base, t.len, th));
+	ASSERT_EQ(0, hash_digest(NULL, HASH_SHA256, t.base, t.len, th));
 	EXPECT_EQ(0, memcmp(rfc_hrr_transcript, th, 32));
 	wbuf_wipe(&t);
 	wbuf_wipe(&w);
@@ -511,7 +511,7 @@ TEST(hrr_random_is_sha256_of_its_name)
 {
 	uint8_t h[32];
 
-	ASSERT_EQ(0, hash_digest(HASH_SHA256, "HelloRetryRequest", 17, h));
+	ASSERT_EQ(0, hash_digest(NULL, HASH_SHA256, "HelloRetryRequest", 17, h));
 	EXPECT_EQ(0, memcmp(h, msg_hrr_random, 32));
 }
 
