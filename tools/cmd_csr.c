@@ -333,25 +333,6 @@ static void put_request(struct der *d, const struct der *info,
 	der_close(d, DER_SEQUENCE, req);
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!n)
-				errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* path.XXXXXX in the same directory, mode 0644, synced, renamed over path. */
 static int write_atomic(const char *path, const char *text)
 {

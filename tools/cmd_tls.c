@@ -138,25 +138,6 @@ static int dial(const char *host, const char *port)
 	return fd;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (!n)
-				errno = EIO;
-			return -1;
-		}
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Data read from standard input, not yet taken by the socket. */
 struct pending {
 	char buf[16384];

@@ -15,17 +15,7 @@ top=${IOTSEC_TOP:?}
 ko=${IOTSEC_KO_DIR:?}
 tool=$top/build/tools/iotsec
 . "$top/tests/kernel/lib/pki.sh"
-
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-nok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $*"; }
-diag() { sed 's/^/# /' "$@"; }
-check() { # description, command...
-	what=$1
-	shift
-	if "$@"; then ok "$what"; else nok "$what"; fi
-}
+. "$top/tests/kernel/lib/tap.sh"
 
 d=$(mktemp -d /tmp/csr.XXXXXX)
 cleanup() {
