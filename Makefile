@@ -9,7 +9,7 @@
 #   make lint     checkpatch --strict, sparse, -Werror userspace builds
 #   make clean
 
-KVER ?= $(shell ls /lib/modules 2>/dev/null | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$$' | sort -V | tail -n 1)
+KVER ?= $(shell tools/kver)
 export KVER
 
 B := build
@@ -21,7 +21,10 @@ CC ?= gcc
 WFLAGS := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-TEST_CPPFLAGS := -isystem $(B)/ksft -Itests/include -Ikernel -Ilibiotsec/src -Ilibiotsec/include
+# Protocol facts (atecc/wire.h, crc.h, config_lint.h) and the AF_ALG kpp ABI
+# come from kernel/include only.
+KINC := -Ikernel/include -Ikernel/include/uapi
+TEST_CPPFLAGS := -isystem $(B)/ksft -Itests/include $(KINC) -Ilibiotsec/src -Ilibiotsec/include
 TEST_LDLIBS := -lcrypto -lpthread -lkcapi -lkeyutils
 
 # libiotsec: one static and one shared library from libiotsec/src.
@@ -30,7 +33,7 @@ LIB_OBJ := $(LIB_SRC:libiotsec/src/%.c=$(B)/lib/obj/%.o)
 LIB_A := $(B)/lib/libiotsec.a
 LIB_SO := $(B)/lib/libiotsec.so.0
 LIB_MAP := libiotsec/src/libiotsec.map
-LIB_CFLAGS := $(CFLAGS) $(WFLAGS) -fPIC -fvisibility=hidden -Ilibiotsec/include -Ilibiotsec/src
+LIB_CFLAGS := $(CFLAGS) $(WFLAGS) -fPIC -fvisibility=hidden -Ilibiotsec/include -Ilibiotsec/src -Ikernel/include/uapi
 LIB_LDLIBS := -lkcapi -lkeyutils
 # The version is the map's last node (IOTSEC_0.1 -> 0.1), as keyutils does.
 LIB_VERSION := $(shell sed -n 's/^IOTSEC_\([0-9.]*\) {.*/\1/p' $(LIB_MAP) | tail -n 1)
@@ -40,8 +43,11 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
-# Host unit tests link the pure library code and OpenSSL in place of AF_ALG.
+# Host unit tests link one archive of the pure library code, with OpenSSL
+# in place of AF_ALG (plain and ASan/UBSan builds).
 UNIT_LIB := $(filter-out %_kcapi.c,$(LIB_SRC)) tests/unit/hash_openssl.c
+UNIT_A := $(B)/unit/libiotsec-host.a
+UNIT_SAN_A := $(B)/unit-san/libiotsec-host.a
 
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/unit/%)
@@ -56,9 +62,9 @@ TOOL := $(B)/tools/iotsec
 
 tools: $(TOOL)
 
-$(TOOL): $(TOOL_SRC) $(wildcard tools/*.h) $(LIB_A) kernel/config_lint.h kernel/wire.h kernel/crc.h
+$(TOOL): $(TOOL_SRC) $(wildcard tools/*.h) $(LIB_A) $(wildcard kernel/include/atecc/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) -Ilibiotsec/include -Ikernel $(TOOL_SRC) $(LIB_A) -o $@ $(LIB_LDLIBS)
+	$(CC) $(CFLAGS) $(WFLAGS) -Ilibiotsec/include -Ikernel/include $(TOOL_SRC) $(LIB_A) -o $@ $(LIB_LDLIBS)
 
 lib: $(LIB_A) $(LIB_SO)
 
@@ -111,18 +117,37 @@ $(KSFT) $(CHECKPATCH): $(SRCTAR)
 	cp $(B)/src/scripts/* $(B)/lint/
 	@rm -rf $(B)/src
 
-UNIT_DEPS = $(KSFT) $(UNIT_LIB) $(wildcard kernel/*.h libiotsec/src/*.h tests/unit/*.h tools/profile.[ch])
+UNIT_HDRS = $(KSFT) $(wildcard kernel/include/atecc/*.h libiotsec/src/*.h libiotsec/include/*.h tests/include/*.h tests/unit/*.h tools/profile.[ch])
 
-$(B)/unit/%: tests/unit/%.c $(UNIT_DEPS)
+$(B)/unit/obj/%.o: %.c $(UNIT_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) $(TEST_CPPFLAGS) $< $(UNIT_LIB) -o $@ $(TEST_LDLIBS)
+	$(CC) $(CFLAGS) $(WFLAGS) $(TEST_CPPFLAGS) -c $< -o $@
 
-$(B)/unit-san/%: tests/unit/%.c $(UNIT_DEPS)
+$(B)/unit-san/obj/%.o: %.c $(UNIT_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) $(SANFLAGS) $(TEST_CPPFLAGS) $< $(UNIT_LIB) -o $@ $(TEST_LDLIBS)
+	$(CC) $(CFLAGS) $(WFLAGS) $(SANFLAGS) $(TEST_CPPFLAGS) -c $< -o $@
+
+$(UNIT_A): $(UNIT_LIB:%.c=$(B)/unit/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(UNIT_SAN_A): $(UNIT_LIB:%.c=$(B)/unit-san/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+# Kernel code that is pure and tested on the host as its own unit.
+UNIT_KSRC_ecdsa_der_test := kernel/iotsec/ecdsa_der.c
+UNIT_KINC_ecdsa_der_test := -Ikernel/iotsec -include kcompat.h
+
+.SECONDEXPANSION:
+$(B)/unit/%: tests/unit/%.c $(UNIT_HDRS) $(UNIT_A) $$(UNIT_KSRC_$$*)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) $(TEST_CPPFLAGS) $(UNIT_KINC_$*) $< $(UNIT_KSRC_$*) $(UNIT_A) -o $@ $(TEST_LDLIBS)
+
+$(B)/unit-san/%: tests/unit/%.c $(UNIT_HDRS) $(UNIT_SAN_A) $$(UNIT_KSRC_$$*)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) $(SANFLAGS) $(TEST_CPPFLAGS) $(UNIT_KINC_$*) $< $(UNIT_KSRC_$*) $(UNIT_SAN_A) -o $@ $(TEST_LDLIBS)
 
 # VM tests link the real library (AF_ALG hashing and all).
-$(B)/tests/kernel/%: tests/kernel/%.c $(KSFT) $(LIB_A) $(wildcard tests/include/*.h kernel/*.h)
+$(B)/tests/kernel/%: tests/kernel/%.c $(KSFT) $(LIB_A) $(wildcard tests/include/*.h kernel/include/*/*.h kernel/include/uapi/linux/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(WFLAGS) $(TEST_CPPFLAGS) $< $(LIB_A) -o $@ $(TEST_LDLIBS)
 
@@ -161,7 +186,7 @@ BENCH := $(B)/bench/chipbench $(B)/bench/hsbench
 
 $(BENCH): $(B)/bench/%: tests/bench/%.c $(LIB_A) $(wildcard tests/include/*.h libiotsec/src/kpp.h libiotsec/include/*.h)
 	@mkdir -p $(@D)
-	$(CC) -O2 $(WFLAGS) -Ilibiotsec/include -Ilibiotsec/src -Ikernel -Itests/include $< $(LIB_A) -o $@ -lkeyutils -lkcapi -lssl -lcrypto
+	$(CC) -O2 $(WFLAGS) -Ilibiotsec/include -Ilibiotsec/src $(KINC) -Itests/include $< $(LIB_A) -o $@ -lkeyutils -lkcapi -lssl -lcrypto
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH)
@@ -170,7 +195,7 @@ bench: deps
 		[ $$rc -eq 0 ] || { cat $(B)/bench-vm.tap; exit 1; }
 
 lint: $(CHECKPATCH)
-	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h kernel/uapi/*.h tests/kernel/kmod/*.c))
+	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*/*.c kernel/*/*.h kernel/include/*/*.h kernel/include/uapi/linux/*.h tests/kernel/kmod/*.c))
 	$(MAKE) -C kernel KVER=$(KVER) sparse 2>&1 | tee $(B)/sparse.log
 	@! grep -E '(warning|error):' $(B)/sparse.log
 	@$(MAKE) --no-print-directory tests

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * iotsec provision: a factory-fresh chip made into a device identity,
- * through the driver's provisioning attributes (kernel/provision.c), never
+ * through the driver's provisioning attributes (kernel/iotsec/provision.c), never
  * through /dev/i2c.  Every check runs before the first write; --dry-run and
  * every refusal leave the chip untouched.
  *
@@ -22,7 +22,7 @@
 
 #include "iotsec-tool.h"
 #include "profile.h"
-#include "crc.h"
+#include "atecc/crc.h"
 
 #define DRV "/sys/bus/i2c/drivers/iotsec"
 #define STEPS 6

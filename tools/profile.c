@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Provisioning profiles: the built-in ones and profile files, applied to a
- * config zone image and checked (kernel/config_lint.h, shared with the
+ * config zone image and checked (kernel/include/atecc/config_lint.h, shared with the
  * driver, plus the rules only a profile can break).
  *
  * A profile file, one statement per line, '#' starts a comment:
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "profile.h"
-#include "config_lint.h"
+#include "atecc/config_lint.h"
 
 #define SC_KEY_PERMANENT	0x8087	/* sign+ECDH, secret, never written */
 #define SC_DATA			0x0000	/* clear read, clear write */

@@ -13,7 +13,7 @@
 typedef uint8_t u8;
 typedef uint16_t u16;
 
-#include "wire.h"
+#include "atecc/wire.h"
 
 #define PROFILE_NAME_MAX 64
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "kpp.h"
-#include "../../kernel/uapi/if_alg_kpp.h"
+#include <linux/if_alg_kpp.h>
 
 #ifndef AF_ALG
 #define AF_ALG 38

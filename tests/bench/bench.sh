@@ -33,9 +33,9 @@ cleanup() { rmmod algif_kpp iotsec iotsec_sim 2>/dev/null; }
 trap cleanup EXIT
 
 [ -x "$bin" ] || fail "$bin missing: make bench builds it"
-insmod "$ko/iotsec_sim.ko" chips=1 provisioned=1 || fail "insmod iotsec_sim"
-insmod "$ko/iotsec.ko" || fail "insmod iotsec"
-insmod "$ko/algif_kpp.ko" || fail "insmod algif_kpp"
+insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 provisioned=1 || fail "insmod iotsec_sim"
+insmod "$ko/iotsec/iotsec.ko" || fail "insmod iotsec"
+insmod "$ko/algif_kpp/algif_kpp.ko" || fail "insmod algif_kpp"
 for _ in $(seq 100); do
 	grep -q '^iotsec-' "$rngdir/rng_available" 2>/dev/null &&
 		[ -e "$sim/timing" ] && break

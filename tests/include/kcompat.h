@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Kernel integer names for userspace, so that pure kernel headers
- * (kernel/crc.h, kernel/wire.h) compile unchanged in host and VM tests.
+ * (kernel/include/atecc/crc.h, kernel/include/atecc/wire.h) compile unchanged in host and VM tests.
  */
 #ifndef IOTSEC_TESTS_KCOMPAT_H
 #define IOTSEC_TESTS_KCOMPAT_H

@@ -29,13 +29,13 @@ static inline const char *kmod_dir(void)
 	return d ? d : "kernel";
 }
 
-/* insmod <IOTSEC_KO_DIR>/<name>.ko <params> */
+/* insmod <IOTSEC_KO_DIR>/<name>/<name>.ko <params> */
 static inline int kmod_load(const char *name, const char *params)
 {
 	char path[512];
 	int fd, ret;
 
-	snprintf(path, sizeof(path), "%s/%s.ko", kmod_dir(), name);
+	snprintf(path, sizeof(path), "%s/%s/%s.ko", kmod_dir(), name, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -46,14 +46,14 @@
 #include <unistd.h>
 
 #include "kcompat.h"
-#include "wire.h"
+#include "atecc/wire.h"
 /* kselftest_harness.h has an unused parameter; -isystem hides it too */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "kmod.h"
-#include "sim.h"
+#include "sim_counters.h"
 #include "ossl_p256.h"
 #include "kpp.h"
 
@@ -71,7 +71,7 @@
 #define FAULT_MS	5000.0	/* a faulted operation ends within this */
 #define ROUNDS		100
 #define PAUSE_US	1500000	/* longer than the simulator's 1.3 s watchdog */
-#define HOLD_MS		5000	/* kernel/seq.c TEMPKEY_HOLD_MS */
+#define HOLD_MS		5000	/* kernel/iotsec/seq.c TEMPKEY_HOLD_MS */
 #define RNG_READ	96	/* more than the hwrng core keeps back */
 #define SIGN_INFO	"enc=x962 hash=sha256"
 #define SPKI_SIZE	91	/* DER SubjectPublicKeyInfo of a P-256 key */

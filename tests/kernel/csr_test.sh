@@ -41,7 +41,7 @@ flip() {
 
 # --- set-up: a provisioned chip, its key in the keyring, a test CA -------
 rmmod algif_kpp iotsec iotsec_sim 2>/dev/null	# left by an earlier test
-if ! insmod "$ko/iotsec_sim.ko" chips=1 provisioned=1 || ! insmod "$ko/iotsec.ko"; then
+if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 provisioned=1 || ! insmod "$ko/iotsec/iotsec.ko"; then
 	echo "not ok 1 - set-up: loading the modules"
 	echo "1..1"
 	exit 1

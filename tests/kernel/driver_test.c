@@ -22,14 +22,14 @@
 #include <unistd.h>
 
 #include "kcompat.h"
-#include "wire.h"
+#include "atecc/wire.h"
 /* kselftest_harness.h has an unused parameter; -isystem hides it too */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "kmod.h"
-#include "sim.h"
+#include "sim_counters.h"
 
 #define SIM_DIR		"/sys/kernel/debug/iotsec_sim"
 #define DEV_DIR		"/sys/bus/i2c/devices"

@@ -10,7 +10,7 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dts=$top/dts
 binding=$top/Documentation/devicetree/bindings/crypto/microchip,atecc608b.yaml
-driver=$top/kernel/chip.c
+driver=$top/kernel/iotsec/chip.c
 
 for tool in dtc fdtoverlay fdtget; do
 	if ! command -v $tool >/dev/null 2>&1; then

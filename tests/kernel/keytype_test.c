@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The key type "iotsec" (kernel/keytype.c) in the VM, against the
+ * The key type "iotsec" (kernel/iotsec/keytype.c) in the VM, against the
  * simulator.  The acceptance path runs the stock keyutils keyctl and
  * openssl commands (add, read, pkey_query, pkey_sign, pkey_verify, openssl
  * pkeyutl -verify, a second uid through setpriv); the rest makes the same
@@ -34,15 +34,15 @@
 #include <unistd.h>
 
 #include "kcompat.h"
-#include "crc.h"
-#include "wire.h"
+#include "atecc/crc.h"
+#include "atecc/wire.h"
 /* kselftest_harness.h has an unused parameter; -isystem hides it too */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "kmod.h"
-#include "sim.h"
+#include "sim_counters.h"
 
 #define SIM_DIR		"/sys/kernel/debug/iotsec_sim"
 #define DEV_DIR		"/sys/bus/i2c/devices"

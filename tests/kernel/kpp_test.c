@@ -33,10 +33,10 @@
 
 #include "kselftest_harness.h"
 #include "kmod.h"
-#include "sim.h"
+#include "sim_counters.h"
 #include "ossl_p256.h"
 #include "kpp.h"
-#include "uapi/if_alg_kpp.h"
+#include <linux/if_alg_kpp.h>
 
 #ifndef SOL_ALG
 #define SOL_ALG 279

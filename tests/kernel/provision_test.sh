@@ -32,8 +32,8 @@ writes() { awk '$1 == "eeprom_writes" { print $2 }' "$dbg/chip$1/counters"; }
 count() { awk -v k="$2" '$1 == k { print $2 }' "$dbg/chip$1/counters"; }
 
 rmmod algif_kpp iotsec iotsec_sim 2>/dev/null	# left by an earlier test
-if ! insmod "$ko/iotsec_sim.ko" chips=2 provisioned=0 ||
-   ! insmod "$ko/iotsec.ko" || ! insmod "$ko/algif_kpp.ko"; then
+if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=2 provisioned=0 ||
+   ! insmod "$ko/iotsec/iotsec.ko" || ! insmod "$ko/algif_kpp/algif_kpp.ko"; then
 	echo "not ok 1 - set-up: loading the modules"
 	echo "1..1"
 	exit 1

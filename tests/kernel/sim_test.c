@@ -39,8 +39,8 @@
 #pragma GCC diagnostic ignored "-Wclobbered"
 
 #include "kcompat.h"
-#include "crc.h"
-#include "wire.h"
+#include "atecc/crc.h"
+#include "atecc/wire.h"
 #include "kmod.h"
 
 #define SIM		"iotsec_sim"

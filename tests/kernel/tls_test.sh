@@ -48,8 +48,8 @@ stat_tls() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat; }
 
 # --- set-up: a provisioned chip, its key in the keyring, a test PKI ------
 rmmod algif_kpp iotsec iotsec_sim 2>/dev/null	# left by an earlier test
-if ! insmod "$ko/iotsec_sim.ko" chips=1 provisioned=1 ||
-   ! insmod "$ko/iotsec.ko" || ! insmod "$ko/algif_kpp.ko"; then
+if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 provisioned=1 ||
+   ! insmod "$ko/iotsec/iotsec.ko" || ! insmod "$ko/algif_kpp/algif_kpp.ko"; then
 	echo "not ok 1 - set-up: loading the modules"
 	echo "1..1"
 	exit 1

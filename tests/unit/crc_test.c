@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The chip's CRC-16 (kernel/crc.h) against the vectors of the ATECC608
+ * The chip's CRC-16 (kernel/include/atecc/crc.h) against the vectors of the ATECC608
  * facts sheet, section 1.5: the first four were captured from real
  * devices, the rest follow from the same algorithm.
  */
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "kcompat.h"
-#include "crc.h"
+#include "atecc/crc.h"
 #include "kselftest_harness.h"
 
 struct vector {

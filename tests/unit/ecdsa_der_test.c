@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kernel/ecdsa_der.c on the host: round trips, the leading-zero rules,
+ * kernel/iotsec/ecdsa_der.c on the host: round trips, the leading-zero rules,
  * and every malformed form refused; cross-checked against OpenSSL's own
  * ECDSA_SIG DER encoding.
  */
@@ -11,7 +11,7 @@
 
 #include "kcompat.h"
 #include "ecdsa_der.h"
-#include "../../kernel/ecdsa_der.c"
+
 #include "kselftest_harness.h"
 
 /* OpenSSL's DER for the same r and s. */

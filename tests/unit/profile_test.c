@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host tests for the provisioning rules (kernel/config_lint.h, shared by
+ * Host tests for the provisioning rules (kernel/include/atecc/config_lint.h, shared by
  * the driver and the tool) and for tools/profile.c: each rule on a config
  * zone image, the built-in profile, profile files and their errors.
  */

@@ -66,7 +66,7 @@ want() {
 
 if [ "$tests" = demo ]; then
 	echo "guest: running the demo"
-	timeout -k 10 "$limit" sh "$top/tools/demo.sh" > "$out/demo.log" 2>&1
+	timeout -k 10 "$limit" sh "$top/tests/demo.sh" > "$out/demo.log" 2>&1
 	echo "$?" > "$out/demo.rc"
 	tests=none
 fi

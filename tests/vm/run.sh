@@ -12,7 +12,7 @@
 #        VM_OUT (results folder, default build/vm/out)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-kver=${KVER:-$(ls /lib/modules | grep -E '^6\.1\.[0-9]+-[0-9]+-amd64$' | sort -V | tail -n 1)}
+kver=${KVER:-$("$top/tools/kver")}
 vm_timeout=${VM_TIMEOUT:-1500}
 test_timeout=${VM_TEST_TIMEOUT:-600}
 build=$top/build/vm

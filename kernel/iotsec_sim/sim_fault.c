@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iotsec_sim: fault injection.  One fault is pending per chip at a time,
+ * written as "<kind> [count=K] [op=0xNN]" (see Documentation/sim.rst).
+ * It applies to the next K commands, or to the next K commands with that
+ * opcode; each use counts in faults_injected.
+ */
+
+#include <linux/kernel.h>
+#include <linux/string.h>
+
+#include "sim.h"
+
+static const char * const sim_fault_names[] = {
+	[SIM_FAULT_NONE] = "none",
+	[SIM_FAULT_NACK] = "nack",
+	[SIM_FAULT_CRC] = "crc",
+	[SIM_FAULT_COUNT] = "count",
+	[SIM_FAULT_EXEC] = "exec_error",
+	[SIM_FAULT_STALL] = "stall",
+	[SIM_FAULT_WATCHDOG] = "watchdog",
+};
+
+static char *sim_next_token(char **s)
+{
+	char *tok;
+
+	do {
+		tok = strsep(s, " \t\n");
+	} while (tok && !*tok);
+	return tok;
+}
+
+static int sim_fault_option(struct sim_fault *f, const char *tok)
+{
+	u8 op;
+
+	if (str_has_prefix(tok, "count=")) {
+		if (kstrtouint(tok + strlen("count="), 0, &f->count) ||
+		    !f->count)
+			return -EINVAL;
+		return 0;
+	}
+	if (str_has_prefix(tok, "op=")) {
+		if (kstrtou8(tok + strlen("op="), 0, &op))
+			return -EINVAL;
+		f->op = op;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Parses "<kind> [count=K] [op=0xNN]" or "none"; buf is modified. */
+int sim_fault_parse(struct sim_fault *fault, char *buf)
+{
+	struct sim_fault f = { .count = 1, .op = SIM_FAULT_ANY_OP };
+	char *tok = sim_next_token(&buf);
+	int kind, ret;
+
+	if (!tok)
+		return -EINVAL;
+	kind = match_string(sim_fault_names, ARRAY_SIZE(sim_fault_names), tok);
+	if (kind < 0)
+		return -EINVAL;
+	f.kind = kind;
+	while ((tok = sim_next_token(&buf))) {
+		if (f.kind == SIM_FAULT_NONE)
+			return -EINVAL;
+		ret = sim_fault_option(&f, tok);
+		if (ret)
+			return ret;
+	}
+	if (f.kind == SIM_FAULT_NONE)
+		f.count = 0;
+	*fault = f;
+	return 0;
+}
+
+int sim_fault_format(const struct sim_fault *f, char *buf, size_t len)
+{
+	if (f->kind == SIM_FAULT_NONE || !f->count)
+		return scnprintf(buf, len, "none\n");
+	if (f->op == SIM_FAULT_ANY_OP)
+		return scnprintf(buf, len, "%s count=%u\n",
+				 sim_fault_names[f->kind], f->count);
+	return scnprintf(buf, len, "%s count=%u op=0x%02x\n",
+			 sim_fault_names[f->kind], f->count, f->op);
+}
+
+/* Uses up one count of a pending fault of this kind matching op. */
+bool sim_fault_take(struct sim_chip *chip, enum sim_fault_kind kind, u8 op)
+{
+	struct sim_fault *f = &chip->fault;
+
+	if (f->kind != kind || !f->count)
+		return false;
+	if (f->op != SIM_FAULT_ANY_OP && f->op != op)
+		return false;
+	if (!--f->count)
+		f->kind = SIM_FAULT_NONE;
+	chip->cnt.faults_injected++;
+	return true;
+}
+
+/* The pending fault that applies when a command with this opcode runs */
+enum sim_fault_kind sim_fault_take_exec(struct sim_chip *chip, u8 op)
+{
+	enum sim_fault_kind kind = chip->fault.kind;
+
+	if (kind == SIM_FAULT_NONE || kind == SIM_FAULT_NACK)
+		return SIM_FAULT_NONE;
+	return sim_fault_take(chip, kind, op) ? kind : SIM_FAULT_NONE;
+}
