@@ -44,9 +44,10 @@
 #include <unistd.h>
 
 #include "kmod.h"
+#include "simctl.h"
 #include "kpp.h"
 
-#define SIM_DIR		"/sys/kernel/debug/iotsec_sim/chip0"
+#define CHIP_DIR	"/sys/kernel/debug/iotsec_sim/chip0"
 #define KPP_DRIVER	"ecdh-nist-p256-iotsec"
 #define SIGN_INFO	"enc=x962 hash=sha256"
 #define RNG_READ	64
@@ -55,32 +56,19 @@
 #define RETRIES		20	/* disturbed samples tolerated per operation */
 #define QUIET_TRIES	100	/* 10 ms waits for a busy chip */
 
-enum op { INFO, RANDOM, NONCE, GENKEY, SIGN, VERIFY, ECDH, READ, WRITE,
-	  LOCK, SHA, COUNTER, OPS };
-
-static const char *const op_names[OPS] = {
-	"info", "random", "nonce", "genkey", "sign", "verify", "ecdh",
-	"read", "write", "lock", "sha", "counter",
-};
-
 /* Datasheet maxima (ms): 508A, 608 at clock divider M0 (Documentation/
  * atecc608.rst), what a driver sleeping the maximum waits.
  */
-static const unsigned int max_ms_508a[OPS] = {
+static const unsigned int max_ms_508a[SIM_OPS] = {
 	2, 23, 29, 115, 60, 72, 58, 5, 26, 32, 9, 20,
 };
-static const unsigned int max_ms_608[OPS] = {
+static const unsigned int max_ms_608[SIM_OPS] = {
 	5, 23, 20, 115, 115, 105, 75, 5, 45, 35, 36, 25,
-};
-
-struct counters {
-	unsigned long long n[OPS];
-	unsigned long long us[OPS];
 };
 
 struct row {
 	const char *name;
-	unsigned int expect[OPS];	/* commands one sample causes */
+	unsigned int expect[SIM_OPS];	/* commands one sample causes */
 	unsigned int n;
 	double meas_us[MAX_SAMPLES];
 	double model_us[MAX_SAMPLES];
@@ -109,42 +97,11 @@ static const uint8_t p256_g[IOTSEC_KPP_P256_PUB] = {
 	0x37, 0xbf, 0x51, 0xf5,
 };
 
-static int sim_path(const struct bench *b, const char *file, char *path,
+static int bench_path(const struct bench *b, const char *file, char *path,
 		    size_t len)
 {
 	return snprintf(path, len, "%s/%s", b->dir, file) < (int)len ? 0 :
 								      -ENAMETOOLONG;
-}
-
-static int counters_read(const struct bench *b, struct counters *c)
-{
-	char path[256], buf[4096], name[32], *line, *save;
-	unsigned long long val;
-	unsigned int i;
-	size_t len;
-	ssize_t n;
-
-	memset(c, 0, sizeof(*c));
-	if (sim_path(b, "counters", path, sizeof(path)))
-		return -ENAMETOOLONG;
-	n = file_read(path, buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%31s %llu", name, &val) != 2)
-			continue;
-		len = strlen(name);
-		for (i = 0; i < OPS; i++) {
-			if (!strcmp(name, op_names[i]))
-				c->n[i] = val;
-			else if (len == strlen(op_names[i]) + 3 &&
-				 !strncmp(name, op_names[i], len - 3) &&
-				 !strcmp(name + len - 3, "_us"))
-				c->us[i] = val;
-		}
-	}
-	return 0;
 }
 
 /* Whether the simulated chip is executing a command (someone else's). */
@@ -152,7 +109,7 @@ static bool chip_busy(const struct bench *b)
 {
 	char path[256], buf[1024];
 
-	if (sim_path(b, "state", path, sizeof(path)) ||
+	if (bench_path(b, "state", path, sizeof(path)) ||
 	    file_read(path, buf, sizeof(buf)) < 0)
 		return false;
 	return strstr(buf, "\nbusy 1\n") != NULL;
@@ -172,12 +129,12 @@ static int wait_quiet(const struct bench *b)
 
 /* Adds one sample if the counters moved by exactly row->expect. */
 static bool sample_take(struct bench *b, struct row *r, double us,
-			const struct counters *c0, const struct counters *c1)
+			const struct sim_ops *c0, const struct sim_ops *c1)
 {
 	double model = 0, max = 0;
 	unsigned int i;
 
-	for (i = 0; i < OPS; i++) {
+	for (i = 0; i < SIM_OPS; i++) {
 		if (c1->n[i] - c0->n[i] != r->expect[i])
 			return false;
 		model += c1->us[i] - c0->us[i];
@@ -195,15 +152,15 @@ static bool sample_take(struct bench *b, struct row *r, double us,
 	return true;
 }
 
-static void delta_print(const char *what, const struct counters *c0,
-			const struct counters *c1)
+static void delta_print(const char *what, const struct sim_ops *c0,
+			const struct sim_ops *c1)
 {
 	unsigned int i;
 
 	fprintf(stderr, "chipbench: %s: commands seen:", what);
-	for (i = 0; i < OPS; i++)
+	for (i = 0; i < SIM_OPS; i++)
 		if (c1->n[i] != c0->n[i])
-			fprintf(stderr, " %s %llu", op_names[i],
+			fprintf(stderr, " %s %llu", sim_op_names[i],
 				c1->n[i] - c0->n[i]);
 	fprintf(stderr, "\n");
 }
@@ -255,13 +212,13 @@ static int do_derive(struct bench *b)
 static int timed(struct bench *b, struct row *r, int (*fn)(struct bench *),
 		 bool keep)
 {
-	struct counters c0, c1;
+	struct sim_ops c0, c1;
 	double t0, t1;
 	int ret;
 
 	if (wait_quiet(b))
 		return 0;
-	ret = counters_read(b, &c0);
+	ret = sim_ops_read(b->dir, &c0);
 	if (ret)
 		return ret;
 	t0 = now_ms();
@@ -269,7 +226,7 @@ static int timed(struct bench *b, struct row *r, int (*fn)(struct bench *),
 	t1 = now_ms();
 	if (ret)
 		return ret;
-	ret = counters_read(b, &c1);
+	ret = sim_ops_read(b->dir, &c1);
 	if (ret)
 		return ret;
 	if (!keep)
@@ -392,19 +349,19 @@ static int setup(struct bench *b)
 	char path[256], buf[1024];
 	unsigned long val;
 
-	if (sim_path(b, "timing", path, sizeof(path)) ||
+	if (bench_path(b, "timing", path, sizeof(path)) ||
 	    file_read_ulong(path, &val) || val != 1) {
 		fprintf(stderr, "chipbench: %s: simulator timing is not on\n",
 			path);
 		return -EINVAL;
 	}
-	if (sim_path(b, "timing_pct", path, sizeof(path)) ||
+	if (bench_path(b, "timing_pct", path, sizeof(path)) ||
 	    file_read_ulong(path, &val) || !val) {
 		fprintf(stderr, "chipbench: cannot read %s\n", path);
 		return -EINVAL;
 	}
 	b->pct = (unsigned int)val;
-	if (sim_path(b, "state", path, sizeof(path)) ||
+	if (bench_path(b, "state", path, sizeof(path)) ||
 	    file_read(path, buf, sizeof(buf)) < 0) {
 		fprintf(stderr, "chipbench: cannot read %s\n", path);
 		return -EINVAL;
@@ -428,15 +385,15 @@ static void usage(void)
 int main(int argc, char **argv)
 {
 	static struct row rnd = { .name = "Random (2 x Random)",
-				  .expect = { [RANDOM] = 2 } };
+				  .expect = { [SIM_RANDOM] = 2 } };
 	static struct row sig = { .name = "Sign (Random,Nonce,Sign)",
-				  .expect = { [RANDOM] = 1, [NONCE] = 1,
-					      [SIGN] = 1 } };
+				  .expect = { [SIM_RANDOM] = 1, [SIM_NONCE] = 1,
+					      [SIM_SIGN] = 1 } };
 	static struct row kg = { .name = "GenKey (kpp keygen)",
-				 .expect = { [GENKEY] = 1 } };
+				 .expect = { [SIM_GENKEY] = 1 } };
 	static struct row dh = { .name = "ECDH (kpp derive)",
-				 .expect = { [ECDH] = 1 } };
-	struct bench b = { .dir = SIM_DIR, .rng_fd = -1 };
+				 .expect = { [SIM_ECDH] = 1 } };
+	struct bench b = { .dir = CHIP_DIR, .rng_fd = -1 };
 	unsigned int n_rnd = 40, n_sig = 20, n_dh = 20, warmup = 5;
 	int opt, ret;
 

@@ -70,8 +70,9 @@
 
 #include "iotsec.h"
 #include "kmod.h"
+#include "simctl.h"
 
-#define SIM_DIR		"/sys/kernel/debug/iotsec_sim/chip0"
+#define CHIP_DIR	"/sys/kernel/debug/iotsec_sim/chip0"
 #define TRACING		"/sys/kernel/debug/tracing"
 #define SUITE		"TLS_AES_128_GCM_SHA256"
 #define PEER_NAME	"server.test"
@@ -89,19 +90,6 @@
 #define APP_BUF		16384
 #define MAX_FD		4096
 #define TRACE_MAX	(64 << 20)
-
-enum op { INFO, RANDOM, NONCE, GENKEY, SIGN, VERIFY, ECDH, READ, WRITE,
-	  LOCK, SHA, COUNTER, OPS };
-
-static const char *const op_names[OPS] = {
-	"info", "random", "nonce", "genkey", "sign", "verify", "ecdh",
-	"read", "write", "lock", "sha", "counter",
-};
-
-struct counters {
-	unsigned long long n[OPS];
-	unsigned long long us[OPS];
-};
 
 /* One handshake: times in ms, CLOCK_MONOTONIC. */
 struct sample {
@@ -128,7 +116,7 @@ struct bench {
 	long key;
 	bool verbose;
 	struct iotsec_config *cfg;
-	unsigned int expect[OPS];
+	unsigned int expect[SIM_OPS];
 	bool have_expect;
 	/* the peer */
 	pid_t peer_pid;
@@ -154,40 +142,11 @@ static double now(void)
 
 /* ---- the simulator's counters ---- */
 
-static int counters_read(struct counters *c)
-{
-	char buf[4096], name[32], *line, *save;
-	unsigned long long val;
-	unsigned int i;
-	size_t len;
-	ssize_t n;
-
-	memset(c, 0, sizeof(*c));
-	n = file_read(SIM_DIR "/counters", buf, sizeof(buf));
-	if (n < 0)
-		return (int)n;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (sscanf(line, "%31s %llu", name, &val) != 2)
-			continue;
-		len = strlen(name);
-		for (i = 0; i < OPS; i++) {
-			if (!strcmp(name, op_names[i]))
-				c->n[i] = val;
-			else if (len == strlen(op_names[i]) + 3 &&
-				 !strncmp(name, op_names[i], len - 3) &&
-				 !strcmp(name + len - 3, "_us"))
-				c->us[i] = val;
-		}
-	}
-	return 0;
-}
-
 static bool chip_busy(void)
 {
 	char buf[1024];
 
-	if (file_read(SIM_DIR "/state", buf, sizeof(buf)) < 0)
+	if (file_read(CHIP_DIR "/state", buf, sizeof(buf)) < 0)
 		return false;
 	return strstr(buf, "\nbusy 1\n") != NULL;
 }
@@ -204,17 +163,17 @@ static int wait_quiet(void)
 	return -EBUSY;
 }
 
-static void delta_str(const struct counters *c0, const struct counters *c1,
+static void delta_str(const struct sim_ops *c0, const struct sim_ops *c1,
 		      char *out, size_t len)
 {
 	size_t used = 0;
 	unsigned int i;
 
 	out[0] = '\0';
-	for (i = 0; i < OPS && used < len; i++)
+	for (i = 0; i < SIM_OPS && used < len; i++)
 		if (c1->n[i] != c0->n[i])
 			used += snprintf(out + used, len - used, "%s%s %llu",
-					 used ? ", " : "", op_names[i],
+					 used ? ", " : "", sim_op_names[i],
 					 c1->n[i] - c0->n[i]);
 }
 
@@ -222,7 +181,7 @@ static int sim_set(const char *file, unsigned int val)
 {
 	char path[256], s[16];
 
-	snprintf(path, sizeof(path), SIM_DIR "/%s", file);
+	snprintf(path, sizeof(path), CHIP_DIR "/%s", file);
 	snprintf(s, sizeof(s), "%u", val);
 	return file_write(path, s);
 }
@@ -976,7 +935,7 @@ static int handshake(struct bench *b, struct run *r, bool keep,
 		     struct prof *prof)
 {
 	struct iotsec_session *s = NULL;
-	struct counters c0, c1;
+	struct sim_ops c0, c1;
 	struct peer_report rep;
 	struct sample smp = { .exec = -1 };
 	unsigned int i, calls = 0;
@@ -991,7 +950,7 @@ static int handshake(struct bench *b, struct run *r, bool keep,
 		return fd;
 	ret = read_full(b->ready_rd, &rdy, 1);
 	if (!ret)
-		ret = counters_read(&c0);
+		ret = sim_ops_read(CHIP_DIR, &c0);
 	/* recording only around the handshake: our own reads of the trace
 	 * are syscalls too
 	 */
@@ -1024,7 +983,7 @@ static int handshake(struct bench *b, struct run *r, bool keep,
 			iotsec_strerror(ret));
 		return -EPROTO;
 	}
-	ret = counters_read(&c1);
+	ret = sim_ops_read(CHIP_DIR, &c1);
 	if (!ret)
 		ret = read_full(b->report_rd, &rep, sizeof(rep));
 	if (!ret && !rep.ok) {
@@ -1044,13 +1003,13 @@ static int handshake(struct bench *b, struct run *r, bool keep,
 	if (!keep || !b->have_expect) {
 		bool same = true;
 
-		for (i = 0; i < OPS; i++) {
+		for (i = 0; i < SIM_OPS; i++) {
 			same &= b->expect[i] == c1.n[i] - c0.n[i];
 			b->expect[i] = (unsigned int)(c1.n[i] - c0.n[i]);
 		}
 		b->have_expect = same || keep;
 	}
-	for (i = 0; i < OPS; i++) {
+	for (i = 0; i < SIM_OPS; i++) {
 		if (c1.n[i] - c0.n[i] != b->expect[i]) {
 			if (!r->discarded++) {
 				delta_str(&c0, &c1, seen, sizeof(seen));
@@ -1165,12 +1124,12 @@ static void commands_str(const struct bench *b, char *out, size_t len)
 	unsigned int i;
 
 	out[0] = '\0';
-	for (i = 0; i < OPS && used < len; i++)
+	for (i = 0; i < SIM_OPS && used < len; i++)
 		if (b->expect[i])
 			used += snprintf(out + used, len - used, "%s%s%s",
 					 used ? "," : "",
 					 b->expect[i] > 1 ? "2x" : "",
-					 op_names[i]);
+					 sim_op_names[i]);
 }
 
 static void header_print(const struct bench *b)

@@ -22,7 +22,7 @@ set -u
 top=${IOTSEC_TOP:?}
 key=${1:?usage: tls.sh KEY}
 bin=$top/build/bench/hsbench
-. "$top/tests/kernel/lib/pki.sh"
+. "$top/tests/kernel/lib/vmtest.sh"	# pki_*, wait_port
 mb=${BENCH_MB:-32}
 runs=${BENCH_RUNS:-3}
 size=$((mb * 1048576))
@@ -33,15 +33,6 @@ d=$(mktemp -d /tmp/bench.XXXXXX)
 trap 'rm -rf "$d"' EXIT
 
 fail() { echo "bench: $*" >&2; exit 1; }
-
-wait_port() { # port
-	i=0
-	while ! ss -Hltn "sport = :$1" | grep -q LISTEN; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
 
 [ -x "$bin" ] || fail "$bin missing: make bench builds it"
 # What udev would load on an x86 board for this CPU: without them the

@@ -53,14 +53,13 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "kmod.h"
-#include "sim_counters.h"
+#include "simctl.h"
 #include "ossl_p256.h"
 #include "kpp.h"
 
 #define PUB		IOTSEC_KPP_P256_PUB
 #define SECRET		IOTSEC_KPP_P256_SECRET
 #define PRIV		IOTSEC_KPP_P256_PRIV
-#define SIM_DIR		"/sys/kernel/debug/iotsec_sim"
 #define DEV_DIR		"/sys/bus/i2c/devices"
 #define RNG_DIR		"/sys/class/misc/hw_random"
 #define KMOD		"iotsec_cryptotest"
@@ -93,18 +92,6 @@ static void bin2hex(const uint8_t *in, size_t len, char *hex)
 	for (i = 0; i < len; i++)
 		sprintf(hex + 2 * i, "%02x", in[i]);
 	hex[2 * len] = '\0';
-}
-
-static int debugfs_up(void)
-{
-	struct stat st;
-
-	if (!stat(SIM_DIR, &st))
-		return 0;
-	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) &&
-	    errno != EBUSY)
-		return -errno;
-	return stat(SIM_DIR, &st) ? -errno : 0;
 }
 
 static int sim_fault(const char *spec)

@@ -7,24 +7,17 @@
 # flipped byte fails; bad subjects are refused and write nothing.
 # TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
 set -u
-# Our own session keyring, so that the keys we add are ours to use.
-if [ -z "${IOTSEC_CSR_SESSION:-}" ]; then
-	IOTSEC_CSR_SESSION=1 exec keyctl session - sh "$0" "$@"
-fi
-top=${IOTSEC_TOP:?}
-ko=${IOTSEC_KO_DIR:?}
-tool=$top/build/tools/iotsec
-. "$top/tests/kernel/lib/pki.sh"
-. "$top/tests/kernel/lib/tap.sh"
+. "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
+own_session "$@"	# so that the keys we add are ours to use
 
 d=$(mktemp -d /tmp/csr.XXXXXX)
 cleanup() {
-	rmmod iotsec iotsec_sim 2>/dev/null
+	modules_down
 	rm -rf "$d"
 }
 trap cleanup EXIT
 
-signs() { awk '$1 == "sign" { print $2 }' /sys/kernel/debug/iotsec_sim/chip0/counters; }
+signs() { sim_count 0 sign; }
 
 # DER of the request in $1 (PEM) to $2.
 der() { openssl req -in "$1" -outform DER -out "$2" 2>/dev/null; }
@@ -40,17 +33,7 @@ flip() {
 }
 
 # --- set-up: a provisioned chip, its key in the keyring, a test CA -------
-rmmod algif_kpp iotsec iotsec_sim 2>/dev/null	# left by an earlier test
-if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 provisioned=1 || ! insmod "$ko/iotsec/iotsec.ko"; then
-	echo "not ok 1 - set-up: loading the modules"
-	echo "1..1"
-	exit 1
-fi
-i=0
-while [ ! -e /sys/bus/i2c/drivers/iotsec/*-0060 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+modules_up "chips=1 provisioned=1" 1
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
 echo "# chip key $key: $(keyctl describe "$key" 2>&1)"
 keyctl pipe "$key" > "$d/key.der"

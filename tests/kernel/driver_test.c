@@ -29,9 +29,8 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "kmod.h"
-#include "sim_counters.h"
+#include "simctl.h"
 
-#define SIM_DIR		"/sys/kernel/debug/iotsec_sim"
 #define DEV_DIR		"/sys/bus/i2c/devices"
 #define DRV_DIR		"/sys/bus/i2c/drivers/iotsec"
 #define RNG_DIR		"/sys/class/misc/hw_random"
@@ -55,31 +54,6 @@ static void modules_down(void)
 {
 	kmod_unload("iotsec");
 	kmod_unload("iotsec_sim");
-}
-
-static int debugfs_up(void)
-{
-	struct stat st;
-
-	if (!stat(SIM_DIR, &st))
-		return 0;
-	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) &&
-	    errno != EBUSY)
-		return -errno;
-	return stat(SIM_DIR, &st) ? -errno : 0;
-}
-
-static void sim_path(char *buf, size_t len, int chip, const char *file)
-{
-	snprintf(buf, len, SIM_DIR "/chip%d/%s", chip, file);
-}
-
-static int sim_write(int chip, const char *file, const char *val)
-{
-	char path[128];
-
-	sim_path(path, sizeof(path), chip, file);
-	return file_write(path, val);
 }
 
 static int sim_config(int chip, u8 *cfg)

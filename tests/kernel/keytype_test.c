@@ -42,9 +42,8 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #include "kmod.h"
-#include "sim_counters.h"
+#include "simctl.h"
 
-#define SIM_DIR		"/sys/kernel/debug/iotsec_sim"
 #define DEV_DIR		"/sys/bus/i2c/devices"
 #define DRV_DIR		"/sys/bus/i2c/drivers/iotsec"
 #define SIM_ADDR	0x60
@@ -70,26 +69,6 @@ static void modules_down(void)
 {
 	kmod_unload("iotsec");
 	kmod_unload("iotsec_sim");
-}
-
-static int debugfs_up(void)
-{
-	struct stat st;
-
-	if (!stat(SIM_DIR, &st))
-		return 0;
-	if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) &&
-	    errno != EBUSY)
-		return -errno;
-	return stat(SIM_DIR, &st) ? -errno : 0;
-}
-
-static int sim_write(const char *file, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), SIM_DIR "/chip0/%s", file);
-	return file_write(path, val);
 }
 
 static bool dev_bound(const struct env *e)
@@ -856,7 +835,7 @@ TEST_F_TIMEOUT(kt, unbind_during_use_then_rebind, 60)
 	id = kt_add_slot(&self->e, 0, "");
 	ASSERT_LT(0, id);
 	ASSERT_EQ(SPKI_SIZE, kt_pub(id, old, sizeof(old)));
-	ASSERT_EQ(0, sim_write("timing", "1"));
+	ASSERT_EQ(0, sim_write(0, "timing", "1"));
 	ASSERT_EQ(0, signer_start(&s, id, allowed, 0));
 	ASSERT_EQ(0, drv_write("unbind", self->e.dev));
 	usleep(100000);
@@ -882,7 +861,7 @@ TEST_F_TIMEOUT(kt, unbind_during_use_then_rebind, 60)
 	/* rebind: the old key stays dead, a new one works, same key */
 	ASSERT_EQ(0, drv_write("bind", self->e.dev));
 	ASSERT_TRUE(wait_bound(&self->e));
-	ASSERT_EQ(0, sim_write("timing", "0"));
+	ASSERT_EQ(0, sim_write(0, "timing", "0"));
 	EXPECT_EQ(-ENODEV, kt_sign(id, dgst, sig));
 	id2 = kt_add_slot(&self->e, 0, "");
 	ASSERT_LT(0, id2);
@@ -902,7 +881,7 @@ TEST_F_TIMEOUT(kt, rmmod_simulator_during_use, 60)
 
 	id = kt_add_slot(&self->e, 0, "");
 	ASSERT_LT(0, id);
-	ASSERT_EQ(0, sim_write("timing", "1"));
+	ASSERT_EQ(0, sim_write(0, "timing", "1"));
 	ASSERT_EQ(0, signer_start(&s, id, allowed, 0));
 	ASSERT_EQ(0, kmod_unload("iotsec_sim"));
 	usleep(100000);
@@ -936,7 +915,7 @@ TEST_F_TIMEOUT(kt, rmmod_driver_during_use, 60)
 
 	id = kt_add_slot(&self->e, 0, "");
 	ASSERT_LT(0, id);
-	ASSERT_EQ(0, sim_write("timing", "1"));
+	ASSERT_EQ(0, sim_write(0, "timing", "1"));
 	ASSERT_EQ(0, signer_start(&s, id, allowed, 20000));
 	ASSERT_EQ(0, kmod_unload("iotsec"));
 	usleep(100000);
@@ -951,7 +930,7 @@ TEST_F_TIMEOUT(kt, rmmod_driver_during_use, 60)
 	/* back: the chip binds again and takes new keys */
 	ASSERT_EQ(0, kmod_load("iotsec", NULL));
 	ASSERT_TRUE(wait_bound(&self->e));
-	ASSERT_EQ(0, sim_write("timing", "0"));
+	ASSERT_EQ(0, sim_write(0, "timing", "0"));
 	id = kt_add_slot(&self->e, 0, "");
 	ASSERT_LT(0, id);
 	sign_checked(_metadata, id);

@@ -33,7 +33,7 @@
 
 #include "kselftest_harness.h"
 #include "kmod.h"
-#include "sim_counters.h"
+#include "simctl.h"
 #include "ossl_p256.h"
 #include "kpp.h"
 #include <linux/if_alg_kpp.h>

@@ -9,40 +9,23 @@
 # stopped after the config lock resumes.
 # TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
 set -u
-if [ -z "${IOTSEC_PROV_SESSION:-}" ]; then
-	IOTSEC_PROV_SESSION=1 exec keyctl session - sh "$0" "$@"
-fi
-top=${IOTSEC_TOP:?}
-ko=${IOTSEC_KO_DIR:?}
-tool=$top/build/tools/iotsec
-. "$top/tests/kernel/lib/pki.sh"
-. "$top/tests/kernel/lib/tap.sh"
+. "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
+own_session "$@"
 
 d=$(mktemp -d /tmp/prov.XXXXXX)
 cleanup() {
 	pkill -f "openssl s_server" 2>/dev/null
-	rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
+	modules_down
 	rm -rf "$d"
 }
 trap cleanup EXIT
 
-dbg=/sys/kernel/debug/iotsec_sim
-drv=/sys/bus/i2c/drivers/iotsec
-writes() { awk '$1 == "eeprom_writes" { print $2 }' "$dbg/chip$1/counters"; }
-count() { awk -v k="$2" '$1 == k { print $2 }' "$dbg/chip$1/counters"; }
+dbg=$sim_dir
+drv=$drv_dir
+writes() { sim_count "$1" eeprom_writes; }
+count() { sim_count "$1" "$2"; }
 
-rmmod algif_kpp iotsec iotsec_sim 2>/dev/null	# left by an earlier test
-if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=2 provisioned=0 ||
-   ! insmod "$ko/iotsec/iotsec.ko" || ! insmod "$ko/algif_kpp/algif_kpp.ko"; then
-	echo "not ok 1 - set-up: loading the modules"
-	echo "1..1"
-	exit 1
-fi
-i=0
-while { [ ! -e $drv/*-0060 ] || [ ! -e $drv/*-0061 ]; } && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+modules_up "chips=2 provisioned=0" 2 algif_kpp
 dev0=$(basename $drv/*-0060)
 dev1=$(basename $drv/*-0061)
 sys0=$drv/$dev0

@@ -42,9 +42,9 @@
 #include "atecc/crc.h"
 #include "atecc/wire.h"
 #include "kmod.h"
+#include "simctl.h"
 
 #define SIM		"iotsec_sim"
-#define DBG		"/sys/kernel/debug/iotsec_sim"
 #define ADDR		0x60
 #define POLL_MS		3000
 
@@ -295,37 +295,12 @@ static void sim_close(struct chip *c)
 	kmod_unload(SIM);
 }
 
-static int dbg_write(const char *file, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), DBG "/chip0/%s", file);
-	return file_write(path, val);
-}
-
 static ssize_t dbg_read(const char *file, void *buf, size_t len)
 {
 	char path[128];
 
-	snprintf(path, sizeof(path), DBG "/chip0/%s", file);
+	sim_path(path, sizeof(path), 0, file);
 	return file_read(path, buf, len);
-}
-
-/* One "name value" line of chip0/counters, or -1 */
-static long long counter(const char *name)
-{
-	char buf[4096], *line;
-	size_t n = strlen(name);
-
-	if (dbg_read("counters", buf, sizeof(buf)) <= 0)
-		return -1;
-	for (line = buf; line && *line; line = strchr(line, '\n')) {
-		if (*line == '\n')
-			line++;
-		if (!strncmp(line, name, n) && line[n] == ' ')
-			return strtoll(line + n + 1, NULL, 10);
-	}
-	return -1;
 }
 
 static bool state_has(const char *needle)
@@ -733,10 +708,10 @@ TEST_F(model, ecdh_slot_matches_openssl)
 	sim_close(c);
 	ASSERT_EQ(0, sim_load(c, variant->name, 1));
 	ASSERT_EQ(0, wake(c));
-	writes = counter("eeprom_writes");
+	writes = sim_counter(0, "eeprom_writes");
 	ASSERT_EQ(0, cmd(c, ATECC_OP_GENKEY, ATECC_GENKEY_PRIVATE, 2, NULL, 0,
 			 pub, 64));
-	EXPECT_EQ(writes + 1, counter("eeprom_writes"));
+	EXPECT_EQ(writes + 1, sim_counter(0, "eeprom_writes"));
 	check_ecdh_slot(_metadata, c, ATECC_ECDH_COMPAT, 2);
 	check_ecdh_slot(_metadata, c, ATECC_ECDH_COMPAT, 0);
 	if (variant->is608)
@@ -788,7 +763,7 @@ TEST_F(model, ecdh_tempkey_matches_openssl)
 	EXPECT_EQ(ATECC_ST_SUCCESS, cmd(c, ATECC_OP_ECDH, ECDH_TK_TK, 0,
 					peer_pub, 64, NULL, 0));
 	EXPECT_TRUE(state_has("tempkey valid ecdh"));
-	EXPECT_EQ(0, counter("eeprom_writes")) TH_LOG("TempKey is volatile");
+	EXPECT_EQ(0, sim_counter(0, "eeprom_writes")) TH_LOG("TempKey is volatile");
 	EVP_PKEY_free(peer);
 }
 
@@ -848,21 +823,21 @@ TEST_F(model, timing_model)
 	TH_LOG("sign, timing off: %.1f ms", ms);
 	EXPECT_LT(ms, 0.75 * model);
 
-	ASSERT_EQ(0, dbg_write("timing", "1"));
+	ASSERT_EQ(0, sim_write(0, "timing", "1"));
 	ms = best_sign(_metadata, c, digest);
 	TH_LOG("sign, timing on: %.1f ms (model %.0f ms)", ms, model);
 	EXPECT_GE(ms, 0.9 * model);
 	EXPECT_LE(ms, 1.1 * model);
 
-	ASSERT_EQ(0, dbg_write("timing_pct", "50"));
+	ASSERT_EQ(0, sim_write(0, "timing_pct", "50"));
 	ms = best_sign(_metadata, c, digest);
 	TH_LOG("sign, timing_pct 50: %.1f ms", ms);
 	EXPECT_GE(ms, 0.45 * model);
 	EXPECT_LE(ms, 0.55 * model);
 
 	/* counted whether timing was on or off, scaled by timing_pct */
-	EXPECT_EQ(9, counter("sign"));
-	EXPECT_EQ((long long)(7.5 * model * 1000), counter("sign_us"));
+	EXPECT_EQ(9, sim_counter(0, "sign"));
+	EXPECT_EQ((long long)(7.5 * model * 1000), sim_counter(0, "sign_us"));
 }
 
 /* --- Protocol, rules and knobs on one 608B ------------------------------ */
@@ -954,7 +929,7 @@ TEST_F(sim, command_framing)
 	ASSERT_EQ(0, bus_write(c->fd, ADDR, badcrc, sizeof(badcrc), 0));
 	ASSERT_EQ(0, bus_read(c->fd, ADDR, rsp, 4));
 	EXPECT_EQ(0, memcmp(rsp, comm, 4));
-	EXPECT_EQ(1, counter("crc_errors"));
+	EXPECT_EQ(1, sim_counter(0, "crc_errors"));
 	/* COUNT out of range: comm error, the rest of the write NACKed */
 	EXPECT_EQ(-EIO, bus_write(c->fd, ADDR, small, sizeof(small), 0));
 	ASSERT_EQ(0, bus_read(c->fd, ADDR, rsp, 4));
@@ -977,7 +952,7 @@ TEST_F(sim, busy_chip_nacks)
 	struct chip *c = &self->c;
 	u8 rsp[40];
 
-	ASSERT_EQ(0, dbg_write("timing", "1"));
+	ASSERT_EQ(0, sim_write(0, "timing", "1"));
 	ASSERT_EQ(0, wake(c));
 	ASSERT_EQ(0, send_cmd(c, ATECC_OP_RANDOM, 0, 0, NULL, 0));
 	EXPECT_EQ(-ENXIO, bus_read(c->fd, ADDR, rsp, 1));
@@ -1003,7 +978,7 @@ TEST_F_TIMEOUT(sim, watchdog_idle_sleep, 30)
 	EXPECT_TRUE(state_has("power asleep"));
 	ASSERT_EQ(0, wake(c));
 	EXPECT_EQ(0, tempkey_valid(c));
-	EXPECT_EQ(1, counter("watchdogs"));
+	EXPECT_EQ(1, sim_counter(0, "watchdogs"));
 	/* Idle keeps TempKey, and no watchdog runs while idle */
 	ASSERT_EQ(0, nonce_load(c, digest));
 	ASSERT_EQ(0, word_addr(c, ATECC_WA_IDLE));
@@ -1015,8 +990,8 @@ TEST_F_TIMEOUT(sim, watchdog_idle_sleep, 30)
 	ASSERT_EQ(0, word_addr(c, ATECC_WA_SLEEP));
 	ASSERT_EQ(0, wake(c));
 	EXPECT_EQ(0, tempkey_valid(c));
-	EXPECT_EQ(1, counter("idles"));
-	EXPECT_EQ(1, counter("sleeps"));
+	EXPECT_EQ(1, sim_counter(0, "idles"));
+	EXPECT_EQ(1, sim_counter(0, "sleeps"));
 }
 
 TEST_F(sim, watchdog_refuses_late_command)
@@ -1032,8 +1007,8 @@ TEST_F(sim, watchdog_refuses_late_command)
 	 * middle, so that scheduling delays under emulation cannot push the
 	 * command past the watchdog (a NACK) or before the window.
 	 */
-	ASSERT_EQ(0, dbg_write("timing_pct", "600"));
-	ASSERT_EQ(0, dbg_write("timing", "1"));
+	ASSERT_EQ(0, sim_write(0, "timing_pct", "600"));
+	ASSERT_EQ(0, sim_write(0, "timing", "1"));
 	t0 = now_ms();
 	ASSERT_EQ(0, wake(c));
 	ASSERT_EQ(0, nonce_load(c, digest));
@@ -1042,7 +1017,7 @@ TEST_F(sim, watchdog_refuses_late_command)
 					 ATECC_VERIFY_EXTERNAL,
 					 ATECC_VERIFY_CURVE_P256, vin, 128,
 					 NULL, 0));
-	EXPECT_EQ(0, counter("verify"));
+	EXPECT_EQ(0, sim_counter(0, "verify"));
 }
 
 TEST_F(sim, private_key_never_read)
@@ -1190,11 +1165,11 @@ TEST_F(sim, ecdh_into_slot)
 	ASSERT_EQ(0, cmd(c, ATECC_OP_GENKEY, ATECC_GENKEY_PRIVATE, 2, NULL, 0,
 			 pub, 64));
 	ASSERT_EQ(0, lock(c, ATECC_LOCK_DATA | ATECC_LOCK_NOCRC, 0));
-	writes = counter("eeprom_writes");
+	writes = sim_counter(0, "eeprom_writes");
 	ASSERT_EQ(0, rewake(c));
 	EXPECT_EQ(ATECC_ST_SUCCESS, cmd(c, ATECC_OP_ECDH, ATECC_ECDH_COMPAT, 2,
 					peer_pub, 64, NULL, 0));
-	EXPECT_EQ(writes + 1, counter("eeprom_writes"));
+	EXPECT_EQ(writes + 1, sim_counter(0, "eeprom_writes"));
 	ASSERT_EQ(0, cmd(c, ATECC_OP_READ, ATECC_ZONE_DATA | ATECC_ZONE_32,
 			 DATA_ADDR(3, 0, 0), NULL, 0, secret, 32));
 	ASSERT_TRUE(ossl_ecdh(peer, pub, expect));
@@ -1272,7 +1247,7 @@ TEST_F(sim, sha_matches_openssl)
 	EXPECT_EQ(0, memcmp(digest, expect, 32));
 	EXPECT_EQ(ATECC_ST_EXEC, cmd(c, ATECC_OP_SHA, ATECC_SHA_END, 0, NULL,
 				     0, digest, 32)) TH_LOG("context used up");
-	EXPECT_EQ(0, counter("eeprom_writes"));
+	EXPECT_EQ(0, sim_counter(0, "eeprom_writes"));
 }
 
 TEST_F(sim, counter_increments)
@@ -1290,7 +1265,7 @@ TEST_F(sim, counter_increments)
 	EXPECT_EQ(0, v[0]);
 	EXPECT_EQ(ATECC_ST_PARSE, cmd(c, ATECC_OP_COUNTER, 0, 2, NULL, 0,
 				      v, 4));
-	EXPECT_EQ(2, counter("eeprom_writes"));
+	EXPECT_EQ(2, sim_counter(0, "eeprom_writes"));
 }
 
 TEST_F(sim, long_watchdog)
@@ -1321,7 +1296,7 @@ static int info_ok(struct chip *c)
 
 static void fault(struct __test_metadata *_metadata, const char *spec)
 {
-	ASSERT_EQ(0, dbg_write("fault", spec)) TH_LOG("fault %s", spec);
+	ASSERT_EQ(0, sim_write(0, "fault", spec)) TH_LOG("fault %s", spec);
 }
 
 TEST_F(sim, fault_nack)
@@ -1346,7 +1321,7 @@ TEST_F(sim, fault_nack)
 	EXPECT_EQ(-ENXIO, send_cmd(c, ATECC_OP_INFO, 0, 0, NULL, 0));
 	EXPECT_EQ(-ENXIO, send_cmd(c, ATECC_OP_INFO, 0, 0, NULL, 0));
 	EXPECT_EQ(0, info_ok(c));
-	EXPECT_EQ(3, counter("faults_injected"));
+	EXPECT_EQ(3, sim_counter(0, "faults_injected"));
 }
 
 TEST_F(sim, fault_crc_and_count)
@@ -1367,7 +1342,7 @@ TEST_F(sim, fault_crc_and_count)
 	EXPECT_EQ(0x08, rsp[0]);
 	EXPECT_EQ(0x60, rsp[3]);
 	EXPECT_EQ(0, info_ok(c));
-	EXPECT_EQ(2, counter("faults_injected"));
+	EXPECT_EQ(2, sim_counter(0, "faults_injected"));
 }
 
 TEST_F(sim, fault_exec_error)
@@ -1378,7 +1353,7 @@ TEST_F(sim, fault_exec_error)
 	ASSERT_EQ(0, wake(c));
 	fault(_metadata, "exec_error");
 	EXPECT_EQ(ATECC_ST_EXEC, info_rev(c, rnd));
-	EXPECT_EQ(0, counter("info")) TH_LOG("not executed");
+	EXPECT_EQ(0, sim_counter(0, "info")) TH_LOG("not executed");
 	EXPECT_EQ(0, info_ok(c));
 	fault(_metadata, "exec_error count=1 op=0x1b");
 	EXPECT_EQ(0, info_ok(c));
@@ -1427,14 +1402,14 @@ TEST_F(sim, fault_syntax)
 {
 	char buf[64];
 
-	EXPECT_EQ(-EINVAL, dbg_write("fault", "bogus"));
-	EXPECT_EQ(-EINVAL, dbg_write("fault", "nack count=0"));
-	EXPECT_EQ(-EINVAL, dbg_write("fault", "nack op=0x1ff"));
-	EXPECT_EQ(-EINVAL, dbg_write("fault", "none count=2"));
-	EXPECT_EQ(0, dbg_write("fault", "stall count=3 op=0x41\n"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "bogus"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "nack count=0"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "nack op=0x1ff"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "none count=2"));
+	EXPECT_EQ(0, sim_write(0, "fault", "stall count=3 op=0x41\n"));
 	ASSERT_GT(dbg_read("fault", buf, sizeof(buf)), 0);
 	EXPECT_STREQ("stall count=3 op=0x41\n", buf);
-	EXPECT_EQ(0, dbg_write("fault", "none"));
+	EXPECT_EQ(0, sim_write(0, "fault", "none"));
 	ASSERT_GT(dbg_read("fault", buf, sizeof(buf)), 0);
 	EXPECT_STREQ("none\n", buf);
 }
@@ -1457,40 +1432,40 @@ TEST_F(sim, counters_count)
 	ASSERT_EQ(0, word_addr(c, ATECC_WA_SLEEP));
 	ASSERT_EQ(0, wake(c));
 	ASSERT_EQ(0, word_addr(c, ATECC_WA_IDLE));
-	EXPECT_EQ(2, counter("wakes"));
-	EXPECT_EQ(1, counter("sleeps"));
-	EXPECT_EQ(1, counter("idles"));
-	EXPECT_EQ(1, counter("eeprom_writes"));
-	EXPECT_EQ(1, counter("crc_errors"));
-	EXPECT_EQ(0, counter("faults_injected"));
-	EXPECT_EQ(2, counter("info"));
-	EXPECT_EQ(10000, counter("info_us"));
-	EXPECT_EQ(1, counter("random"));
-	EXPECT_EQ(23000, counter("random_us"));
-	EXPECT_EQ(1, counter("read"));
-	EXPECT_EQ(1, counter("write"));
-	EXPECT_EQ(45000, counter("write_us"));
-	EXPECT_EQ(0, counter("sign"));
-	ASSERT_EQ(0, dbg_write("timing_pct", "200"));
+	EXPECT_EQ(2, sim_counter(0, "wakes"));
+	EXPECT_EQ(1, sim_counter(0, "sleeps"));
+	EXPECT_EQ(1, sim_counter(0, "idles"));
+	EXPECT_EQ(1, sim_counter(0, "eeprom_writes"));
+	EXPECT_EQ(1, sim_counter(0, "crc_errors"));
+	EXPECT_EQ(0, sim_counter(0, "faults_injected"));
+	EXPECT_EQ(2, sim_counter(0, "info"));
+	EXPECT_EQ(10000, sim_counter(0, "info_us"));
+	EXPECT_EQ(1, sim_counter(0, "random"));
+	EXPECT_EQ(23000, sim_counter(0, "random_us"));
+	EXPECT_EQ(1, sim_counter(0, "read"));
+	EXPECT_EQ(1, sim_counter(0, "write"));
+	EXPECT_EQ(45000, sim_counter(0, "write_us"));
+	EXPECT_EQ(0, sim_counter(0, "sign"));
+	ASSERT_EQ(0, sim_write(0, "timing_pct", "200"));
 	ASSERT_EQ(0, wake(c));
 	ASSERT_EQ(0, info_ok(c));
-	EXPECT_EQ(20000, counter("info_us"));
-	EXPECT_EQ(-EINVAL, dbg_write("counters", "5"));
-	EXPECT_EQ(0, dbg_write("counters", "0"));
-	EXPECT_EQ(0, counter("wakes"));
-	EXPECT_EQ(0, counter("info_us"));
+	EXPECT_EQ(20000, sim_counter(0, "info_us"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "counters", "5"));
+	EXPECT_EQ(0, sim_write(0, "counters", "0"));
+	EXPECT_EQ(0, sim_counter(0, "wakes"));
+	EXPECT_EQ(0, sim_counter(0, "info_us"));
 }
 
 TEST_F(sim, debugfs_knobs)
 {
 	unsigned long allocs = 1;
 
-	EXPECT_EQ(-EINVAL, dbg_write("timing", "2"));
-	EXPECT_EQ(-EINVAL, dbg_write("timing_pct", "0"));
-	EXPECT_EQ(-EINVAL, dbg_write("timing_pct", "1001"));
-	EXPECT_EQ(0, dbg_write("timing_pct", "1000"));
-	EXPECT_EQ(0, dbg_write("timing_pct", "1"));
-	EXPECT_EQ(0, dbg_write("timing", "1"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "timing", "2"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "timing_pct", "0"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "timing_pct", "1001"));
+	EXPECT_EQ(0, sim_write(0, "timing_pct", "1000"));
+	EXPECT_EQ(0, sim_write(0, "timing_pct", "1"));
+	EXPECT_EQ(0, sim_write(0, "timing", "1"));
 	EXPECT_TRUE(state_has("power asleep"));
 	EXPECT_TRUE(state_has("model 608b"));
 	ASSERT_EQ(0, wake(&self->c));
@@ -1498,7 +1473,7 @@ TEST_F(sim, debugfs_knobs)
 	EXPECT_TRUE(state_has("tempkey invalid"));
 	EXPECT_TRUE(state_has("config unlocked"));
 	EXPECT_TRUE(state_has("data unlocked"));
-	ASSERT_EQ(0, file_read_ulong(DBG "/allocations", &allocs));
+	ASSERT_EQ(0, file_read_ulong(SIM_DIR "/allocations", &allocs));
 	EXPECT_EQ(0UL, allocs);
 }
 
@@ -1596,7 +1571,7 @@ static void cycle(struct __test_metadata *_metadata, struct chip *c, int i)
 			  cmd(c, ATECC_OP_VERIFY, ATECC_VERIFY_EXTERNAL,
 			      ATECC_VERIFY_CURVE_P256, vin, 128, NULL, 0));
 	}
-	ASSERT_EQ(0, file_read_ulong(DBG "/allocations", &allocs));
+	ASSERT_EQ(0, file_read_ulong(SIM_DIR "/allocations", &allocs));
 	EXPECT_EQ(0UL, allocs);
 	close(c->fd);
 	c->fd = -1;

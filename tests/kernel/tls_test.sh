@@ -6,33 +6,17 @@
 # 1.3, 1 MiB each way over kTLS, kTLS counters, and the refusal table.
 # TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
 set -u
-# Our own session keyring, so that the keys we add are ours to use.
-if [ -z "${IOTSEC_TLS_SESSION:-}" ]; then
-	IOTSEC_TLS_SESSION=1 exec keyctl session - sh "$0" "$@"
-fi
-top=${IOTSEC_TOP:?}
-ko=${IOTSEC_KO_DIR:?}
-tool=$top/build/tools/iotsec
-. "$top/tests/kernel/lib/pki.sh"
-. "$top/tests/kernel/lib/tap.sh"
+. "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
+own_session "$@"	# so that the keys we add are ours to use
 
 d=$(mktemp -d /tmp/tls.XXXXXX)
 cleanup() {
 	pkill -f "openssl s_server" 2>/dev/null
 	pkill -f "iotsec serve" 2>/dev/null
-	rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
+	modules_down
 	rm -rf "$d"
 }
 trap cleanup EXIT
-
-wait_port() { # port
-	i=0
-	while ! ss -Hltn "sport = :$1" | grep -q LISTEN; do
-		i=$((i + 1))
-		[ $i -gt 100 ] && return 1
-		sleep 0.1
-	done
-}
 
 # Waits for a file to grow to a size; gives up after 60 s or on $d/stop.
 wait_size() { # file bytes
@@ -47,18 +31,7 @@ wait_size() { # file bytes
 stat_tls() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat; }
 
 # --- set-up: a provisioned chip, its key in the keyring, a test PKI ------
-rmmod algif_kpp iotsec iotsec_sim 2>/dev/null	# left by an earlier test
-if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 provisioned=1 ||
-   ! insmod "$ko/iotsec/iotsec.ko" || ! insmod "$ko/algif_kpp/algif_kpp.ko"; then
-	echo "not ok 1 - set-up: loading the modules"
-	echo "1..1"
-	exit 1
-fi
-i=0
-while [ ! -e /sys/bus/i2c/drivers/iotsec/*-0060 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+modules_up "chips=1 provisioned=1" 1 algif_kpp
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
 echo "# chip key $key: $(keyctl describe "$key" 2>&1)"
 keyctl pipe "$key" > "$d/dev.der"
