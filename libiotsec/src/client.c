@@ -67,9 +67,9 @@ static bool offered_suite(const struct iotsec_session *s, uint16_t id)
 }
 
 /* HelloRetryRequest: ClientHello again, with what the server asked for. */
-static int on_hello_retry(struct iotsec_session *s,
-			  const struct msg_server_hello *hrr,
-			  const struct msg_hdr *h)
+static int client_on_hrr(struct iotsec_session *s,
+			 const struct msg_server_hello *hrr,
+			 const struct msg_hdr *h)
 {
 	int ret;
 
@@ -94,7 +94,8 @@ static int on_hello_retry(struct iotsec_session *s,
 	return send_client_hello(s);
 }
 
-static int on_server_hello(struct iotsec_session *s, const struct msg_hdr *h)
+static int client_on_server_hello(struct iotsec_session *s,
+				  const struct msg_hdr *h)
 {
 	struct msg_server_hello sh;
 	const struct suite *prev = s->suite;
@@ -111,7 +112,7 @@ static int on_server_hello(struct iotsec_session *s, const struct msg_hdr *h)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
 	s->suite = suite_find(sh.suite);
 	if (sh.hrr)
-		return on_hello_retry(s, &sh, h);
+		return client_on_hrr(s, &sh, h);
 	ret = hs_add(s, h);
 	if (!ret)
 		ret = hs_derive(s, sh.share);
@@ -123,8 +124,8 @@ static int on_server_hello(struct iotsec_session *s, const struct msg_hdr *h)
 	return ret;
 }
 
-static int on_encrypted_extensions(struct iotsec_session *s,
-				   const struct msg_hdr *h)
+static int client_on_encrypted_extensions(struct iotsec_session *s,
+					  const struct msg_hdr *h)
 {
 	struct msg_encrypted_extensions ee;
 	int ret;
@@ -132,11 +133,12 @@ static int on_encrypted_extensions(struct iotsec_session *s,
 	if (h->type != MSG_ENCRYPTED_EXTENSIONS)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
 	ret = msg_get_encrypted_extensions(h->body, h->len, s->offered, &ee);
-	s->state = EXPECT_CERT_REQUEST_OR_CERT;
+	s->state = EXPECT_CERTIFICATE_REQUEST;
 	return ret ? ret : hs_add(s, h);
 }
 
-static int on_cert_request(struct iotsec_session *s, const struct msg_hdr *h)
+static int client_on_certificate_request(struct iotsec_session *s,
+					 const struct msg_hdr *h)
 {
 	struct msg_certificate_request cr;
 	int ret = msg_get_certificate_request(h->body, h->len, &cr);
@@ -154,19 +156,19 @@ static int on_cert_request(struct iotsec_session *s, const struct msg_hdr *h)
 }
 
 /* Server Finished checked: our flight, then the keys go to the kernel. */
-static int on_server_finished(struct iotsec_session *s,
+static int client_on_finished(struct iotsec_session *s,
 			      const struct msg_hdr *h)
 {
 	uint8_t th[HASH_MAX];
 	int ret;
 
-	ret = hs_check_finished(s, h, s->ks.s_hs);
+	ret = hs_on_finished(s, h, s->ks.s_hs);
 	if (!ret)
 		ret = hs_thash(s, th);
 	if (!ret)
 		ret = ks_master(&s->ks, &s->hash, th);
 	if (!ret && s->peer_auth_requested)
-		ret = hs_send_cert_and_verify(s);
+		ret = hs_send_auth(s);
 	if (!ret)
 		ret = hs_send_finished(s, s->ks.c_hs);
 	if (!ret)
@@ -181,27 +183,27 @@ int client_step(struct iotsec_session *s, const struct msg_hdr *h)
 {
 	switch (s->state) {
 	case EXPECT_SERVER_HELLO:
-		return on_server_hello(s, h);
+		return client_on_server_hello(s, h);
 	case EXPECT_ENCRYPTED_EXTENSIONS:
-		return on_encrypted_extensions(s, h);
-	case EXPECT_CERT_REQUEST_OR_CERT:
+		return client_on_encrypted_extensions(s, h);
+	case EXPECT_CERTIFICATE_REQUEST:
 		if (h->type == MSG_CERTIFICATE_REQUEST)
-			return on_cert_request(s, h);
+			return client_on_certificate_request(s, h);
 		fallthrough;
 	case EXPECT_CERTIFICATE:
 		if (h->type != MSG_CERTIFICATE)
 			break;
 		s->state = EXPECT_CERTIFICATE_VERIFY;
-		return hs_check_certificate(s, h);
+		return hs_on_certificate(s, h);
 	case EXPECT_CERTIFICATE_VERIFY:
 		if (h->type != MSG_CERTIFICATE_VERIFY)
 			break;
 		s->state = EXPECT_FINISHED;
-		return hs_check_cert_verify(s, h);
+		return hs_on_certificate_verify(s, h);
 	case EXPECT_FINISHED:
 		if (h->type != MSG_FINISHED)
 			break;
-		return on_server_finished(s, h);
+		return client_on_finished(s, h);
 	default:
 		break;
 	}

@@ -28,7 +28,7 @@ void wbuf_reset(struct wbuf *w)
 	w->err = 0;
 }
 
-static int wbuf_grow(struct wbuf *w, size_t need)
+static int grow(struct wbuf *w, size_t need)
 {
 	size_t cap = w->cap ? w->cap : 256;
 	uint8_t *nb;
@@ -64,7 +64,7 @@ uint8_t *wbuf_reserve(struct wbuf *w, size_t n)
 		return NULL;
 	}
 	if (w->len + n > w->cap) {
-		w->err = wbuf_grow(w, w->len + n);
+		w->err = grow(w, w->len + n);
 		if (w->err)
 			return NULL;
 	}
@@ -160,7 +160,7 @@ const uint8_t *rbuf_get(struct rbuf *r, size_t n)
 	return p;
 }
 
-static uint32_t rbuf_getn(struct rbuf *r, int n)
+static uint32_t get_be(struct rbuf *r, int n)
 {
 	const uint8_t *p = rbuf_get(r, n);
 	uint32_t v = 0;
@@ -173,17 +173,17 @@ static uint32_t rbuf_getn(struct rbuf *r, int n)
 
 uint8_t rbuf_get8(struct rbuf *r)
 {
-	return rbuf_getn(r, 1);
+	return get_be(r, 1);
 }
 
 uint16_t rbuf_get16(struct rbuf *r)
 {
-	return rbuf_getn(r, 2);
+	return get_be(r, 2);
 }
 
 uint32_t rbuf_get24(struct rbuf *r)
 {
-	return rbuf_getn(r, 3);
+	return get_be(r, 3);
 }
 
 void rbuf_copy(struct rbuf *r, void *dst, size_t n)
@@ -199,7 +199,7 @@ void rbuf_copy(struct rbuf *r, void *dst, size_t n)
 void rbuf_block(struct rbuf *r, int n, size_t min, size_t max,
 		struct rbuf *sub)
 {
-	size_t len = rbuf_getn(r, n);
+	size_t len = get_be(r, n);
 	const uint8_t *p;
 
 	if (!r->err && (len < min || len > max))

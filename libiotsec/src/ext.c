@@ -321,7 +321,7 @@ int ext_get_psk_modes(struct rbuf *b)
 
 /* Encoding: type, then the body with a 2-byte length. */
 
-static size_t ext_open(struct wbuf *w, uint16_t type)
+static size_t open_ext(struct wbuf *w, uint16_t type)
 {
 	wbuf_put16(w, type);
 	return wbuf_open(w, 2);
@@ -335,7 +335,7 @@ void ext_put(struct wbuf *w, uint16_t type, const void *p, size_t len)
 
 void ext_put_u16(struct wbuf *w, uint16_t type, int n, uint16_t v)
 {
-	size_t m = ext_open(w, type);
+	size_t m = open_ext(w, type);
 	size_t l = wbuf_open(w, n);
 
 	wbuf_put16(w, v);
@@ -345,7 +345,7 @@ void ext_put_u16(struct wbuf *w, uint16_t type, int n, uint16_t v)
 
 void ext_put_server_name(struct wbuf *w, const char *name)
 {
-	size_t m = ext_open(w, MSG_EXT_SERVER_NAME);
+	size_t m = open_ext(w, MSG_EXT_SERVER_NAME);
 	size_t l = wbuf_open(w, 2);
 
 	wbuf_put8(w, 0);			/* host_name */
@@ -356,7 +356,7 @@ void ext_put_server_name(struct wbuf *w, const char *name)
 
 void ext_put_client_shares(struct wbuf *w, const struct msg_client_hello *ch)
 {
-	size_t m = ext_open(w, MSG_EXT_KEY_SHARE);
+	size_t m = open_ext(w, MSG_EXT_KEY_SHARE);
 	size_t l = wbuf_open(w, 2);
 
 	if (ch->key_share.has_p256) {
@@ -370,7 +370,7 @@ void ext_put_client_shares(struct wbuf *w, const struct msg_client_hello *ch)
 void ext_put_server_share(struct wbuf *w, uint16_t group,
 			  const uint8_t share[MSG_P256_SHARE_LEN])
 {
-	size_t m = ext_open(w, MSG_EXT_KEY_SHARE);
+	size_t m = open_ext(w, MSG_EXT_KEY_SHARE);
 
 	wbuf_put16(w, group);
 	wbuf_put_opaque(w, 2, share, MSG_P256_SHARE_LEN);
@@ -379,7 +379,7 @@ void ext_put_server_share(struct wbuf *w, uint16_t group,
 
 void ext_put_cookie(struct wbuf *w, const uint8_t *cookie, size_t len)
 {
-	size_t m = ext_open(w, MSG_EXT_COOKIE);
+	size_t m = open_ext(w, MSG_EXT_COOKIE);
 
 	wbuf_put_opaque(w, 2, cookie, len);
 	wbuf_close(w, m, 2);

@@ -68,8 +68,8 @@ int hs_send_finished(struct iotsec_session *s, const uint8_t *secret)
 	return ret;
 }
 
-int hs_check_finished(struct iotsec_session *s, const struct msg_hdr *h,
-		      const uint8_t *secret)
+int hs_on_finished(struct iotsec_session *s, const struct msg_hdr *h,
+		   const uint8_t *secret)
 {
 	size_t hl = hash_len(s->suite->hash);
 	uint8_t th[HASH_MAX], want[HASH_MAX], got[HASH_MAX];
@@ -110,7 +110,7 @@ static int send_certificate(struct iotsec_session *s, bool none)
 }
 
 /* Our CertificateVerify, signed by the kernel key. */
-static int send_cert_verify(struct iotsec_session *s)
+static int send_certificate_verify(struct iotsec_session *s)
 {
 	struct msg_certificate_verify cv = { .scheme = MSG_ECDSA_P256_SHA256 };
 	uint8_t th[HASH_MAX], digest[32], sig[SIG_MAX];
@@ -120,8 +120,8 @@ static int send_cert_verify(struct iotsec_session *s)
 	wbuf_init(&m, 0);
 	ret = hs_thash(s, th);
 	if (!ret)
-		ret = cv_digest(&s->hash, s->server, th,
-				hash_len(s->suite->hash), digest);
+		ret = sign_content_digest(&s->hash, s->server, th,
+					  hash_len(s->suite->hash), digest);
 	if (!ret)
 		ret = sign_digest(s->cfg->key, digest, sig, sizeof(sig));
 	if (ret >= 0) {
@@ -142,16 +142,16 @@ static int send_cert_verify(struct iotsec_session *s)
  * certificate that suits it: it sends an empty Certificate and no
  * CertificateVerify (RFC 8446 4.4.2), and the server decides.
  */
-int hs_send_cert_and_verify(struct iotsec_session *s)
+int hs_send_auth(struct iotsec_session *s)
 {
 	bool can_sign = s->server || s->cr_ecdsa;
 	int ret = send_certificate(s, !can_sign);
 
-	return ret || !can_sign ? ret : send_cert_verify(s);
+	return ret || !can_sign ? ret : send_certificate_verify(s);
 }
 
 /* The peer's chain: parsed, checked, and linked under the root. */
-int hs_check_certificate(struct iotsec_session *s, const struct msg_hdr *h)
+int hs_on_certificate(struct iotsec_session *s, const struct msg_hdr *h)
 {
 	struct cert_der chain[MSG_CERTS_MAX];
 	struct msg_certificate c;
@@ -178,7 +178,7 @@ int hs_check_certificate(struct iotsec_session *s, const struct msg_hdr *h)
 	return ret ? ret : hs_add(s, h);
 }
 
-int hs_check_cert_verify(struct iotsec_session *s, const struct msg_hdr *h)
+int hs_on_certificate_verify(struct iotsec_session *s, const struct msg_hdr *h)
 {
 	struct msg_certificate_verify cv;
 	uint8_t th[HASH_MAX], digest[32];
@@ -188,10 +188,11 @@ int hs_check_cert_verify(struct iotsec_session *s, const struct msg_hdr *h)
 	if (!ret)
 		ret = hs_thash(s, th);
 	if (!ret)
-		ret = cv_digest(&s->hash, !s->server, th,
-				hash_len(s->suite->hash), digest);
+		ret = sign_content_digest(&s->hash, !s->server, th,
+					  hash_len(s->suite->hash), digest);
 	if (!ret)
-		ret = verify_digest(s->peer.leaf, digest, cv.sig, cv.sig_len);
+		ret = sign_verify_digest(s->peer.leaf, digest, cv.sig,
+					 cv.sig_len);
 	return ret ? ret : hs_add(s, h);
 }
 
@@ -201,10 +202,10 @@ int hs_share(struct iotsec_session *s, uint8_t share[MSG_P256_SHARE_LEN])
 	int ret;
 
 	if (s->kpp.tfmfd > 0)
-		iotsec_kpp_close(&s->kpp);
-	ret = iotsec_kpp_open(&s->kpp, s->cfg->ecdh_alg);
+		kpp_close(&s->kpp);
+	ret = kpp_open(&s->kpp, s->cfg->ecdh_alg);
 	if (!ret)
-		ret = iotsec_kpp_keygen(&s->kpp, share + 1);
+		ret = kpp_keygen(&s->kpp, share + 1);
 	share[0] = 0x04;
 	if (!ret)
 		s->chip_ops++;
@@ -214,13 +215,13 @@ int hs_share(struct iotsec_session *s, uint8_t share[MSG_P256_SHARE_LEN])
 /* ECDHE with the peer's share, then the handshake secrets. */
 int hs_derive(struct iotsec_session *s, const uint8_t *peer_share)
 {
-	uint8_t ecdhe[IOTSEC_KPP_P256_SECRET], th[HASH_MAX];
+	uint8_t ecdhe[KPP_P256_SECRET], th[HASH_MAX];
 	int ret;
 
 	if (peer_share[0] != 0x04)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
-	ret = iotsec_kpp_derive(&s->kpp, peer_share + 1, ecdhe);
-	iotsec_kpp_close(&s->kpp);
+	ret = kpp_derive(&s->kpp, peer_share + 1, ecdhe);
+	kpp_close(&s->kpp);
 	/* A point the kernel refuses is the peer's fault. */
 	if (ret == -EINVAL || ret == -EBADMSG)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);

@@ -25,7 +25,7 @@
 #define SOL_ALG 279
 #endif
 
-void iotsec_kpp_close(struct iotsec_kpp *k)
+void kpp_close(struct kpp *k)
 {
 	if (k->opfd >= 0)
 		close(k->opfd);
@@ -36,7 +36,7 @@ void iotsec_kpp_close(struct iotsec_kpp *k)
 	k->maxsize = 0;
 }
 
-int iotsec_kpp_open(struct iotsec_kpp *k, const char *alg)
+int kpp_open(struct kpp *k, const char *alg)
 {
 	struct sockaddr_alg sa = { .salg_family = AF_ALG };
 	int ret;
@@ -54,13 +54,13 @@ int iotsec_kpp_open(struct iotsec_kpp *k, const char *alg)
 		return -errno;
 	if (bind(k->tfmfd, (struct sockaddr *)&sa, sizeof(sa))) {
 		ret = -errno;
-		iotsec_kpp_close(k);
+		kpp_close(k);
 		return ret;
 	}
 	return 0;
 }
 
-int iotsec_kpp_setkey(struct iotsec_kpp *k, const uint8_t *priv, size_t len)
+int kpp_setkey(struct kpp *k, const uint8_t *priv, size_t len)
 {
 	int ret;
 
@@ -141,42 +141,42 @@ static ssize_t read_result(int fd, uint8_t *out, size_t len)
 	return (ssize_t)got;
 }
 
-int iotsec_kpp_keygen(struct iotsec_kpp *k, uint8_t pub[IOTSEC_KPP_P256_PUB])
+int kpp_keygen(struct kpp *k, uint8_t pub[KPP_P256_PUB])
 {
 	ssize_t n;
 	int ret;
 
 	if (k->opfd < 0) {
-		ret = iotsec_kpp_setkey(k, NULL, 0);
+		ret = kpp_setkey(k, NULL, 0);
 		if (ret)
 			return ret;
 	}
 	ret = send_op(k->opfd, ALG_OP_KEYGEN, NULL, 0);
 	if (ret)
 		return ret;
-	n = read_result(k->opfd, pub, IOTSEC_KPP_P256_PUB);
+	n = read_result(k->opfd, pub, KPP_P256_PUB);
 	if (n < 0)
 		return (int)n;
-	return n == IOTSEC_KPP_P256_PUB ? 0 : -EPROTO;
+	return n == KPP_P256_PUB ? 0 : -EPROTO;
 }
 
-int iotsec_kpp_derive(struct iotsec_kpp *k,
-		      const uint8_t peer[IOTSEC_KPP_P256_PUB],
-		      uint8_t secret[IOTSEC_KPP_P256_SECRET])
+int kpp_derive(struct kpp *k,
+	       const uint8_t peer[KPP_P256_PUB],
+	       uint8_t secret[KPP_P256_SECRET])
 {
 	ssize_t n;
 	int ret;
 
 	if (k->opfd < 0)
 		return -ENOKEY;
-	ret = send_op(k->opfd, ALG_OP_SSGEN, peer, IOTSEC_KPP_P256_PUB);
+	ret = send_op(k->opfd, ALG_OP_SSGEN, peer, KPP_P256_PUB);
 	if (ret)
 		goto fail;
-	n = read_result(k->opfd, secret, IOTSEC_KPP_P256_SECRET);
+	n = read_result(k->opfd, secret, KPP_P256_SECRET);
 	ret = n < 0 ? (int)n : -EPROTO;
-	if (n == IOTSEC_KPP_P256_SECRET)
+	if (n == KPP_P256_SECRET)
 		return 0;
 fail:
-	explicit_bzero(secret, IOTSEC_KPP_P256_SECRET);
+	explicit_bzero(secret, KPP_P256_SECRET);
 	return ret;
 }

@@ -56,7 +56,8 @@ static void fail(struct rbuf *r)
 }
 
 /* The ClientHello extensions we read, in a fixed order. */
-static int get_ch_exts(struct ext_block *e, struct msg_client_hello *ch)
+static int get_client_hello_exts(struct ext_block *e,
+				 struct msg_client_hello *ch)
 {
 	int err = 0;
 
@@ -86,7 +87,8 @@ static int get_ch_exts(struct ext_block *e, struct msg_client_hello *ch)
 }
 
 /* The extensions we only check: PSK, its modes, and the empty ones. */
-static int get_ch_ignored(struct ext_block *e, struct msg_client_hello *ch)
+static int get_client_hello_ignored(struct ext_block *e,
+				    struct msg_client_hello *ch)
 {
 	int err = 0;
 
@@ -105,7 +107,7 @@ static int get_ch_ignored(struct ext_block *e, struct msg_client_hello *ch)
 }
 
 /* What RFC 8446 section 9.2 requires of a TLS 1.3 ClientHello. */
-static int check_ch(const struct msg_client_hello *ch)
+static int check_client_hello(const struct msg_client_hello *ch)
 {
 	if (!ch->psk && (!ch->sig_algs.present || !ch->groups.present))
 		return E_MISSING;
@@ -132,8 +134,8 @@ static void add_suite(struct msg_client_hello *ch, uint16_t s)
 }
 
 /* Everything before the extensions; says whether compression is {0}. */
-static void get_ch_fixed(struct rbuf *r, struct msg_client_hello *ch,
-			 bool *null_comp)
+static void get_client_hello_fixed(struct rbuf *r, struct msg_client_hello *ch,
+				   bool *null_comp)
 {
 	struct rbuf sid, suites, comp;
 
@@ -162,7 +164,7 @@ int msg_get_client_hello(const uint8_t *body, size_t len,
 
 	memset(ch, 0, sizeof(*ch));
 	rbuf_init(&r, body, len);
-	get_ch_fixed(&r, ch, &null_comp);
+	get_client_hello_fixed(&r, ch, &null_comp);
 	ext_block_init(&e);
 	/* Extensions are optional before TLS 1.3, so may be absent. */
 	if (rbuf_left(&r))
@@ -172,19 +174,19 @@ int msg_get_client_hello(const uint8_t *body, size_t len,
 	if (!err && (e.misplaced >= 0 || e.psk_not_last))
 		err = E_ILLEGAL;
 	if (!err)
-		err = get_ch_exts(&e, ch);
+		err = get_client_hello_exts(&e, ch);
 	if (!err)
-		err = get_ch_ignored(&e, ch);
+		err = get_client_hello_ignored(&e, ch);
 	if (err || !ch->versions.has_tls13)
 		return err;
 	if (!null_comp)
 		return E_ILLEGAL;
-	return check_ch(ch);
+	return check_client_hello(ch);
 }
 
 /* Without supported_versions the server chose TLS 1.2 or older. */
-static int sh_version(struct ext_block *e, uint16_t legacy,
-		      struct msg_server_hello *sh)
+static int check_server_hello_version(struct ext_block *e, uint16_t legacy,
+				      struct msg_server_hello *sh)
 {
 	struct rbuf *b = ext_body(e, MSG_EXT_SUPPORTED_VERSIONS);
 	const uint8_t *tail = sh->random + MSG_RANDOM_LEN - 8;
@@ -222,10 +224,11 @@ static int get_hrr_exts(struct ext_block *e, struct msg_server_hello *sh)
 }
 
 /* Settles the version, then judges the fixed fields and extensions. */
-static int check_sh(struct ext_block *e, uint16_t legacy, uint8_t comp,
-		    uint64_t offered, struct msg_server_hello *sh)
+static int check_server_hello(struct ext_block *e, uint16_t legacy,
+			      uint8_t comp, uint64_t offered,
+			      struct msg_server_hello *sh)
 {
-	int err = sh_version(e, legacy, sh);
+	int err = check_server_hello_version(e, legacy, sh);
 
 	if (err)
 		return err;
@@ -269,7 +272,7 @@ int msg_get_server_hello(const uint8_t *body, size_t len, uint64_t offered,
 			       sh->hrr ? EXT_IN_HRR : EXT_IN_SH, &e);
 	if (!err && rbuf_done(&r))
 		err = E_DECODE;
-	return err ? err : check_sh(&e, legacy, comp, offered, sh);
+	return err ? err : check_server_hello(&e, legacy, comp, offered, sh);
 }
 
 int msg_get_encrypted_extensions(const uint8_t *body, size_t len,
@@ -512,7 +515,7 @@ uint64_t msg_client_hello_exts(const struct msg_client_hello *ch)
 	return e;
 }
 
-static bool ch_valid(const struct msg_client_hello *ch)
+static bool client_hello_valid(const struct msg_client_hello *ch)
 {
 	int i;
 
@@ -528,7 +531,8 @@ static bool ch_valid(const struct msg_client_hello *ch)
 	return true;
 }
 
-static void put_ch_suites(struct wbuf *w, const struct msg_client_hello *ch)
+static void put_client_hello_suites(struct wbuf *w,
+				    const struct msg_client_hello *ch)
 {
 	const uint16_t *s = ch->n_suites ? ch->suites : our_suites;
 	int n = ch->n_suites ? ch->n_suites : MSG_SUITES_MAX;
@@ -544,13 +548,13 @@ int msg_put_client_hello(struct wbuf *w, const struct msg_client_hello *ch)
 {
 	size_t m, x;
 
-	if (!ch_valid(ch))
+	if (!client_hello_valid(ch))
 		return -EINVAL;
 	m = start(w, MSG_CLIENT_HELLO);
 	wbuf_put16(w, MSG_LEGACY_VERSION);
 	wbuf_put(w, ch->random, MSG_RANDOM_LEN);
 	wbuf_put_opaque(w, 1, ch->session_id, ch->session_id_len);
-	put_ch_suites(w, ch);
+	put_client_hello_suites(w, ch);
 	wbuf_put8(w, 1);			/* compression: {null} */
 	wbuf_put8(w, 0);
 	x = wbuf_open(w, 2);
@@ -568,7 +572,7 @@ int msg_put_client_hello(struct wbuf *w, const struct msg_client_hello *ch)
 	return end(w, m);
 }
 
-static bool sh_valid(const struct msg_server_hello *sh)
+static bool server_hello_valid(const struct msg_server_hello *sh)
 {
 	if (sh->session_id_len > MSG_SESSION_ID_MAX ||
 	    sh->cookie_len > MSG_COOKIE_MAX || !known_suite(sh->suite))
@@ -580,7 +584,8 @@ static bool sh_valid(const struct msg_server_hello *sh)
 	       !sh->cookie_len;
 }
 
-static void put_sh_exts(struct wbuf *w, const struct msg_server_hello *sh)
+static void put_server_hello_exts(struct wbuf *w,
+				  const struct msg_server_hello *sh)
 {
 	size_t x = wbuf_open(w, 2);
 	uint8_t v[2] = { MSG_TLS13 >> 8, MSG_TLS13 & 0xff };
@@ -600,7 +605,7 @@ int msg_put_server_hello(struct wbuf *w, const struct msg_server_hello *sh)
 {
 	size_t m;
 
-	if (!sh_valid(sh))
+	if (!server_hello_valid(sh))
 		return -EINVAL;
 	m = start(w, MSG_SERVER_HELLO);
 	wbuf_put16(w, MSG_LEGACY_VERSION);
@@ -608,7 +613,7 @@ int msg_put_server_hello(struct wbuf *w, const struct msg_server_hello *sh)
 	wbuf_put_opaque(w, 1, sh->session_id, sh->session_id_len);
 	wbuf_put16(w, sh->suite);
 	wbuf_put8(w, 0);			/* compression: null */
-	put_sh_exts(w, sh);
+	put_server_hello_exts(w, sh);
 	return end(w, m);
 }
 

@@ -65,8 +65,8 @@ static int send_server_hello(struct iotsec_session *s,
 	return ret;
 }
 
-static int hello_retry(struct iotsec_session *s,
-		       const struct msg_client_hello *ch, const struct msg_hdr *h)
+static int send_hrr(struct iotsec_session *s,
+		    const struct msg_client_hello *ch, const struct msg_hdr *h)
 {
 	int ret;
 
@@ -80,8 +80,8 @@ static int hello_retry(struct iotsec_session *s,
 }
 
 /* ServerHello, then our encrypted flight up to Finished. */
-static int server_flight(struct iotsec_session *s,
-			 const struct msg_client_hello *ch)
+static int send_flight(struct iotsec_session *s,
+		       const struct msg_client_hello *ch)
 {
 	struct msg_encrypted_extensions ee = { 0 };
 	struct msg_certificate_request cr = { 0 };
@@ -107,7 +107,7 @@ static int server_flight(struct iotsec_session *s,
 		ret = hs_send(s, &m);
 	wbuf_wipe(&m);
 	if (!ret)
-		ret = hs_send_cert_and_verify(s);
+		ret = hs_send_auth(s);
 	if (!ret)
 		ret = hs_send_finished(s, s->ks.s_hs);
 	if (!ret)
@@ -115,7 +115,8 @@ static int server_flight(struct iotsec_session *s,
 	return ret ? ret : ks_master(&s->ks, &s->hash, th);
 }
 
-static int on_client_hello(struct iotsec_session *s, const struct msg_hdr *h)
+static int server_on_client_hello(struct iotsec_session *s,
+				  const struct msg_hdr *h)
 {
 	struct msg_client_hello ch;
 	int ret;
@@ -128,16 +129,16 @@ static int on_client_hello(struct iotsec_session *s, const struct msg_hdr *h)
 	if (ret)
 		return ret;
 	if (!ch.key_share.has_p256)
-		return hello_retry(s, &ch, h);
+		return send_hrr(s, &ch, h);
 	ret = hs_add(s, h);
 	s->state = EXPECT_CERTIFICATE;
-	return ret ? ret : server_flight(s, &ch);
+	return ret ? ret : send_flight(s, &ch);
 }
 
-static int on_client_finished(struct iotsec_session *s,
+static int server_on_finished(struct iotsec_session *s,
 			      const struct msg_hdr *h)
 {
-	int ret = hs_check_finished(s, h, s->ks.c_hs);
+	int ret = hs_on_finished(s, h, s->ks.c_hs);
 
 	s->state = HS_DONE;
 	return ret ? ret : hs_to_kernel(s);
@@ -147,21 +148,21 @@ int server_step(struct iotsec_session *s, const struct msg_hdr *h)
 {
 	switch (s->state) {
 	case EXPECT_CLIENT_HELLO:
-		return on_client_hello(s, h);
+		return server_on_client_hello(s, h);
 	case EXPECT_CERTIFICATE:
 		if (h->type != MSG_CERTIFICATE)
 			break;
 		s->state = EXPECT_CERTIFICATE_VERIFY;
-		return hs_check_certificate(s, h);
+		return hs_on_certificate(s, h);
 	case EXPECT_CERTIFICATE_VERIFY:
 		if (h->type != MSG_CERTIFICATE_VERIFY)
 			break;
 		s->state = EXPECT_FINISHED;
-		return hs_check_cert_verify(s, h);
+		return hs_on_certificate_verify(s, h);
 	case EXPECT_FINISHED:
 		if (h->type != MSG_FINISHED)
 			break;
-		return on_client_finished(s, h);
+		return server_on_finished(s, h);
 	default:
 		break;
 	}

@@ -12,15 +12,15 @@
 #include "ktls.h"
 #include "session.h"
 
-static int config_ok(const struct iotsec_config *cfg)
+static int check_config(const struct iotsec_config *cfg)
 {
 	if (!cfg || !cfg->roots.count || !cfg->chain.count || cfg->key <= 0)
 		return IOTSEC_LIB_ERR(IOTSEC_E_CONFIG);
 	return 0;
 }
 
-static struct iotsec_session *session_new(const struct iotsec_config *cfg,
-					  int fd, bool server)
+static struct iotsec_session *alloc_session(const struct iotsec_config *cfg,
+					    int fd, bool server)
 {
 	struct iotsec_session *s = calloc(1, sizeof(*s));
 
@@ -43,12 +43,12 @@ static int start(const struct iotsec_config *cfg, int fd, bool server,
 		 struct iotsec_session **out)
 {
 	struct iotsec_session *s;
-	int ret = config_ok(cfg);
+	int ret = check_config(cfg);
 
 	*out = NULL;
 	if (ret)
 		return ret;
-	s = session_new(cfg, fd, server);
+	s = alloc_session(cfg, fd, server);
 	if (!s)
 		return -ENOMEM;
 	/*
@@ -206,7 +206,7 @@ IOTSEC_EXPORT void iotsec_session_free(struct iotsec_session *s)
 	if (!s)
 		return;
 	if (s->kpp.tfmfd >= 0)
-		iotsec_kpp_close(&s->kpp);
+		kpp_close(&s->kpp);
 	ks_wipe(&s->ks);
 	hash_ctx_free(&s->hash);
 	tr_wipe(&s->tr);

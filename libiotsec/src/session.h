@@ -48,7 +48,7 @@ enum hs_state {
 	EXPECT_CLIENT_HELLO,
 	EXPECT_SERVER_HELLO,
 	EXPECT_ENCRYPTED_EXTENSIONS,
-	EXPECT_CERT_REQUEST_OR_CERT,
+	EXPECT_CERTIFICATE_REQUEST,	/* or Certificate */
 	EXPECT_CERTIFICATE,
 	EXPECT_CERTIFICATE_VERIFY,
 	EXPECT_FINISHED,
@@ -70,7 +70,7 @@ struct iotsec_session {
 	struct msg_client_hello ch;	/* client: resent after an HRR */
 	uint8_t cr_context[MSG_CONTEXT_MAX];
 	uint8_t cr_context_len;
-	struct iotsec_kpp kpp;
+	struct kpp kpp;
 	struct keysched ks;
 	struct hash_ctx hash;		/* AF_ALG hash handles, handshake only */
 	struct transcript tr;
@@ -101,11 +101,11 @@ int hs_add(struct iotsec_session *s, const struct msg_hdr *h);
 int hs_send(struct iotsec_session *s, struct wbuf *msg);
 int hs_thash(struct iotsec_session *s, uint8_t *out);
 int hs_send_finished(struct iotsec_session *s, const uint8_t *secret);
-int hs_check_finished(struct iotsec_session *s, const struct msg_hdr *h,
-		      const uint8_t *secret);
-int hs_send_cert_and_verify(struct iotsec_session *s);
-int hs_check_certificate(struct iotsec_session *s, const struct msg_hdr *h);
-int hs_check_cert_verify(struct iotsec_session *s, const struct msg_hdr *h);
+int hs_on_finished(struct iotsec_session *s, const struct msg_hdr *h,
+		   const uint8_t *secret);
+int hs_send_auth(struct iotsec_session *s);
+int hs_on_certificate(struct iotsec_session *s, const struct msg_hdr *h);
+int hs_on_certificate_verify(struct iotsec_session *s, const struct msg_hdr *h);
 int hs_share(struct iotsec_session *s, uint8_t share[MSG_P256_SHARE_LEN]);
 int hs_derive(struct iotsec_session *s, const uint8_t *peer_share);
 int hs_to_kernel(struct iotsec_session *s);

@@ -11,8 +11,8 @@
 
 static const char info[] = "enc=x962 hash=sha256";
 
-int cv_digest(struct hash_ctx *hc, bool server, const uint8_t *th,
-	      size_t thlen, uint8_t out[32])
+int sign_content_digest(struct hash_ctx *hc, bool server, const uint8_t *th,
+			size_t thlen, uint8_t out[32])
 {
 	static const char sctx[] = "TLS 1.3, server CertificateVerify";
 	static const char cctx[] = "TLS 1.3, client CertificateVerify";
@@ -47,8 +47,8 @@ int sign_digest(key_serial_t key, const uint8_t digest[32], uint8_t *sig,
 	return n < 0 ? -errno : (int)n;
 }
 
-int verify_digest(key_serial_t key, const uint8_t digest[32],
-		  const uint8_t *sig, size_t len)
+int sign_verify_digest(key_serial_t key, const uint8_t digest[32],
+		       const uint8_t *sig, size_t len)
 {
 	if (!keyctl_pkey_verify(key, info, digest, 32, sig, len))
 		return 0;

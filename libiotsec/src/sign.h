@@ -23,13 +23,13 @@
  *                  | 0 | th), th being the transcript hash of length thlen,
  * hashed through hc (hash.h; NULL: a handle of the call's own).
  */
-int cv_digest(struct hash_ctx *hc, bool server, const uint8_t *th,
-	      size_t thlen, uint8_t out[32]);
+int sign_content_digest(struct hash_ctx *hc, bool server, const uint8_t *th,
+			size_t thlen, uint8_t out[32]);
 /* Returns the DER signature's length, or a negative error. */
 int sign_digest(key_serial_t key, const uint8_t digest[32], uint8_t *sig,
 		size_t cap);
 /* 0, or the decrypt_error alert when the signature does not verify. */
-int verify_digest(key_serial_t key, const uint8_t digest[32],
-		  const uint8_t *sig, size_t len);
+int sign_verify_digest(key_serial_t key, const uint8_t digest[32],
+		       const uint8_t *sig, size_t len);
 
 #endif

@@ -16,9 +16,9 @@
  *           driver for 64 bytes on x86-64 (RNG_BUFFER_SIZE), which the
  *           driver serves with two Randoms in one sequence
  *   Sign    keyctl_pkey_sign() with the iotsec key: Random, Nonce, Sign
- *   GenKey  iotsec_kpp_keygen() on ecdh-nist-p256-iotsec: GenKey into
+ *   GenKey  kpp_keygen() on ecdh-nist-p256-iotsec: GenKey into
  *           TempKey (setsockopt, accept, keygen op, read)
- *   ECDH    iotsec_kpp_derive() with the generator as the peer's key:
+ *   ECDH    kpp_derive() with the generator as the peer's key:
  *           ECDH from TempKey; the secret must equal our public X
  *
  * usage: chipbench -H                   print the table header
@@ -82,13 +82,13 @@ struct bench {
 	unsigned int pct;
 	long key;
 	int rng_fd;
-	struct iotsec_kpp kpp;
-	uint8_t pub[IOTSEC_KPP_P256_PUB];
+	struct kpp kpp;
+	uint8_t pub[KPP_P256_PUB];
 	bool verbose;
 };
 
 /* The P-256 generator, X || Y: a peer key whose secret is our own X. */
-static const uint8_t p256_g[IOTSEC_KPP_P256_PUB] = {
+static const uint8_t p256_g[KPP_P256_PUB] = {
 	0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5,
 	0x63, 0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0,
 	0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96, 0x4f, 0xe3, 0x42, 0xe2,
@@ -192,13 +192,13 @@ static int do_sign(struct bench *b)
 
 static int do_keygen(struct bench *b)
 {
-	return iotsec_kpp_keygen(&b->kpp, b->pub);
+	return kpp_keygen(&b->kpp, b->pub);
 }
 
 static int do_derive(struct bench *b)
 {
-	uint8_t secret[IOTSEC_KPP_P256_SECRET];
-	int ret = iotsec_kpp_derive(&b->kpp, p256_g, secret);
+	uint8_t secret[KPP_P256_SECRET];
+	int ret = kpp_derive(&b->kpp, p256_g, secret);
 
 	if (!ret && memcmp(secret, b->pub, sizeof(secret)))
 		ret = -EBADMSG;	/* d * G must be our own public key */
@@ -263,7 +263,7 @@ static int measure_simple(struct bench *b, struct row *r,
 static int kpp_once(struct bench *b, struct row *kg, struct row *dh,
 		    bool keep)
 {
-	int ret = iotsec_kpp_open(&b->kpp, KPP_DRIVER);
+	int ret = kpp_open(&b->kpp, KPP_DRIVER);
 
 	if (ret) {
 		fprintf(stderr, "chipbench: bind %s: %s\n", KPP_DRIVER,
@@ -273,7 +273,7 @@ static int kpp_once(struct bench *b, struct row *kg, struct row *dh,
 	ret = timed(b, kg, do_keygen, keep);
 	if (ret == 1)
 		ret = timed(b, dh, do_derive, keep);
-	iotsec_kpp_close(&b->kpp);
+	kpp_close(&b->kpp);
 	if (ret != -EKEYEXPIRED)
 		return ret;
 	/* TempKey lost to another user in between: take both again */

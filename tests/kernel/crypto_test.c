@@ -57,9 +57,9 @@
 #include "ossl_p256.h"
 #include "kpp.h"
 
-#define PUB		IOTSEC_KPP_P256_PUB
-#define SECRET		IOTSEC_KPP_P256_SECRET
-#define PRIV		IOTSEC_KPP_P256_PRIV
+#define PUB		KPP_P256_PUB
+#define SECRET		KPP_P256_SECRET
+#define PRIV		KPP_P256_PRIV
 #define DEV_DIR		"/sys/bus/i2c/devices"
 #define RNG_DIR		"/sys/class/misc/hw_random"
 #define KMOD		"iotsec_cryptotest"
@@ -244,17 +244,17 @@ static int kpp_round(const char *alg, const uint8_t *priv,
 		     const uint8_t peer_pub[PUB], uint8_t pub[PUB],
 		     uint8_t secret[SECRET])
 {
-	struct iotsec_kpp k;
+	struct kpp k;
 	int ret;
 
-	ret = iotsec_kpp_open(&k, alg);
+	ret = kpp_open(&k, alg);
 	if (!ret)
-		ret = iotsec_kpp_setkey(&k, priv, priv ? PRIV : 0);
+		ret = kpp_setkey(&k, priv, priv ? PRIV : 0);
 	if (!ret)
-		ret = iotsec_kpp_keygen(&k, pub);
+		ret = kpp_keygen(&k, pub);
 	if (!ret)
-		ret = iotsec_kpp_derive(&k, peer_pub, secret);
-	iotsec_kpp_close(&k);
+		ret = kpp_derive(&k, peer_pub, secret);
+	kpp_close(&k);
 	return ret;
 }
 
@@ -804,30 +804,30 @@ TEST_F(chip, one_tempkey_owner_per_chip)
 {
 	uint8_t peer[PUB], pa[PUB], pb[PUB], sa[SECRET], sb[SECRET], s[SECRET];
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
-	struct iotsec_kpp a, b;
+	struct kpp a, b;
 	struct counters c0, c1;
 
 	ASSERT_NE(NULL, mine);
 	counters_read(&c0);
-	ASSERT_EQ(0, iotsec_kpp_open(&a, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_open(&b, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_setkey(&a, NULL, 0));
-	ASSERT_EQ(0, iotsec_kpp_setkey(&b, NULL, 0));
-	ASSERT_EQ(0, iotsec_kpp_keygen(&a, pa));
-	ASSERT_EQ(0, iotsec_kpp_keygen(&b, pb));
+	ASSERT_EQ(0, kpp_open(&a, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_open(&b, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_setkey(&a, NULL, 0));
+	ASSERT_EQ(0, kpp_setkey(&b, NULL, 0));
+	ASSERT_EQ(0, kpp_keygen(&a, pa));
+	ASSERT_EQ(0, kpp_keygen(&b, pb));
 	counters_read(&c1);
 	EXPECT_EQ(c0.genkey + 1, c1.genkey);
 	/* b first: the software key does not disturb a's TempKey */
-	ASSERT_EQ(0, iotsec_kpp_derive(&b, peer, sb));
-	ASSERT_EQ(0, iotsec_kpp_derive(&a, peer, sa));
+	ASSERT_EQ(0, kpp_derive(&b, peer, sb));
+	ASSERT_EQ(0, kpp_derive(&a, peer, sa));
 	ASSERT_EQ(0, ossl_derive(mine, pa, s));
 	EXPECT_EQ(0, memcmp(s, sa, SECRET));
 	ASSERT_EQ(0, ossl_derive(mine, pb, s));
 	EXPECT_EQ(0, memcmp(s, sb, SECRET));
 	counters_read(&c1);
 	EXPECT_EQ(c0.ecdh + 1, c1.ecdh);
-	iotsec_kpp_close(&a);
-	iotsec_kpp_close(&b);
+	kpp_close(&a);
+	kpp_close(&b);
 	/* ownership ended with the use: the chip is free again */
 	counters_read(&c0);
 	ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
@@ -908,7 +908,7 @@ TEST_F(chip, tempkey_outlives_a_signature)
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
 	struct sign_counters sa, sb;
 	struct counters a, b;
-	struct iotsec_kpp k;
+	struct kpp k;
 	long id;
 	int ret;
 
@@ -916,9 +916,9 @@ TEST_F(chip, tempkey_outlives_a_signature)
 	id = chip_key_add(&self->e, kpub);
 	ASSERT_LT(0, id) TH_LOG("iotsec key: %s", strerror(-id));
 	counters_read(&a);
-	ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
-	ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+	ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_setkey(&k, NULL, 0));
+	ASSERT_EQ(0, kpp_keygen(&k, pub));
 	sign_counters_read(&sa);
 	ret = chip_sign_checked(id, kpub);
 	sign_counters_read(&sb);
@@ -929,11 +929,11 @@ TEST_F(chip, tempkey_outlives_a_signature)
 	EXPECT_TRUE(sim_state_has("tempkey valid genkey"));
 	EXPECT_TRUE(sim_state_has("msgdigbuf valid"));
 	memset(s1, 0xa5, sizeof(s1));
-	ret = iotsec_kpp_derive(&k, peer, s1);
+	ret = kpp_derive(&k, peer, s1);
 	ASSERT_EQ(0, ret) TH_LOG("derive after a signature: %s",
 				 strerror(-ret));
 	counters_read(&b);
-	iotsec_kpp_close(&k);
+	kpp_close(&k);
 	EXPECT_EQ(a.genkey + 1, b.genkey);
 	EXPECT_EQ(a.ecdh + 1, b.ecdh);
 	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
@@ -964,7 +964,7 @@ TEST_F_TIMEOUT(chip, failed_signature_voids_the_tempkey, 60)
 	};
 	uint8_t peer[PUB], pub[PUB], kpub[PUB], s1[SECRET];
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
-	struct iotsec_kpp k;
+	struct kpp k;
 	unsigned int i;
 	long id;
 	int ret;
@@ -973,17 +973,17 @@ TEST_F_TIMEOUT(chip, failed_signature_voids_the_tempkey, 60)
 	id = chip_key_add(&self->e, kpub);
 	ASSERT_LT(0, id) TH_LOG("iotsec key: %s", strerror(-id));
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-		ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
-		ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
-		ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+		ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
+		ASSERT_EQ(0, kpp_setkey(&k, NULL, 0));
+		ASSERT_EQ(0, kpp_keygen(&k, pub));
 		ASSERT_EQ(0, sim_fault(specs[i]));
 		ret = chip_sign_checked(id, kpub);
 		sim_fault("none");
 		TH_LOG("%s: sign %d (%s)", specs[i], ret, strerror(-ret));
 		memset(s1, 0xa5, sizeof(s1));
-		EXPECT_EQ(-EKEYEXPIRED, iotsec_kpp_derive(&k, peer, s1))
+		EXPECT_EQ(-EKEYEXPIRED, kpp_derive(&k, peer, s1))
 			TH_LOG("%s", specs[i]);
-		iotsec_kpp_close(&k);
+		kpp_close(&k);
 		ASSERT_EQ(0, chip_sign_checked(id, kpub));
 		ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
 	}
@@ -1000,7 +1000,7 @@ TEST_F(chip, hwrng_waits_for_a_held_tempkey)
 {
 	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET], rnd[RNG_READ];
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
-	struct iotsec_kpp k;
+	struct kpp k;
 	long long r0;
 	double t;
 	ssize_t n;
@@ -1009,9 +1009,9 @@ TEST_F(chip, hwrng_waits_for_a_held_tempkey)
 	ASSERT_NE(NULL, mine);
 	if (!rng_select(&self->e))
 		SKIP(goto out, "hwrng %s is not current", self->e.rng);
-	ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
-	ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+	ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_setkey(&k, NULL, 0));
+	ASSERT_EQ(0, kpp_keygen(&k, pub));
 	r0 = sim_counter(0, "random");
 	fd = open("/dev/hwrng", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -1024,8 +1024,8 @@ TEST_F(chip, hwrng_waits_for_a_held_tempkey)
 		EXPECT_GE(64, n);
 	}
 	EXPECT_EQ(r0, sim_counter(0, "random"));
-	ASSERT_EQ(0, iotsec_kpp_derive(&k, peer, s1));
-	iotsec_kpp_close(&k);
+	ASSERT_EQ(0, kpp_derive(&k, peer, s1));
+	kpp_close(&k);
 	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
 	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
 	/* the key is used: the hwrng has the chip again, at once */
@@ -1050,17 +1050,17 @@ TEST_F_TIMEOUT(chip, lost_tempkey_is_ekeyexpired, 60)
 {
 	uint8_t peer[PUB], pub[PUB], secret[SECRET], rnd[RNG_READ];
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
-	struct iotsec_kpp k;
+	struct kpp k;
 	double t;
 	int fd;
 
 	ASSERT_NE(NULL, mine);
 	if (!rng_select(&self->e))
 		SKIP(goto out, "hwrng %s is not current", self->e.rng);
-	ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
+	ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_setkey(&k, NULL, 0));
 	t = now_ms();
-	ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+	ASSERT_EQ(0, kpp_keygen(&k, pub));
 	fd = open("/dev/hwrng", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ((ssize_t)sizeof(rnd), read(fd, rnd, sizeof(rnd)));
@@ -1069,8 +1069,8 @@ TEST_F_TIMEOUT(chip, lost_tempkey_is_ekeyexpired, 60)
 	TH_LOG("hwrng read after %.0f ms", t);
 	EXPECT_LE(HOLD_MS - 500, t);
 	memset(secret, 0xa5, sizeof(secret));
-	EXPECT_EQ(-EKEYEXPIRED, iotsec_kpp_derive(&k, peer, secret));
-	iotsec_kpp_close(&k);
+	EXPECT_EQ(-EKEYEXPIRED, kpp_derive(&k, peer, secret));
+	kpp_close(&k);
 	ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));
 out:
 	EVP_PKEY_free(mine);
@@ -1090,20 +1090,20 @@ TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
 	long long wd = sim_counter(0, "watchdogs"), rnd;
 	struct counters a, b;
-	struct iotsec_kpp k;
+	struct kpp k;
 	int i, ret = -EKEYEXPIRED;
 
 	ASSERT_NE(NULL, mine);
 	ASSERT_LE(0, wd);
 	for (i = 0; i < 3 && ret == -EKEYEXPIRED; i++) {
-		ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
+		ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
 		counters_read(&a);
-		ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+		ASSERT_EQ(0, kpp_keygen(&k, pub));
 		rnd = sim_counter(0, "random");
 		usleep(PAUSE_US);
-		ret = iotsec_kpp_derive(&k, peer, s1);
+		ret = kpp_derive(&k, peer, s1);
 		counters_read(&b);
-		iotsec_kpp_close(&k);
+		kpp_close(&k);
 		if (ret == -EKEYEXPIRED && sim_counter(0, "random") == rnd)
 			break;	/* nobody else used the chip: TempKey was lost */
 	}
@@ -1144,7 +1144,7 @@ TEST_F(chip508, signature_between_keygen_and_derive)
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
 	struct sign_counters sa, sb;
 	struct counters a, b;
-	struct iotsec_kpp k;
+	struct kpp k;
 	long id;
 	int ret;
 
@@ -1152,9 +1152,9 @@ TEST_F(chip508, signature_between_keygen_and_derive)
 	id = chip_key_add(&self->e, kpub);
 	ASSERT_LT(0, id) TH_LOG("iotsec key: %s", strerror(-id));
 	counters_read(&a);
-	ASSERT_EQ(0, iotsec_kpp_open(&k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_setkey(&k, NULL, 0));
-	ASSERT_EQ(0, iotsec_kpp_keygen(&k, pub));
+	ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_setkey(&k, NULL, 0));
+	ASSERT_EQ(0, kpp_keygen(&k, pub));
 	sign_counters_read(&sa);
 	ret = chip_sign_checked(id, kpub);
 	sign_counters_read(&sb);
@@ -1164,10 +1164,10 @@ TEST_F(chip508, signature_between_keygen_and_derive)
 	EXPECT_EQ(sa.sign + 1, sb.sign);
 	EXPECT_TRUE(sim_state_has("tempkey valid input"));
 	EXPECT_TRUE(sim_state_has("msgdigbuf invalid"));
-	ret = iotsec_kpp_derive(&k, peer, s1);
+	ret = kpp_derive(&k, peer, s1);
 	ASSERT_EQ(0, ret) TH_LOG("derive: %s", strerror(-ret));
 	counters_read(&b);
-	iotsec_kpp_close(&k);
+	kpp_close(&k);
 	EXPECT_EQ(a.genkey, b.genkey);
 	EXPECT_EQ(a.ecdh, b.ecdh);
 	ASSERT_EQ(0, ossl_derive(mine, pub, s2));

@@ -42,9 +42,9 @@
 #define SOL_ALG 279
 #endif
 
-#define PUB	IOTSEC_KPP_P256_PUB
-#define SECRET	IOTSEC_KPP_P256_SECRET
-#define PRIV	IOTSEC_KPP_P256_PRIV
+#define PUB	KPP_P256_PUB
+#define SECRET	KPP_P256_SECRET
+#define PRIV	KPP_P256_PRIV
 #define SENTINEL 0xa5
 
 /* P-256 field prime p and group order n, big-endian. */
@@ -315,14 +315,14 @@ static int crypto_user_reports_kpp(const char *name)
 static int keygen_cycles(int n, int *first_err)
 {
 	uint8_t pub[PUB];
-	struct iotsec_kpp k;
+	struct kpp k;
 	int i, ret, fails = 0;
 
 	for (i = 0; i < n; i++) {
-		ret = iotsec_kpp_open(&k, "ecdh-nist-p256");
+		ret = kpp_open(&k, "ecdh-nist-p256");
 		if (!ret)
-			ret = iotsec_kpp_keygen(&k, pub);
-		iotsec_kpp_close(&k);
+			ret = kpp_keygen(&k, pub);
+		kpp_close(&k);
 		if (ret && !fails++)
 			*first_err = ret;
 	}
@@ -340,30 +340,30 @@ struct worker {
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct iotsec_kpp a, b;
+	struct kpp a, b;
 	uint8_t pa[PUB], pb[PUB], sa[SECRET], sb[SECRET];
 	int i, ret;
 
 	for (i = 0; i < w->iterations; i++) {
 		b.tfmfd = -1;
 		b.opfd = -1;
-		ret = iotsec_kpp_open(&a, "ecdh-nist-p256");
+		ret = kpp_open(&a, "ecdh-nist-p256");
 		if (!ret)
-			ret = iotsec_kpp_open(&b, "ecdh-nist-p256");
+			ret = kpp_open(&b, "ecdh-nist-p256");
 		if (!i)
 			pthread_barrier_wait(w->start);
 		if (!ret)
-			ret = iotsec_kpp_keygen(&a, pa);
+			ret = kpp_keygen(&a, pa);
 		if (!ret)
-			ret = iotsec_kpp_keygen(&b, pb);
+			ret = kpp_keygen(&b, pb);
 		if (!ret)
-			ret = iotsec_kpp_derive(&a, pb, sa);
+			ret = kpp_derive(&a, pb, sa);
 		if (!ret)
-			ret = iotsec_kpp_derive(&b, pa, sb);
+			ret = kpp_derive(&b, pa, sb);
 		if (!ret && memcmp(sa, sb, SECRET))
 			ret = -EBADMSG;
-		iotsec_kpp_close(&a);
-		iotsec_kpp_close(&b);
+		kpp_close(&a);
+		kpp_close(&b);
 		if (ret && !w->fails++)
 			w->first_err = ret;
 	}
@@ -399,7 +399,7 @@ static int run_threads(int nthreads, int iterations, int *first_err)
 #define MAX_FDS 16
 
 FIXTURE(kpp) {
-	struct iotsec_kpp k[4];
+	struct kpp k[4];
 	int fd[MAX_FDS];
 	int nfd;
 };
@@ -435,7 +435,7 @@ FIXTURE_TEARDOWN(kpp)
 	int i, ret;
 
 	for (i = 0; i < 4; i++)
-		iotsec_kpp_close(&self->k[i]);
+		kpp_close(&self->k[i]);
 	for (i = 0; i < self->nfd; i++)
 		close(self->fd[i]);
 	ret = kmod_unload("algif_kpp");
@@ -448,16 +448,16 @@ FIXTURE_TEARDOWN(kpp)
 TEST_F(kpp, two_sockets_derive_the_same_secret)
 {
 	uint8_t pa[PUB], pb[PUB], sa[SECRET], sb[SECRET];
-	struct iotsec_kpp *a = &self->k[0], *b = &self->k[1];
+	struct kpp *a = &self->k[0], *b = &self->k[1];
 
-	ASSERT_EQ(0, iotsec_kpp_open(a, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_open(b, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_keygen(a, pa));
-	ASSERT_EQ(0, iotsec_kpp_keygen(b, pb));
+	ASSERT_EQ(0, kpp_open(a, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_open(b, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_keygen(a, pa));
+	ASSERT_EQ(0, kpp_keygen(b, pb));
 	EXPECT_NE(0, memcmp(pa, pb, PUB));
 	EXPECT_EQ(64U, a->maxsize);
-	ASSERT_EQ(0, iotsec_kpp_derive(a, pb, sa));
-	ASSERT_EQ(0, iotsec_kpp_derive(b, pa, sb));
+	ASSERT_EQ(0, kpp_derive(a, pb, sa));
+	ASSERT_EQ(0, kpp_derive(b, pa, sb));
 	EXPECT_EQ(0, memcmp(sa, sb, SECRET));
 	EXPECT_FALSE(all_bytes(sa, SECRET, 0));
 }
@@ -466,12 +466,12 @@ TEST_F(kpp, secret_matches_openssl)
 {
 	uint8_t mine[PUB], theirs[PUB], priv[PRIV], s1[SECRET], s2[SECRET];
 	EVP_PKEY *ossl = ossl_gen(theirs, priv);
-	struct iotsec_kpp *k = &self->k[0];
+	struct kpp *k = &self->k[0];
 
 	ASSERT_NE(NULL, ossl);
-	ASSERT_EQ(0, iotsec_kpp_open(k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_keygen(k, mine));
-	ASSERT_EQ(0, iotsec_kpp_derive(k, theirs, s1));
+	ASSERT_EQ(0, kpp_open(k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_keygen(k, mine));
+	ASSERT_EQ(0, kpp_derive(k, theirs, s1));
 	ASSERT_EQ(0, ossl_derive(ossl, mine, s2))
 		TH_LOG("OpenSSL refused our public key");
 	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
@@ -481,46 +481,46 @@ TEST_F(kpp, secret_matches_openssl)
 TEST_F(kpp, driver_name_binds_that_driver)
 {
 	uint8_t pa[PUB], pb[PUB], sa[SECRET], sb[SECRET];
-	struct iotsec_kpp *a = &self->k[0], *b = &self->k[1];
+	struct kpp *a = &self->k[0], *b = &self->k[1];
 
-	ASSERT_EQ(0, iotsec_kpp_open(a, "ecdh-nist-p256-generic"));
-	ASSERT_EQ(0, iotsec_kpp_open(b, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_keygen(a, pa));
-	ASSERT_EQ(0, iotsec_kpp_keygen(b, pb));
-	ASSERT_EQ(0, iotsec_kpp_derive(a, pb, sa));
-	ASSERT_EQ(0, iotsec_kpp_derive(b, pa, sb));
+	ASSERT_EQ(0, kpp_open(a, "ecdh-nist-p256-generic"));
+	ASSERT_EQ(0, kpp_open(b, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_keygen(a, pa));
+	ASSERT_EQ(0, kpp_keygen(b, pb));
+	ASSERT_EQ(0, kpp_derive(a, pb, sa));
+	ASSERT_EQ(0, kpp_derive(b, pa, sb));
 	EXPECT_EQ(0, memcmp(sa, sb, SECRET));
-	EXPECT_EQ(-ENOENT, iotsec_kpp_open(&self->k[2],
-					   "ecdh-nist-p256-nosuchdriver"));
+	EXPECT_EQ(-ENOENT, kpp_open(&self->k[2],
+				    "ecdh-nist-p256-nosuchdriver"));
 }
 
 TEST_F(kpp, given_private_key_gives_openssls_public_key)
 {
 	uint8_t d[PRIV], want[PUB], pub[PUB], priv[PRIV], peer[PUB];
 	uint8_t s1[SECRET], s2[SECRET];
-	struct iotsec_kpp *k = &self->k[0], *p = &self->k[1];
+	struct kpp *k = &self->k[0], *p = &self->k[1];
 	EVP_PKEY *ossl;
 
 	/* The fixed vector. */
 	hex2bin(fixed_d, d);
 	hex2bin(fixed_x, want);
 	hex2bin(fixed_y, want + 32);
-	ASSERT_EQ(0, iotsec_kpp_open(k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_setkey(k, d, PRIV));
-	ASSERT_EQ(0, iotsec_kpp_keygen(k, pub));
+	ASSERT_EQ(0, kpp_open(k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_setkey(k, d, PRIV));
+	ASSERT_EQ(0, kpp_keygen(k, pub));
 	EXPECT_EQ(0, memcmp(pub, want, PUB));
-	iotsec_kpp_close(k);
+	kpp_close(k);
 
 	/* A fresh OpenSSL key, both ways, and the secret with a third key. */
 	ossl = ossl_gen(want, priv);
 	ASSERT_NE(NULL, ossl);
-	ASSERT_EQ(0, iotsec_kpp_open(k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_setkey(k, priv, PRIV));
-	ASSERT_EQ(0, iotsec_kpp_keygen(k, pub));
+	ASSERT_EQ(0, kpp_open(k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_setkey(k, priv, PRIV));
+	ASSERT_EQ(0, kpp_keygen(k, pub));
 	EXPECT_EQ(0, memcmp(pub, want, PUB));
-	ASSERT_EQ(0, iotsec_kpp_open(p, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_keygen(p, peer));
-	ASSERT_EQ(0, iotsec_kpp_derive(k, peer, s1));
+	ASSERT_EQ(0, kpp_open(p, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_keygen(p, peer));
+	ASSERT_EQ(0, kpp_derive(k, peer, s1));
 	ASSERT_EQ(0, ossl_derive(ossl, peer, s2));
 	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
 	EVP_PKEY_free(ossl);
@@ -595,7 +595,7 @@ TEST_F(kpp, setcurve_and_dh_params_give_enoprotoopt)
 TEST_F(kpp, vmsplice_path_works)
 {
 	uint8_t pub[PUB], peer[PUB], s1[SECRET], s2[SECRET];
-	struct iotsec_kpp *p = &self->k[0];
+	struct kpp *p = &self->k[0];
 	struct iovec iov = { .iov_base = peer, .iov_len = PUB };
 	int tfm, op, pipes[2];
 
@@ -610,14 +610,14 @@ TEST_F(kpp, vmsplice_path_works)
 	ASSERT_EQ(0, send_data(op, NULL, 0, 0));
 	ASSERT_EQ(PUB, read_loop(op, pub, PUB));
 
-	ASSERT_EQ(0, iotsec_kpp_open(p, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_keygen(p, peer));
+	ASSERT_EQ(0, kpp_open(p, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_keygen(p, peer));
 	ASSERT_EQ(0, send_op(op, ALG_OP_SSGEN, NULL, 0, MSG_MORE));
 	ASSERT_EQ(PUB, vmsplice(pipes[1], &iov, 1, SPLICE_F_GIFT));
 	ASSERT_EQ(PUB, splice(pipes[0], NULL, op, NULL, PUB, 0))
 		TH_LOG("splice: %s", strerror(errno));
 	ASSERT_EQ(SECRET, read_loop(op, s1, SECRET));
-	ASSERT_EQ(0, iotsec_kpp_derive(p, pub, s2));
+	ASSERT_EQ(0, kpp_derive(p, pub, s2));
 	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
 }
 
@@ -625,7 +625,7 @@ TEST_F(kpp, vmsplice_path_works)
 TEST_F(kpp, msg_more_gathers_the_peer_key)
 {
 	uint8_t pub[PUB], peer[PUB], s1[SECRET], s2[SECRET];
-	struct iotsec_kpp *p = &self->k[0];
+	struct kpp *p = &self->k[0];
 	int tfm, op;
 
 	op = keep(self, keyed_op("ecdh-nist-p256", &tfm));
@@ -633,15 +633,15 @@ TEST_F(kpp, msg_more_gathers_the_peer_key)
 	ASSERT_LE(0, op);
 	ASSERT_EQ(0, send_op(op, ALG_OP_KEYGEN, NULL, 0, 0));
 	ASSERT_EQ(PUB, read_loop(op, pub, PUB));
-	ASSERT_EQ(0, iotsec_kpp_open(p, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_keygen(p, peer));
+	ASSERT_EQ(0, kpp_open(p, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_keygen(p, peer));
 
 	ASSERT_EQ(20, send_op(op, ALG_OP_SSGEN, peer, 20, MSG_MORE));
 	EXPECT_EQ(-1, recv(op, s1, SECRET, MSG_DONTWAIT));
 	EXPECT_EQ(EAGAIN, errno);
 	ASSERT_EQ(PUB - 20, send_data(op, peer + 20, PUB - 20, 0));
 	ASSERT_EQ(SECRET, read_loop(op, s1, SECRET));
-	ASSERT_EQ(0, iotsec_kpp_derive(p, pub, s2));
+	ASSERT_EQ(0, kpp_derive(p, pub, s2));
 	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
 }
 
@@ -726,15 +726,15 @@ TEST_F(kpp, wrong_peer_sizes_are_refused)
 TEST_F(kpp, ssgen_without_a_key_is_refused)
 {
 	uint8_t peer[PUB], out[PUB], secret[SECRET];
-	struct iotsec_kpp *k = &self->k[0];
+	struct kpp *k = &self->k[0];
 	int tfm, op;
 
-	ASSERT_EQ(0, iotsec_kpp_open(k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_open(k, "ecdh-nist-p256"));
 	memset(secret, SENTINEL, SECRET);
-	EXPECT_EQ(-ENOKEY, iotsec_kpp_derive(k, peer, secret));
+	EXPECT_EQ(-ENOKEY, kpp_derive(k, peer, secret));
 
 	/* Raw: accept before ALG_SET_KEY gives a key-less op socket. */
-	ASSERT_EQ(0, iotsec_kpp_keygen(k, peer));
+	ASSERT_EQ(0, kpp_keygen(k, peer));
 	tfm = keep(self, alg_bind("ecdh-nist-p256"));
 	ASSERT_LE(0, tfm);
 	op = keep(self, alg_accept(tfm));
@@ -944,7 +944,7 @@ TEST_F_TIMEOUT(kpp, cycles_and_threads_leave_nothing_behind, 580)
 TEST_F(kpp, chip_provider_did_the_work)
 {
 	uint8_t pa[PUB], pb[PUB], sa[SECRET], sb[SECRET];
-	struct iotsec_kpp *a = &self->k[0], *b = &self->k[1];
+	struct kpp *a = &self->k[0], *b = &self->k[1];
 	long genkey0, ecdh0;
 
 	/* A provisioned simulated chip and the driver with its providers. */
@@ -962,17 +962,17 @@ TEST_F(kpp, chip_provider_did_the_work)
 	ASSERT_LE(0, ecdh0);
 
 	/* The generic name must resolve to the chip, by priority. */
-	ASSERT_EQ(0, iotsec_kpp_open(a, "ecdh-nist-p256"));
-	ASSERT_EQ(0, iotsec_kpp_open(b, "ecdh-nist-p256-generic"));
-	ASSERT_EQ(0, iotsec_kpp_keygen(a, pa));
-	ASSERT_EQ(0, iotsec_kpp_keygen(b, pb));
-	ASSERT_EQ(0, iotsec_kpp_derive(a, pb, sa));
-	ASSERT_EQ(0, iotsec_kpp_derive(b, pa, sb));
+	ASSERT_EQ(0, kpp_open(a, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_open(b, "ecdh-nist-p256-generic"));
+	ASSERT_EQ(0, kpp_keygen(a, pa));
+	ASSERT_EQ(0, kpp_keygen(b, pb));
+	ASSERT_EQ(0, kpp_derive(a, pb, sa));
+	ASSERT_EQ(0, kpp_derive(b, pa, sb));
 	EXPECT_EQ(0, memcmp(sa, sb, SECRET));
 	EXPECT_LT(genkey0, sim_counter(0, "genkey"));
 	EXPECT_LT(ecdh0, sim_counter(0, "ecdh"));
-	iotsec_kpp_close(a);
-	iotsec_kpp_close(b);
+	kpp_close(a);
+	kpp_close(b);
 	EXPECT_EQ(0, kmod_unload("iotsec"));
 	EXPECT_EQ(0, kmod_unload("iotsec_sim"));
 }

@@ -179,7 +179,7 @@ TEST_F(peer_key, leaf_not_p256_is_unsupported_certificate)
 	wbuf_wipe(&m);
 
 	s->state = variant->server ? EXPECT_CERTIFICATE :
-				     EXPECT_CERT_REQUEST_OR_CERT;
+				     EXPECT_CERTIFICATE_REQUEST;
 	ASSERT_EQ(0, io_next_message(s, &h));
 	ret = variant->server ? server_step(s, &h) : client_step(s, &h);
 	EXPECT_EQ(ALERT_SENT(UNSUPPORTED_CERTIFICATE), ret);
@@ -300,7 +300,7 @@ static int cert_request_to(struct iotsec_session *s, uint16_t scheme)
 
 	if (msg_next(cr, sizeof(cr), &h) != 1)
 		return -EBADMSG;
-	s->state = EXPECT_CERT_REQUEST_OR_CERT;
+	s->state = EXPECT_CERTIFICATE_REQUEST;
 	return client_step(s, &h);
 }
 
@@ -313,7 +313,7 @@ TEST_F(client, cert_request_without_our_scheme_gets_no_certificate)
 
 	ASSERT_EQ(0, cert_request_to(s, 0x0804));	/* rsa_pss_rsae_sha256 */
 	EXPECT_EQ(EXPECT_CERTIFICATE, s->state);
-	ASSERT_EQ(0, hs_send_cert_and_verify(s));
+	ASSERT_EQ(0, hs_send_auth(s));
 	ASSERT_EQ(0, queued_message(s, 0, &h));
 	ASSERT_EQ(MSG_CERTIFICATE, h.type);
 	ASSERT_EQ(0, msg_get_certificate(h.body, h.len, 0, &c));
@@ -342,7 +342,7 @@ TEST_F(client, cert_request_with_our_scheme_gets_the_chain)
 	unlink(path);
 	ASSERT_EQ(0, cert_request_to(s, MSG_ECDSA_P256_SHA256));
 	/* The configured key (none here) cannot sign: an error, after. */
-	EXPECT_GT(0, hs_send_cert_and_verify(s));
+	EXPECT_GT(0, hs_send_auth(s));
 	ASSERT_EQ(0, queued_message(s, 0, &h));
 	ASSERT_EQ(0, msg_get_certificate(h.body, h.len, 0, &c));
 	EXPECT_EQ(1, c.n);
