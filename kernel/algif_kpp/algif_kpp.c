@@ -22,7 +22,6 @@
  * details, the errors and what cannot work on 6.1.
  */
 
-
 #include <crypto/ecc_curve.h>
 #include <crypto/ecdh.h>
 #include <crypto/if_alg.h>
