@@ -15,9 +15,6 @@
 #include "i2c.h"
 #include "atecc/wire.h"
 
-#define ECDH_ENCRYPT		0x02
-#define ECDH_DST_MASK		0x0C
-
 /**
  * atecc_addr_config() - Read/Write param2 for a config zone byte offset
  * @offset: 0-127; the 4-byte word (or 32-byte block) holding it is addressed
@@ -26,7 +23,8 @@
  */
 u16 atecc_addr_config(unsigned int offset)
 {
-	return (offset / ATECC_BLOCK) << 3 | (offset % ATECC_BLOCK) / ATECC_WORD;
+	return (offset / ATECC_BLOCK) << ATECC_ADDR_BLOCK_SHIFT |
+	       (offset % ATECC_BLOCK) / ATECC_WORD;
 }
 
 /**
@@ -39,7 +37,8 @@ u16 atecc_addr_config(unsigned int offset)
  */
 u16 atecc_addr_data(unsigned int slot, unsigned int offset)
 {
-	return (offset / ATECC_BLOCK) << 8 | slot << 3 |
+	return (offset / ATECC_BLOCK) << ATECC_ADDR_DATA_BLOCK_SHIFT |
+	       slot << ATECC_ADDR_SLOT_SHIFT |
 	       (offset % ATECC_BLOCK) / ATECC_WORD;
 }
 
@@ -195,7 +194,7 @@ int atecc_cmd_lock_slot(struct atecc_chip *chip, unsigned int slot)
 {
 	if (slot >= ATECC_NUM_SLOTS)
 		return -EINVAL;
-	return lock(chip, ATECC_LOCK_SLOT | slot << 2, 0);
+	return lock(chip, ATECC_LOCK_SLOT | slot << ATECC_LOCK_SLOT_SHIFT, 0);
 }
 
 /**
@@ -362,7 +361,7 @@ int atecc_cmd_verify_external(struct atecc_chip *chip,
 int atecc_cmd_ecdh(struct atecc_chip *chip, u8 mode, u16 key_id,
 		   const u8 peer[ATECC_PUBKEY_SIZE], u8 *out, size_t *out_len)
 {
-	u8 dst = mode & ECDH_DST_MASK;
+	u8 dst = mode & ATECC_ECDH_DST_MASK;
 	struct atecc_cmd cmd = {
 		.opcode = ATECC_OP_ECDH,
 		.param1 = mode,
@@ -374,7 +373,7 @@ int atecc_cmd_ecdh(struct atecc_chip *chip, u8 mode, u16 key_id,
 	int ret;
 
 	if (dst == ATECC_ECDH_COMPAT || dst == ATECC_ECDH_DST_OUTPUT)
-		cmd.out_len = mode & ECDH_ENCRYPT ? 2 * ATECC_KEY_SIZE :
+		cmd.out_len = mode & ATECC_ECDH_ENCRYPT ? 2 * ATECC_KEY_SIZE :
 						    ATECC_KEY_SIZE;
 	if (dst == ATECC_ECDH_COMPAT)
 		cmd.flags |= ATECC_CMD_STATUS_OK;

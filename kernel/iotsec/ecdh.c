@@ -46,8 +46,6 @@
 #include "p256.h"
 #include "atecc/wire.h"
 
-#define CHIPOPT_ECDH_PROT	0x0300	/* ChipOptions bits 9:8 */
-
 enum kpp_key {
 	KEY_NONE,	/* no set_secret() yet, or it failed */
 	KEY_SOFT,	/* the fallback holds the private key */
@@ -101,7 +99,7 @@ static bool chip_fits(const struct atecc_chip *chip)
 	const u8 *opt = &chip->config[ATECC_CFG_CHIPOPTIONS];
 
 	return chip->model != ATECC508A && chip->config_locked &&
-	       !((opt[0] | opt[1] << 8) & CHIPOPT_ECDH_PROT);
+	       !((opt[0] | opt[1] << 8) & ATECC_CHIPOPT_ECDH_PROT);
 }
 
 /* Owner lock, then the registry's lock (inside get_by_index). */

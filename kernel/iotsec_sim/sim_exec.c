@@ -56,7 +56,7 @@ static unsigned int sim_time_col(const struct sim_chip *chip)
 {
 	if (!sim_is_608(chip))
 		return 0;
-	switch (SIM_CHIPMODE_CLKDIV(chip->config[ATECC_CFG_CHIPMODE])) {
+	switch (ATECC_CHIPMODE_CLKDIV(chip->config[ATECC_CFG_CHIPMODE])) {
 	case 0x05:
 		return 2;
 	case 0x0d:
@@ -111,7 +111,7 @@ static bool sim_group_ok(struct sim_chip *chip, u8 *status)
 {
 	u8 count = chip->in[0];
 
-	if (count < SIM_GROUP_MIN || count > ATECC_CMD_MAX) {
+	if (count < ATECC_GROUP_MIN || count > ATECC_CMD_MAX) {
 		*status = ATECC_ST_COMM;
 		return false;
 	}
