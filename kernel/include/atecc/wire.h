@@ -29,6 +29,7 @@
 #define ATECC_OP_NONCE		0x16
 #define ATECC_OP_RANDOM		0x1B
 #define ATECC_OP_READ		0x02
+#define ATECC_OP_SELFTEST	0x77	/* 608 */
 #define ATECC_OP_SHA		0x47
 #define ATECC_OP_SIGN		0x41
 #define ATECC_OP_UPDATE_EXTRA	0x20
