@@ -216,6 +216,18 @@ int atecc_cmd_random(struct atecc_chip *chip, u8 out[ATECC_RANDOM_SIZE])
 	return atecc_i2c_execute(chip, &cmd);
 }
 
+static int nonce_load(struct atecc_chip *chip, u8 mode, const u8 *in)
+{
+	struct atecc_cmd cmd = {
+		.opcode = ATECC_OP_NONCE,
+		.param1 = mode,
+		.data = in,
+		.data_len = ATECC_KEY_SIZE,
+	};
+
+	return atecc_i2c_execute(chip, &cmd);
+}
+
 /**
  * atecc_cmd_nonce_passthrough() - load 32 bytes (a digest) into TempKey
  * @chip: the chip, inside a sequence
@@ -226,14 +238,7 @@ int atecc_cmd_random(struct atecc_chip *chip, u8 out[ATECC_RANDOM_SIZE])
 int atecc_cmd_nonce_passthrough(struct atecc_chip *chip,
 				const u8 in[ATECC_KEY_SIZE])
 {
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_NONCE,
-		.param1 = ATECC_NONCE_PASSTHROUGH,
-		.data = in,
-		.data_len = ATECC_KEY_SIZE,
-	};
-
-	return atecc_i2c_execute(chip, &cmd);
+	return nonce_load(chip, ATECC_NONCE_PASSTHROUGH, in);
 }
 
 /**
@@ -247,14 +252,7 @@ int atecc_cmd_nonce_passthrough(struct atecc_chip *chip,
 int atecc_cmd_nonce_msgdig(struct atecc_chip *chip,
 			   const u8 in[ATECC_KEY_SIZE])
 {
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_NONCE,
-		.param1 = ATECC_NONCE_MSGDIG,
-		.data = in,
-		.data_len = ATECC_KEY_SIZE,
-	};
-
-	return atecc_i2c_execute(chip, &cmd);
+	return nonce_load(chip, ATECC_NONCE_MSGDIG, in);
 }
 
 /**

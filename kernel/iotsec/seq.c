@@ -23,6 +23,17 @@
 #define GENKEY_RUNS		3	/* GenKey reruns after an ECC fault */
 #define TEMPKEY_HOLD_MS		5000	/* Random spares a held TempKey so long */
 
+/* The lock is held: go on unless the chip is gone. */
+static int seq_locked(struct atecc_chip *chip)
+{
+	if (chip->dead) {
+		mutex_unlock(&chip->lock);
+		return -ENODEV;
+	}
+	atecc_i2c_resume(chip);
+	return 0;
+}
+
 /**
  * atecc_seq_begin() - start a command sequence: take the chip
  * @chip: the chip
@@ -37,12 +48,7 @@ int atecc_seq_begin(struct atecc_chip *chip)
 {
 	if (mutex_lock_interruptible(&chip->lock))
 		return -EINTR;
-	if (chip->dead) {
-		mutex_unlock(&chip->lock);
-		return -ENODEV;
-	}
-	atecc_i2c_resume(chip);
-	return 0;
+	return seq_locked(chip);
 }
 
 /**
@@ -55,12 +61,7 @@ int atecc_seq_try_begin(struct atecc_chip *chip)
 {
 	if (!mutex_trylock(&chip->lock))
 		return -EBUSY;
-	if (chip->dead) {
-		mutex_unlock(&chip->lock);
-		return -ENODEV;
-	}
-	atecc_i2c_resume(chip);
-	return 0;
+	return seq_locked(chip);
 }
 
 /**
