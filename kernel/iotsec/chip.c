@@ -29,10 +29,6 @@
 #include "timing.h"
 #include "atecc/wire.h"
 
-#define REV_FAMILY_508		0x50
-#define REV_FAMILY_608		0x60
-#define REV_STEP_608A		0x02
-
 static LIST_HEAD(chips);
 static DEFINE_MUTEX(chips_lock);
 
@@ -214,10 +210,10 @@ static int identify(struct atecc_chip *chip)
 	const u8 *rev = chip->revision;
 	enum atecc_model model;
 
-	if (rev[2] == REV_FAMILY_508)
+	if (rev[2] == ATECC_REV_FAMILY_508)
 		model = ATECC508A;
-	else if (rev[2] == REV_FAMILY_608)
-		model = rev[3] <= REV_STEP_608A ? ATECC608A : ATECC608B;
+	else if (rev[2] == ATECC_REV_FAMILY_608)
+		model = rev[3] <= ATECC_REV_STEP_608A ? ATECC608A : ATECC608B;
 	else
 		return dev_err_probe(chip->dev, -ENODEV,
 				     "Info revision %4phN is not an ATECC508A/608A/608B\n",

@@ -15,16 +15,6 @@
 #include "i2c.h"
 #include "atecc/wire.h"
 
-#define ECDH_ENCRYPT		0x02
-#define ECDH_DST_MASK		0x0C
-#define SHA_BLOCK		64
-#define SHA_DIGEST		32
-
-static u16 zone_addr(unsigned int offset)
-{
-	return (offset / ATECC_BLOCK) << 3 | (offset % ATECC_BLOCK) / ATECC_WORD;
-}
-
 /**
  * atecc_addr_config() - Read/Write param2 for a config zone byte offset
  * @offset: 0-127; the 4-byte word (or 32-byte block) holding it is addressed
@@ -33,18 +23,8 @@ static u16 zone_addr(unsigned int offset)
  */
 u16 atecc_addr_config(unsigned int offset)
 {
-	return zone_addr(offset);
-}
-
-/**
- * atecc_addr_otp() - Read/Write param2 for an OTP zone byte offset
- * @offset: 0-63
- *
- * Return: the param2 value.
- */
-u16 atecc_addr_otp(unsigned int offset)
-{
-	return zone_addr(offset);
+	return (offset / ATECC_BLOCK) << ATECC_ADDR_BLOCK_SHIFT |
+	       (offset % ATECC_BLOCK) / ATECC_WORD;
 }
 
 /**
@@ -57,21 +37,9 @@ u16 atecc_addr_otp(unsigned int offset)
  */
 u16 atecc_addr_data(unsigned int slot, unsigned int offset)
 {
-	return (offset / ATECC_BLOCK) << 8 | slot << 3 |
+	return (offset / ATECC_BLOCK) << ATECC_ADDR_DATA_BLOCK_SHIFT |
+	       slot << ATECC_ADDR_SLOT_SHIFT |
 	       (offset % ATECC_BLOCK) / ATECC_WORD;
-}
-
-static int info(struct atecc_chip *chip, u8 mode, u16 param2, u8 out[4])
-{
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_INFO,
-		.param1 = mode,
-		.param2 = param2,
-		.out = out,
-		.out_len = 4,
-	};
-
-	return atecc_i2c_execute(chip, &cmd);
 }
 
 /**
@@ -83,42 +51,14 @@ static int info(struct atecc_chip *chip, u8 mode, u16 param2, u8 out[4])
  */
 int atecc_cmd_info_revision(struct atecc_chip *chip, u8 rev[4])
 {
-	return info(chip, ATECC_INFO_REVISION, 0, rev);
-}
+	struct atecc_cmd cmd = {
+		.opcode = ATECC_OP_INFO,
+		.param1 = ATECC_INFO_REVISION,
+		.out = rev,
+		.out_len = 4,
+	};
 
-/**
- * atecc_cmd_info_state() - Info mode 2: TempKey and auth state
- * @chip: the chip, inside a sequence
- * @state: 00 00 B1 B0: B1 bit 7 TempKey.Valid, B0 bits 3:0 TempKey.KeyID,
- *	bit 4 SourceFlag (0 random, 1 pass-through)
- *
- * Return: 0 or a negative errno.
- */
-int atecc_cmd_info_state(struct atecc_chip *chip, u8 state[4])
-{
-	return info(chip, ATECC_INFO_STATE, 0, state);
-}
-
-/**
- * atecc_cmd_keyvalid() - Info mode 1: does an ECC slot hold a valid key
- * @chip: the chip, inside a sequence
- * @slot: 0-15
- * @valid: set on success
- *
- * Return: 0 or a negative errno (-EINVAL for a bad slot).
- */
-int atecc_cmd_keyvalid(struct atecc_chip *chip, unsigned int slot,
-		       bool *valid)
-{
-	u8 out[4];
-	int ret;
-
-	if (slot >= ATECC_NUM_SLOTS)
-		return -EINVAL;
-	ret = info(chip, ATECC_INFO_KEYVALID, slot, out);
-	if (!ret)
-		*valid = memchr_inv(out, 0, sizeof(out));
-	return ret;
+	return atecc_i2c_execute(chip, &cmd);
 }
 
 static bool zone_len_ok(u8 zone, size_t len)
@@ -131,7 +71,8 @@ static bool zone_len_ok(u8 zone, size_t len)
  * atecc_cmd_read() - Read 4 or 32 bytes in the clear
  * @chip: the chip, inside a sequence
  * @zone: ATECC_ZONE_CONFIG, _OTP or _DATA
- * @addr: from atecc_addr_config(), atecc_addr_otp() or atecc_addr_data()
+ * @addr: from atecc_addr_config() or atecc_addr_data() (OTP offsets are
+ *	encoded as config ones)
  * @buf: @len bytes
  * @len: 4 or 32
  *
@@ -253,7 +194,7 @@ int atecc_cmd_lock_slot(struct atecc_chip *chip, unsigned int slot)
 {
 	if (slot >= ATECC_NUM_SLOTS)
 		return -EINVAL;
-	return lock(chip, ATECC_LOCK_SLOT | slot << 2, 0);
+	return lock(chip, ATECC_LOCK_SLOT | slot << ATECC_LOCK_SLOT_SHIFT, 0);
 }
 
 /**
@@ -275,6 +216,18 @@ int atecc_cmd_random(struct atecc_chip *chip, u8 out[ATECC_RANDOM_SIZE])
 	return atecc_i2c_execute(chip, &cmd);
 }
 
+static int nonce_load(struct atecc_chip *chip, u8 mode, const u8 *in)
+{
+	struct atecc_cmd cmd = {
+		.opcode = ATECC_OP_NONCE,
+		.param1 = mode,
+		.data = in,
+		.data_len = ATECC_KEY_SIZE,
+	};
+
+	return atecc_i2c_execute(chip, &cmd);
+}
+
 /**
  * atecc_cmd_nonce_passthrough() - load 32 bytes (a digest) into TempKey
  * @chip: the chip, inside a sequence
@@ -285,14 +238,7 @@ int atecc_cmd_random(struct atecc_chip *chip, u8 out[ATECC_RANDOM_SIZE])
 int atecc_cmd_nonce_passthrough(struct atecc_chip *chip,
 				const u8 in[ATECC_KEY_SIZE])
 {
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_NONCE,
-		.param1 = ATECC_NONCE_PASSTHROUGH,
-		.data = in,
-		.data_len = ATECC_KEY_SIZE,
-	};
-
-	return atecc_i2c_execute(chip, &cmd);
+	return nonce_load(chip, ATECC_NONCE_PASSTHROUGH, in);
 }
 
 /**
@@ -306,39 +252,7 @@ int atecc_cmd_nonce_passthrough(struct atecc_chip *chip,
 int atecc_cmd_nonce_msgdig(struct atecc_chip *chip,
 			   const u8 in[ATECC_KEY_SIZE])
 {
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_NONCE,
-		.param1 = ATECC_NONCE_MSGDIG,
-		.data = in,
-		.data_len = ATECC_KEY_SIZE,
-	};
-
-	return atecc_i2c_execute(chip, &cmd);
-}
-
-/**
- * atecc_cmd_nonce_random() - random nonce: TempKey = SHA-256(RandOut ||
- *	NumIn || 16 00 00)
- * @chip: the chip, inside a sequence
- * @numin: 20 bytes from the host
- * @randout: the chip's 32-byte RandOut, needed to recompute TempKey
- *
- * Return: 0 or a negative errno.
- */
-int atecc_cmd_nonce_random(struct atecc_chip *chip,
-			   const u8 numin[ATECC_NONCE_NUMIN],
-			   u8 randout[ATECC_RANDOM_SIZE])
-{
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_NONCE,
-		.param1 = ATECC_NONCE_RANDOM,
-		.data = numin,
-		.data_len = ATECC_NONCE_NUMIN,
-		.out = randout,
-		.out_len = ATECC_RANDOM_SIZE,
-	};
-
-	return atecc_i2c_execute(chip, &cmd);
+	return nonce_load(chip, ATECC_NONCE_MSGDIG, in);
 }
 
 /**
@@ -445,7 +359,7 @@ int atecc_cmd_verify_external(struct atecc_chip *chip,
 int atecc_cmd_ecdh(struct atecc_chip *chip, u8 mode, u16 key_id,
 		   const u8 peer[ATECC_PUBKEY_SIZE], u8 *out, size_t *out_len)
 {
-	u8 dst = mode & ECDH_DST_MASK;
+	u8 dst = mode & ATECC_ECDH_DST_MASK;
 	struct atecc_cmd cmd = {
 		.opcode = ATECC_OP_ECDH,
 		.param1 = mode,
@@ -457,7 +371,7 @@ int atecc_cmd_ecdh(struct atecc_chip *chip, u8 mode, u16 key_id,
 	int ret;
 
 	if (dst == ATECC_ECDH_COMPAT || dst == ATECC_ECDH_DST_OUTPUT)
-		cmd.out_len = mode & ECDH_ENCRYPT ? 2 * ATECC_KEY_SIZE :
+		cmd.out_len = mode & ATECC_ECDH_ENCRYPT ? 2 * ATECC_KEY_SIZE :
 						    ATECC_KEY_SIZE;
 	if (dst == ATECC_ECDH_COMPAT)
 		cmd.flags |= ATECC_CMD_STATUS_OK;
@@ -471,67 +385,3 @@ int atecc_cmd_ecdh(struct atecc_chip *chip, u8 mode, u16 key_id,
 	return ret;
 }
 
-/**
- * atecc_cmd_sha_start() - SHA-256 on the chip: start
- * @chip: the chip, inside a sequence (the context is volatile state)
- *
- * Return: 0 or a negative errno.
- */
-int atecc_cmd_sha_start(struct atecc_chip *chip)
-{
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_SHA,
-		.param1 = ATECC_SHA_START,
-	};
-
-	return atecc_i2c_execute(chip, &cmd);
-}
-
-/**
- * atecc_cmd_sha_update() - SHA-256 on the chip: one 64-byte block
- * @chip: the chip, same sequence as atecc_cmd_sha_start()
- * @block: 64 bytes
- *
- * Return: 0; -EAGAIN when the SHA context was lost.
- */
-int atecc_cmd_sha_update(struct atecc_chip *chip, const u8 block[SHA_BLOCK])
-{
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_SHA,
-		.param1 = ATECC_SHA_UPDATE,
-		.param2 = SHA_BLOCK,
-		.data = block,
-		.data_len = SHA_BLOCK,
-		.flags = ATECC_CMD_USES_STATE,
-	};
-
-	return atecc_i2c_execute(chip, &cmd);
-}
-
-/**
- * atecc_cmd_sha_end() - SHA-256 on the chip: last bytes, then the digest
- * @chip: the chip, same sequence as atecc_cmd_sha_start()
- * @tail: 0-63 remaining bytes (may be NULL when @len is 0)
- * @len: their number
- * @digest: 32 bytes
- *
- * Return: 0; -EAGAIN when the SHA context was lost.
- */
-int atecc_cmd_sha_end(struct atecc_chip *chip, const u8 *tail, size_t len,
-		      u8 digest[SHA_DIGEST])
-{
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_SHA,
-		.param1 = ATECC_SHA_END,
-		.param2 = len,
-		.data = tail,
-		.data_len = len,
-		.out = digest,
-		.out_len = SHA_DIGEST,
-		.flags = ATECC_CMD_USES_STATE,
-	};
-
-	if (len >= SHA_BLOCK)
-		return -EINVAL;
-	return atecc_i2c_execute(chip, &cmd);
-}

@@ -46,14 +46,10 @@ void atecc_seq_state_release(struct atecc_chip *chip, u64 ticket);
 
 /* address encoding of Read/Write param2 (cmd.c) */
 u16 atecc_addr_config(unsigned int offset);
-u16 atecc_addr_otp(unsigned int offset);
 u16 atecc_addr_data(unsigned int slot, unsigned int offset);
 
 /* single commands, inside a sequence (cmd.c) */
 int atecc_cmd_info_revision(struct atecc_chip *chip, u8 rev[4]);
-int atecc_cmd_info_state(struct atecc_chip *chip, u8 state[4]);
-int atecc_cmd_keyvalid(struct atecc_chip *chip, unsigned int slot,
-		       bool *valid);
 int atecc_cmd_read(struct atecc_chip *chip, u8 zone, u16 addr, u8 *buf,
 		   size_t len);
 int atecc_cmd_read_config(struct atecc_chip *chip,
@@ -69,9 +65,6 @@ int atecc_cmd_nonce_passthrough(struct atecc_chip *chip,
 				const u8 in[ATECC_KEY_SIZE]);
 int atecc_cmd_nonce_msgdig(struct atecc_chip *chip,
 			   const u8 in[ATECC_KEY_SIZE]);
-int atecc_cmd_nonce_random(struct atecc_chip *chip,
-			   const u8 numin[ATECC_NONCE_NUMIN],
-			   u8 randout[ATECC_RANDOM_SIZE]);
 int atecc_cmd_genkey(struct atecc_chip *chip, u8 mode, u16 key_id,
 		     u8 pubkey[ATECC_PUBKEY_SIZE]);
 int atecc_cmd_sign_external(struct atecc_chip *chip, unsigned int slot,
@@ -81,14 +74,12 @@ int atecc_cmd_verify_external(struct atecc_chip *chip,
 			      const u8 pubkey[ATECC_PUBKEY_SIZE]);
 int atecc_cmd_ecdh(struct atecc_chip *chip, u8 mode, u16 key_id,
 		   const u8 peer[ATECC_PUBKEY_SIZE], u8 *out, size_t *out_len);
-int atecc_cmd_sha_start(struct atecc_chip *chip);
-int atecc_cmd_sha_update(struct atecc_chip *chip, const u8 block[64]);
-int atecc_cmd_sha_end(struct atecc_chip *chip, const u8 *tail, size_t len,
-		      u8 digest[32]);
 
 /* whole sequences (seq.c) */
 int atecc_random(struct atecc_chip *chip, u8 *out, size_t len, bool wait);
 int atecc_read_config(struct atecc_chip *chip, u8 config[ATECC_CONFIG_SIZE]);
+int atecc_genkey(struct atecc_chip *chip, u8 mode, u16 key_id,
+		 u8 pubkey[ATECC_PUBKEY_SIZE]);	/* inside a sequence */
 int atecc_genkey_public(struct atecc_chip *chip, unsigned int slot,
 			u8 pubkey[ATECC_PUBKEY_SIZE]);
 int atecc_sign_digest(struct atecc_chip *chip, unsigned int slot,
@@ -97,12 +88,10 @@ int atecc_verify_digest(struct atecc_chip *chip,
 			const u8 digest[ATECC_KEY_SIZE],
 			const u8 sig[ATECC_SIG_SIZE],
 			const u8 pubkey[ATECC_PUBKEY_SIZE]);
-int atecc_ecdh_slot(struct atecc_chip *chip, unsigned int slot,
-		    const u8 peer[ATECC_PUBKEY_SIZE],
-		    u8 secret[ATECC_KEY_SIZE]);
-int atecc_ecdh_ephemeral(struct atecc_chip *chip,
-			 const u8 peer[ATECC_PUBKEY_SIZE],
-			 u8 pubkey[ATECC_PUBKEY_SIZE],
-			 u8 secret[ATECC_KEY_SIZE]);
+int atecc_genkey_tempkey(struct atecc_chip *chip,
+			 u8 pubkey[ATECC_PUBKEY_SIZE], u64 *ticket);
+int atecc_ecdh_tempkey(struct atecc_chip *chip, u64 ticket,
+		       const u8 peer[ATECC_PUBKEY_SIZE],
+		       u8 secret[ATECC_KEY_SIZE]);
 
 #endif /* IOTSEC_CMD_H */

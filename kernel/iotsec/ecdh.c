@@ -46,9 +46,6 @@
 #include "p256.h"
 #include "atecc/wire.h"
 
-#define GENKEY_RUNS		3	/* GenKey again after an ECC fault */
-#define CHIPOPT_ECDH_PROT	0x0300	/* ChipOptions bits 9:8 */
-
 enum kpp_key {
 	KEY_NONE,	/* no set_secret() yet, or it failed */
 	KEY_SOFT,	/* the fallback holds the private key */
@@ -102,7 +99,7 @@ static bool chip_fits(const struct atecc_chip *chip)
 	const u8 *opt = &chip->config[ATECC_CFG_CHIPOPTIONS];
 
 	return chip->model != ATECC508A && chip->config_locked &&
-	       !((opt[0] | opt[1] << 8) & CHIPOPT_ECDH_PROT);
+	       !((opt[0] | opt[1] << 8) & ATECC_CHIPOPT_ECDH_PROT);
 }
 
 /* Owner lock, then the registry's lock (inside get_by_index). */
@@ -139,28 +136,6 @@ static void release(struct kpp_ctx *ctx)
 	ctx->ticket = 0;
 }
 
-static int genkey_tempkey(struct kpp_ctx *ctx)
-{
-	struct atecc_chip *chip = ctx->chip;
-	int ret, run = 0;
-
-	ret = atecc_seq_begin(chip);
-	if (ret)
-		return ret;
-	do
-		ret = atecc_cmd_genkey(chip, ATECC_GENKEY_PRIVATE,
-				       ATECC_KEYID_TEMPKEY, ctx->pub);
-	while (ret == -EAGAIN && ++run < GENKEY_RUNS);
-	if (!ret) {
-		ctx->ticket = atecc_seq_state_ticket(chip);
-		atecc_seq_state_hold(chip, ctx->ticket);
-	}
-	atecc_seq_end(chip);
-	if (!ret && !ctx->ticket)
-		ret = -EAGAIN;
-	return ret;
-}
-
 /* -ENODEV: no chip free, use software.  Caller holds ctx->lock. */
 static int chip_keygen(struct kpp_ctx *ctx)
 {
@@ -168,7 +143,7 @@ static int chip_keygen(struct kpp_ctx *ctx)
 
 	if (!claim(ctx))
 		return -ENODEV;
-	ret = genkey_tempkey(ctx);
+	ret = atecc_genkey_tempkey(ctx->chip, ctx->pub, &ctx->ticket);
 	if (ret) {	/* -ENODEV: the chip went away, software it is */
 		if (ret != -ENODEV)
 			dev_warn_ratelimited(ctx->chip->dev,
@@ -241,32 +216,6 @@ static int soft_run(struct kpp_ctx *ctx, struct kpp_request *req,
 	return ret;
 }
 
-/* ECDH from TempKey, if it still holds our key.  Caller holds ctx->lock. */
-static int chip_ecdh(struct kpp_ctx *ctx, const u8 *peer, u8 *secret)
-{
-	struct atecc_chip *chip = ctx->chip;
-	size_t len = 0;
-	int ret;
-
-	ret = atecc_seq_begin(chip);
-	if (ret)
-		return ret;
-	if (!atecc_seq_state_valid(chip, ctx->ticket))
-		ret = -EKEYEXPIRED;
-	else
-		ret = atecc_cmd_ecdh(chip, ATECC_ECDH_SRC_TEMPKEY |
-				     ATECC_ECDH_DST_OUTPUT, 0, peer, secret,
-				     &len);
-	atecc_seq_end(chip);
-	if (ret == -EAGAIN)	/* TempKey lost under the command */
-		ret = -EKEYEXPIRED;
-	if (!ret && len != ATECC_KEY_SIZE)
-		ret = -EPROTO;
-	if (ret == -EKEYEXPIRED)
-		dev_dbg(chip->dev, "ECDH: the ephemeral key left TempKey\n");
-	return ret;
-}
-
 static int chip_compute(struct kpp_ctx *ctx, struct kpp_request *req)
 {
 	u8 peer[P256_POINT], secret[ATECC_KEY_SIZE];
@@ -281,7 +230,7 @@ static int chip_compute(struct kpp_ctx *ctx, struct kpp_request *req)
 	if (ctx->kind != KEY_CHIP) {
 		ret = -EKEYEXPIRED;
 	} else {
-		ret = chip_ecdh(ctx, peer, secret);
+		ret = atecc_ecdh_tempkey(ctx->chip, ctx->ticket, peer, secret);
 		if (ret != -EINTR) {	/* else ECDH never started */
 			ctx->kind = KEY_SPENT;
 			release(ctx);

@@ -45,18 +45,14 @@
 #include "atecc/wire.h"
 
 #define DEFAULT_BUS_HZ		100000
-#define MAX_BUS_HZ		1000000
 #define WAKE_TOKEN_MAX		8
 #define WAKE_TRIES		3
 #define WAKE_RETRY_MS		10
 #define TRIES			3
 #define POLL_SLACK_MS		10	/* polls end at twice the maximum + this */
 #define SLEEP_SLACK_US		50	/* timer slack of each wait */
-#define WDT_MIN_MS		700	/* tWATCHDOG minimum (1.3 s typical) */
-#define WDT_MAX_MS		1700	/* tWATCHDOG maximum */
 #define WDT_LONG_MS		5000	/* long watchdog: ~10-13 s, unconfirmed */
 #define WDT_MARGIN_MS		20
-#define CHIPMODE_WDT_LONG	0x04
 #define IDLE_DELAY_MS		100	/* awake this long after a sequence */
 #define IDLE_WDT_ROOM_MS	200	/* idle this long before the budget ends */
 
@@ -427,7 +423,7 @@ static int timeout(struct xfer *x, unsigned int max_ms)
 	int ret;
 
 	chip->link.quiet_until = ktime_add_ms(chip->link.woke_at,
-					      WDT_MAX_MS + WDT_MARGIN_MS);
+					      ATECC_WATCHDOG_MAX_MS + WDT_MARGIN_MS);
 	atecc_i2c_sleep(chip);
 	ret = wake(chip, x->name, &tries);
 	if (!ret && tries == 1)
@@ -684,9 +680,10 @@ int atecc_i2c_reserve(struct atecc_chip *chip, unsigned int ms)
  */
 void atecc_i2c_set_budget(struct atecc_chip *chip)
 {
-	bool long_wdt = chip->config[ATECC_CFG_CHIPMODE] & CHIPMODE_WDT_LONG;
+	bool long_wdt = chip->config[ATECC_CFG_CHIPMODE] &
+			ATECC_CHIPMODE_WDT_LONG;
 
-	chip->link.budget_ms = long_wdt ? WDT_LONG_MS : WDT_MIN_MS;
+	chip->link.budget_ms = long_wdt ? WDT_LONG_MS : ATECC_WATCHDOG_MIN_MS;
 }
 
 /**
@@ -710,7 +707,7 @@ int atecc_i2c_init(struct atecc_chip *chip)
 		hz = DEFAULT_BUS_HZ;
 		dev_dbg(chip->dev, "bus speed unknown, assuming %u Hz\n", hz);
 	}
-	if (hz > MAX_BUS_HZ) {
+	if (hz > ATECC_BUS_HZ_MAX) {
 		dev_err(chip->dev, "bus runs at %u Hz, the chip allows 1 MHz at most\n",
 			hz);
 		return -EINVAL;

@@ -40,7 +40,6 @@
 #include "atecc/wire.h"
 
 #define PAYLOAD_MAX	128	/* longer payloads are refused */
-#define GENKEY_RUNS	3	/* GenKey reruns after an ECC fault */
 #define KEY_BITS	256
 #define DIGEST_SIZE	ATECC_KEY_SIZE
 #define PAYLOAD_SEP	" \t\n"
@@ -256,17 +255,6 @@ static void mark_stale(struct chipkey *ck)
 	mutex_unlock(&chipkeys_lock);
 }
 
-/* GenKey in @mode on the key's slot, rerun after ECC faults. */
-static int genkey(struct chipkey *ck, u8 mode)
-{
-	int ret, run = 0;
-
-	do
-		ret = atecc_cmd_genkey(ck->chip, mode, ck->slot, ck->pubkey);
-	while (ret == -EAGAIN && ++run < GENKEY_RUNS);
-	return ret;
-}
-
 /*
  * Preparse: check the slot; without generate also read its public key
  * (GenKey mode 0, which writes nothing).
@@ -280,7 +268,8 @@ static int vet(struct chipkey *ck)
 	memcpy(ck->serial, ck->chip->serial, ATECC_SN_SIZE);
 	ret = check_slot(ck->chip, ck->slot, ck->generate);
 	if (!ret && !ck->generate) {
-		ret = genkey(ck, ATECC_GENKEY_PUBLIC);
+		ret = atecc_genkey(ck->chip, ATECC_GENKEY_PUBLIC, ck->slot,
+				   ck->pubkey);
 		if (ret == -EPERM)
 			ret = refuse(ck->chip, ck->slot, -ENOKEY,
 				     "no valid key in the slot (add with generate to make one)");
@@ -302,7 +291,8 @@ static int generate(struct chipkey *ck)
 	if (!ret)
 		ret = check_slot(ck->chip, ck->slot, true);
 	if (!ret)
-		ret = genkey(ck, ATECC_GENKEY_PRIVATE);
+		ret = atecc_genkey(ck->chip, ATECC_GENKEY_PRIVATE, ck->slot,
+				   ck->pubkey);
 	if (!ret)
 		mark_stale(ck);
 	atecc_seq_end(ck->chip);

@@ -34,8 +34,6 @@
 #include "provision.h"
 #include "atecc/wire.h"
 
-#define GENKEY_RUNS	3	/* GenKey reruns after an ECC fault */
-
 static struct atecc_chip *to_chip(struct device *dev)
 {
 	return i2c_get_clientdata(to_i2c_client(dev));
@@ -221,7 +219,7 @@ static bool p256_private(const struct atecc_chip *chip, unsigned int slot)
 static int genkey_step(struct atecc_chip *chip, unsigned int slot)
 {
 	u8 pub[ATECC_PUBKEY_SIZE];
-	int ret, run = 0;
+	int ret;
 
 	ret = atecc_chip_refresh_config(chip);
 	if (ret)
@@ -230,9 +228,7 @@ static int genkey_step(struct atecc_chip *chip, unsigned int slot)
 		return -EPERM;
 	if (!p256_private(chip, slot))
 		return -EINVAL;
-	do
-		ret = atecc_cmd_genkey(chip, ATECC_GENKEY_PRIVATE, slot, pub);
-	while (ret == -EAGAIN && ++run < GENKEY_RUNS);
+	ret = atecc_genkey(chip, ATECC_GENKEY_PRIVATE, slot, pub);
 	if (!ret)
 		dev_info(chip->dev, "provisioning: new P-256 key in slot %u\n",
 			 slot);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Command sequences: one lock hold, one wake (re-woken only through idle,
- * which keeps TempKey), idle soon after the end.  And the sequences the
- * rest of the module needs whole: random bytes, the config zone, sign,
- * verify, ECDH.
+ * which keeps TempKey), idle soon after the end.  And every chip flow the
+ * rest of the module needs, each written once here: random bytes, the
+ * config zone, GenKey (with its reruns), sign, verify, and the kpp's
+ * GenKey into TempKey and ECDH from it.
  */
 
 #include <linux/errno.h>
@@ -19,8 +20,19 @@
 #include "atecc/wire.h"
 
 #define SEQ_RUNS		3	/* reruns after a lost TempKey */
+#define GENKEY_RUNS		3	/* GenKey reruns after an ECC fault */
 #define TEMPKEY_HOLD_MS		5000	/* Random spares a held TempKey so long */
-#define CHIPOPT_ECDH_PROT	0x0300	/* ChipOptions bits 9:8 */
+
+/* The lock is held: go on unless the chip is gone. */
+static int seq_locked(struct atecc_chip *chip)
+{
+	if (chip->dead) {
+		mutex_unlock(&chip->lock);
+		return -ENODEV;
+	}
+	atecc_i2c_resume(chip);
+	return 0;
+}
 
 /**
  * atecc_seq_begin() - start a command sequence: take the chip
@@ -36,12 +48,7 @@ int atecc_seq_begin(struct atecc_chip *chip)
 {
 	if (mutex_lock_interruptible(&chip->lock))
 		return -EINTR;
-	if (chip->dead) {
-		mutex_unlock(&chip->lock);
-		return -ENODEV;
-	}
-	atecc_i2c_resume(chip);
-	return 0;
+	return seq_locked(chip);
 }
 
 /**
@@ -54,12 +61,7 @@ int atecc_seq_try_begin(struct atecc_chip *chip)
 {
 	if (!mutex_trylock(&chip->lock))
 		return -EBUSY;
-	if (chip->dead) {
-		mutex_unlock(&chip->lock);
-		return -ENODEV;
-	}
-	atecc_i2c_resume(chip);
-	return 0;
+	return seq_locked(chip);
 }
 
 /**
@@ -289,18 +291,27 @@ static int key_slot_ok(struct atecc_chip *chip, unsigned int slot, u16 need,
 	return 0;
 }
 
-/* ECDH with the secret in the clear: refused by ChipOptions ECDH protection. */
-static int ecdh_output_ok(struct atecc_chip *chip)
+/**
+ * atecc_genkey() - GenKey, rerun after ECC faults
+ * @chip: the chip, inside a sequence
+ * @mode: as for atecc_cmd_genkey()
+ * @key_id: as for atecc_cmd_genkey()
+ * @pubkey: as for atecc_cmd_genkey()
+ *
+ * An ECC fault means the chip drew an invalid key: it is asked again, up
+ * to GENKEY_RUNS times in all.
+ *
+ * Return: 0 or a negative errno, as for atecc_cmd_genkey().
+ */
+int atecc_genkey(struct atecc_chip *chip, u8 mode, u16 key_id,
+		 u8 pubkey[ATECC_PUBKEY_SIZE])
 {
-	const u8 *p = &chip->config[ATECC_CFG_CHIPOPTIONS];
-	u16 opts = p[0] | p[1] << 8;
+	int ret, run = 0;
 
-	if (chip->model == ATECC508A || !(opts & CHIPOPT_ECDH_PROT))
-		return 0;
-	dev_err_ratelimited(chip->dev,
-			    "ECDH: ChipOptions 0x%04x protect the output (IO protection key), not supported\n",
-			    opts);
-	return -EOPNOTSUPP;
+	do
+		ret = atecc_cmd_genkey(chip, mode, key_id, pubkey);
+	while (ret == -EAGAIN && ++run < GENKEY_RUNS);
+	return ret;
 }
 
 /**
@@ -436,91 +447,71 @@ int atecc_verify_digest(struct atecc_chip *chip,
 }
 
 /**
- * atecc_ecdh_slot() - ECDH with the private key in a slot, secret in clear
- * @chip: the chip (not inside a sequence)
- * @slot: private-key slot with ECDH allowed and WriteECDH clear
- * @peer: peer public key X || Y
- * @secret: the shared secret (X coordinate)
+ * atecc_genkey_tempkey() - a new key pair whose private key stays in TempKey
+ * @chip: the chip (not inside a sequence); a 608
+ * @pubkey: the public key X || Y
+ * @ticket: set on success: the ticket of that TempKey
+ *	(atecc_seq_state_ticket()), held (atecc_seq_state_hold())
  *
- * Return: 0; -ENOKEY, -EPERM, -EOPNOTSUPP (the slot or ChipOptions keep
- * the secret inside the chip); other errors.
+ * For atecc_ecdh_tempkey(), in a later sequence.
+ *
+ * Return: 0; -EAGAIN when TempKey was already lost again; other errors.
  */
-int atecc_ecdh_slot(struct atecc_chip *chip, unsigned int slot,
-		    const u8 peer[ATECC_PUBKEY_SIZE],
-		    u8 secret[ATECC_KEY_SIZE])
+int atecc_genkey_tempkey(struct atecc_chip *chip,
+			 u8 pubkey[ATECC_PUBKEY_SIZE], u64 *ticket)
 {
-	size_t len = 0;
-	int ret;
+	int ret = atecc_seq_begin(chip);
 
-	ret = atecc_seq_begin(chip);
 	if (ret)
 		return ret;
-	ret = key_slot_ok(chip, slot, ATECC_SC_ECDH, "ECDH");
-	if (!ret && (atecc_slot_config(chip, slot) & ATECC_SC_WRITE_ECDH))
-		ret = -EOPNOTSUPP;	/* the secret would go to slot | 1 */
-	if (!ret)
-		ret = ecdh_output_ok(chip);
-	if (!ret)
-		ret = atecc_cmd_ecdh(chip, ATECC_ECDH_COMPAT, slot, peer,
-				     secret, &len);
-	if (!ret && len != ATECC_KEY_SIZE)
-		ret = -EOPNOTSUPP;
+	ret = atecc_genkey(chip, ATECC_GENKEY_PRIVATE, ATECC_KEYID_TEMPKEY,
+			   pubkey);
+	if (!ret) {
+		*ticket = atecc_seq_state_ticket(chip);
+		atecc_seq_state_hold(chip, *ticket);
+	}
 	atecc_seq_end(chip);
-	return ret;
-}
-
-static int ephemeral_once(struct atecc_chip *chip, const u8 *peer,
-			  u8 *pubkey, u8 *secret)
-{
-	static const u8 ops[] = { ATECC_OP_GENKEY, ATECC_OP_ECDH };
-	size_t len = 0;
-	int ret;
-
-	ret = atecc_seq_reserve(chip, ops, ARRAY_SIZE(ops));
-	if (!ret)
-		ret = atecc_cmd_genkey(chip, ATECC_GENKEY_PRIVATE,
-				       ATECC_KEYID_TEMPKEY, pubkey);
-	if (!ret)
-		ret = atecc_cmd_ecdh(chip, ATECC_ECDH_SRC_TEMPKEY |
-				     ATECC_ECDH_DST_OUTPUT, 0, peer, secret,
-				     &len);
-	if (!ret && len != ATECC_KEY_SIZE)
-		ret = -EPROTO;
+	if (!ret && !*ticket)
+		ret = -EAGAIN;
 	return ret;
 }
 
 /**
- * atecc_ecdh_ephemeral() - ECDH with a fresh key that never leaves TempKey
- * @chip: the chip (not inside a sequence); ATECC608A/B only
+ * atecc_ecdh_tempkey() - ECDH with the key atecc_genkey_tempkey() made
+ * @chip: the chip (not inside a sequence)
+ * @ticket: from atecc_genkey_tempkey()
  * @peer: peer public key X || Y
- * @pubkey: our ephemeral public key, for the peer
  * @secret: the shared secret
  *
- * GenKey into TempKey then ECDH from TempKey, in one wake.
+ * Only if TempKey still holds the key the ticket names; the chip uses the
+ * key up either way (ECDH from TempKey invalidates it).
  *
- * Return: 0; -EOPNOTSUPP on a 508A or with ECDH output protection;
- * -ENOKEY when the chip is not provisioned; other errors.
+ * Return: 0; -EKEYEXPIRED when TempKey no longer holds that key (nothing
+ * was computed with another one); -EINTR before anything was sent; other
+ * errors.
  */
-int atecc_ecdh_ephemeral(struct atecc_chip *chip,
-			 const u8 peer[ATECC_PUBKEY_SIZE],
-			 u8 pubkey[ATECC_PUBKEY_SIZE],
-			 u8 secret[ATECC_KEY_SIZE])
+int atecc_ecdh_tempkey(struct atecc_chip *chip, u64 ticket,
+		       const u8 peer[ATECC_PUBKEY_SIZE],
+		       u8 secret[ATECC_KEY_SIZE])
 {
-	int ret, run;
+	size_t len = 0;
+	int ret;
 
-	if (chip->model == ATECC508A)
-		return -EOPNOTSUPP;
 	ret = atecc_seq_begin(chip);
 	if (ret)
 		return ret;
-	ret = keys_usable(chip);
-	if (!ret)
-		ret = ecdh_output_ok(chip);
-	run = 0;
-	if (!ret)
-		do
-			ret = ephemeral_once(chip, peer, pubkey, secret);
-		while (ret == -EAGAIN && ++run < SEQ_RUNS);
+	if (!atecc_seq_state_valid(chip, ticket))
+		ret = -EKEYEXPIRED;
+	else
+		ret = atecc_cmd_ecdh(chip, ATECC_ECDH_SRC_TEMPKEY |
+				     ATECC_ECDH_DST_OUTPUT, 0, peer, secret,
+				     &len);
 	atecc_seq_end(chip);
+	if (ret == -EAGAIN)	/* TempKey lost under the command */
+		ret = -EKEYEXPIRED;
+	if (!ret && len != ATECC_KEY_SIZE)
+		ret = -EPROTO;
+	if (ret == -EKEYEXPIRED)
+		dev_dbg(chip->dev, "ECDH: the ephemeral key left TempKey\n");
 	return ret;
 }

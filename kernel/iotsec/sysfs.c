@@ -18,8 +18,6 @@
 #include "sysfs.h"
 #include "atecc/wire.h"
 
-#define KEYTYPE_AES		6
-
 static struct atecc_chip *to_chip(struct device *dev)
 {
 	return i2c_get_clientdata(to_i2c_client(dev));
@@ -79,7 +77,7 @@ static const char *slot_kind(u16 kc)
 		       "private key P-256" : "private key";
 	if (ATECC_KC_KEYTYPE(kc) == ATECC_KEYTYPE_P256)
 		return "public key P-256";
-	if (ATECC_KC_KEYTYPE(kc) == KEYTYPE_AES)
+	if (ATECC_KC_KEYTYPE(kc) == ATECC_KEYTYPE_AES)
 		return "AES key";
 	return "data";
 }

@@ -3,7 +3,8 @@
  * Command execution times.
  *
  * The maxima are the datasheet execution-time tables (508A; 608 at clock
- * divider M0/M1/M2, the latter chosen by ChipMode bits 7:3).  No typical
+ * divider M0/M1/M2, the latter chosen by ChipMode bits 7:3), shared with
+ * the simulator in atecc/exec_times.h.  No typical
  * times are published, so the first completion poll of a command starts at
  * TYPICAL_PCT of its maximum and then follows what the chip did: a first
  * poll that already finds the answer moves the next one earlier, a command
@@ -17,40 +18,35 @@
 
 #include "chip.h"
 #include "timing.h"
+#include "atecc/exec_times.h"
 #include "atecc/wire.h"
 
 #define TYPICAL_PCT		45
 #define POLL_PER_MAX		100	/* poll every 1 % of the maximum, */
 #define POLL_MIN_US		200	/* but no more often than this */
 #define POLL_MAX_US		1000	/* and no less often than this */
-#define CHIPMODE_CLKDIV_SHIFT	3
-#define CLKDIV_M1		0x05
-
-enum { COL_508A, COL_608_M0, COL_608_M1, COL_608_M2, COLS };
-
 struct op_time {
 	u8 opcode;
 	bool keeps_state;	/* leaves TempKey and the other buffers alone */
 	const char *name;
-	u16 max_ms[COLS];
 };
 
 /* Last row: any opcode not listed (SelfTest-sized, to be safe). */
 static const struct op_time op_times[ATECC_TIMED_OPS] = {
-	{ ATECC_OP_INFO,	 true,	"Info",		{   2,   5,   5,    5 } },
-	{ ATECC_OP_READ,	 true,	"Read",		{   5,   5,   5,    5 } },
-	{ ATECC_OP_WRITE,	 false,	"Write",	{  26,  45,  45,   45 } },
-	{ ATECC_OP_LOCK,	 false,	"Lock",		{  32,  35,  35,   35 } },
-	{ ATECC_OP_RANDOM,	 false,	"Random",	{  23,  23,  23,   23 } },
-	{ ATECC_OP_NONCE,	 false,	"Nonce",	{  29,  20,  20,   20 } },
-	{ ATECC_OP_GENKEY,	 false,	"GenKey",	{ 115, 115, 215,  653 } },
-	{ ATECC_OP_SIGN,	 false,	"Sign",		{  60, 115, 220,  665 } },
-	{ ATECC_OP_VERIFY,	 false,	"Verify",	{  72, 105, 295, 1085 } },
-	{ ATECC_OP_ECDH,	 false,	"ECDH",		{  58,  75, 172,  531 } },
-	{ ATECC_OP_SHA,		 false,	"SHA",		{   9,  36,  42,   75 } },
-	{ ATECC_OP_COUNTER,	 false,	"Counter",	{  20,  25,  25,   25 } },
-	{ ATECC_OP_UPDATE_EXTRA, false,	"UpdateExtra",	{  10,  10,  10,   10 } },
-	{ 0,			 false,	"command",	{ 250, 250, 625, 2324 } },
+	{ ATECC_OP_INFO,	 true,	"Info" },
+	{ ATECC_OP_READ,	 true,	"Read" },
+	{ ATECC_OP_WRITE,	 false,	"Write" },
+	{ ATECC_OP_LOCK,	 false,	"Lock" },
+	{ ATECC_OP_RANDOM,	 false,	"Random" },
+	{ ATECC_OP_NONCE,	 false,	"Nonce" },
+	{ ATECC_OP_GENKEY,	 false,	"GenKey" },
+	{ ATECC_OP_SIGN,	 false,	"Sign" },
+	{ ATECC_OP_VERIFY,	 false,	"Verify" },
+	{ ATECC_OP_ECDH,	 false,	"ECDH" },
+	{ ATECC_OP_SHA,		 false,	"SHA" },
+	{ ATECC_OP_COUNTER,	 false,	"Counter" },
+	{ ATECC_OP_UPDATE_EXTRA, false,	"UpdateExtra" },
+	{ 0,			 false,	"command" },
 };
 
 static unsigned int row(u8 opcode)
@@ -63,16 +59,32 @@ static unsigned int row(u8 opcode)
 	return i;
 }
 
-static unsigned int clock_col(const struct atecc_chip *chip)
+/* A divider between the documented ones counts as the slower one. */
+static enum atecc_exec_col clock_col(const struct atecc_chip *chip)
 {
-	unsigned int div = chip->config[ATECC_CFG_CHIPMODE] >>
-			   CHIPMODE_CLKDIV_SHIFT;
+	u8 div = ATECC_CHIPMODE_CLKDIV(chip->config[ATECC_CFG_CHIPMODE]);
 
 	if (chip->model == ATECC508A)
-		return COL_508A;
-	if (!div)
-		return COL_608_M0;
-	return div <= CLKDIV_M1 ? COL_608_M1 : COL_608_M2;
+		return ATECC_EXEC_508A;
+	if (div == ATECC_CLKDIV_M0)
+		return ATECC_EXEC_608_M0;
+	return div <= ATECC_CLKDIV_M1 ? ATECC_EXEC_608_M1 : ATECC_EXEC_608_M2;
+}
+
+/*
+ * The maximum of a row at the chip's column.  The last row, any opcode
+ * not listed, gets the longest command's, SelfTest's (the 508A, which has
+ * no SelfTest, its M0 time).
+ */
+static unsigned int row_max_ms(const struct atecc_chip *chip, unsigned int i)
+{
+	enum atecc_exec_col col = chip->timing.clock_col;
+
+	if (i < ATECC_TIMED_OPS - 1)
+		return atecc_exec_max_ms(op_times[i].opcode, col);
+	if (col == ATECC_EXEC_508A)
+		col = ATECC_EXEC_608_M0;
+	return atecc_exec_max_ms(ATECC_OP_SELFTEST, col);
 }
 
 /**
@@ -92,8 +104,7 @@ void atecc_timing_init(struct atecc_chip *chip)
 	t->clock_col = col;
 	t->ready = true;
 	for (i = 0; i < ATECC_TIMED_OPS; i++)
-		t->est_us[i] = op_times[i].max_ms[t->clock_col] * 10 *
-			       TYPICAL_PCT;
+		t->est_us[i] = row_max_ms(chip, i) * 10 * TYPICAL_PCT;
 }
 
 /**
@@ -163,9 +174,7 @@ bool atecc_op_keeps_tempkey(u8 opcode, u8 mode)
  */
 unsigned int atecc_timing_max_ms(const struct atecc_chip *chip, u8 opcode)
 {
-	const struct atecc_timing *t = &chip->timing;
-
-	return op_times[row(opcode)].max_ms[t->clock_col];
+	return row_max_ms(chip, row(opcode));
 }
 
 /**

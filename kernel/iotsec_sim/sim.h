@@ -23,48 +23,6 @@
 #define SIM_BASE_ADDR		0x60
 #define SIM_BUS_HZ		100000
 
-/* Protocol facts the simulator needs that wire.h does not carry (yet) */
-#define SIM_DATA_SIZE		1208	/* data zone: 8 x 36 + 416 + 7 x 72 */
-#define SIM_GROUP_MIN		4	/* smallest legal I/O group */
-#define SIM_TWHI_US		ATECC_TWHI_US
-#define SIM_WATCHDOG_LONG_MS	13000	/* ChipMode bit2 (608; 508A assumed) */
-#define SIM_CHIPMODE_WDT_LONG	0x04
-#define SIM_CHIPMODE_CLKDIV(m)	(((m) >> 3) & 0x1f)
-#define SIM_KC_KEYTYPE_AES	6
-#define SIM_COUNTER_MAX		2097151
-#define SIM_SC_WC_MASK		0xf000
-#define SIM_SC_WRITE_KEY_SHIFT	8
-#define SIM_CHIPOPT_ECDH_PROT(o) (((o) >> 8) & 3)
-
-/* Mode bytes not in wire.h */
-#define SIM_INFO_LATCH		0x04
-#define SIM_NONCE_CALC_MASK	0x03
-#define SIM_NONCE_64		0x20
-#define SIM_NONCE_TARGET_MASK	0xc0
-#define SIM_NONCE_TARGET_MSGDIG	0x40
-#define SIM_NONCE_TARGET_ALTKEY	0x80
-#define SIM_NONCE_USE_TEMPKEY	0x8000
-#define SIM_SIGN_SRC_MSGDIG	0x20
-#define SIM_SIGN_INCLUDE_SN	0x40
-#define SIM_VERIFY_STORED	0x00
-#define SIM_VERIFY_MSGDIG	0x20
-#define SIM_ECDH_DST_MASK	0x0c
-#define SIM_ECDH_ENCRYPT	0x02
-#define SIM_SHA_MODE_MASK	0x07
-#define SIM_SHA_TARGET_MASK	0xc0
-#define SIM_SHA_TARGET_OUTPUT	0xc0
-#define SIM_SHA_BLOCK		64
-#define SIM_LOCK_ZONE_MASK	0x03
-#define SIM_LOCK_SLOT_SHIFT	2
-#define SIM_LOCK_RESERVED	0x40
-#define SIM_COUNTER_READ	0x00
-#define SIM_COUNTER_INCREMENT	0x01
-
-/* Info State word, little-endian on the wire (data bytes 0 and 1) */
-#define SIM_STATE_TK_VALID	0x0080
-#define SIM_STATE_TK_SOURCE	0x1000	/* 1 = input (pass-through) */
-#define SIM_STATE_TK_GENKEY	0x4000
-
 enum sim_model {
 	SIM_508A,
 	SIM_608A,
@@ -140,7 +98,7 @@ struct sim_chip {
 
 	/* EEPROM */
 	u8 config[ATECC_CONFIG_SIZE];
-	u8 data[SIM_DATA_SIZE];
+	u8 data[ATECC_DATA_SIZE];
 	u8 otp[ATECC_OTP_SIZE];
 	u32 counter[2];
 	bool latch;

@@ -33,8 +33,8 @@ const char *sim_power_name(enum sim_power power)
 
 static unsigned int sim_watchdog_ms(const struct sim_chip *chip)
 {
-	if (chip->config[ATECC_CFG_CHIPMODE] & SIM_CHIPMODE_WDT_LONG)
-		return SIM_WATCHDOG_LONG_MS;
+	if (chip->config[ATECC_CFG_CHIPMODE] & ATECC_CHIPMODE_WDT_LONG)
+		return ATECC_WATCHDOG_LONG_MS;
 	return ATECC_WATCHDOG_MS;
 }
 
@@ -76,7 +76,7 @@ void sim_tick(struct sim_chip *chip, ktime_t now)
 static void sim_wake(struct sim_chip *chip, ktime_t now)
 {
 	chip->power = SIM_AWAKE;
-	chip->ready_at = ktime_add_us(now, SIM_TWHI_US);
+	chip->ready_at = ktime_add_us(now, ATECC_TWHI_US);
 	chip->wdt_at = ktime_add_ms(now, sim_watchdog_ms(chip));
 	chip->busy_until = chip->ready_at;
 	sim_io_reset(chip);
@@ -114,7 +114,7 @@ static bool sim_nack_fault(struct sim_chip *chip, const u8 *buf,
 static void sim_fifo_byte(struct sim_chip *chip, u8 b)
 {
 	chip->in[chip->in_len++] = b;
-	if (chip->in_len == 1 && (b < SIM_GROUP_MIN || b > ATECC_CMD_MAX))
+	if (chip->in_len == 1 && (b < ATECC_GROUP_MIN || b > ATECC_CMD_MAX))
 		chip->in_done = true;	/* answered with a comm error */
 	else if (chip->in_len == chip->in[0])
 		chip->in_done = true;

@@ -12,10 +12,6 @@
 
 #include "sim.h"
 
-#define SIM_NONCE_MSG		55	/* RandOut 32 + NumIn 20 + 3 */
-#define SIM_INFO_SIZE		4
-#define SIM_LATCH_SET		0x0002
-
 /* Until the config zone is locked the RNG gives FF FF 00 00 x 8. */
 static void sim_rng(struct sim_chip *chip, u8 *out)
 {
@@ -36,11 +32,11 @@ static u16 sim_info_state(const struct sim_chip *chip)
 
 	if (!v->tk_valid)
 		return 0;
-	state |= SIM_STATE_TK_VALID;
+	state |= ATECC_STATE_TK_VALID;
 	if (v->tk_source == SIM_TK_INPUT)
-		state |= SIM_STATE_TK_SOURCE;
+		state |= ATECC_STATE_TK_SOURCE;
 	if (v->tk_source == SIM_TK_GENKEY)
-		state |= SIM_STATE_TK_GENKEY;
+		state |= ATECC_STATE_TK_GENKEY;
 	return state;
 }
 
@@ -54,9 +50,9 @@ static u8 sim_info_latch(struct sim_chip *chip, struct sim_job *job)
 {
 	if (!sim_is_608(chip))
 		return ATECC_ST_PARSE;
-	if (job->p2 & ~(SIM_LATCH_SET | 1))
+	if (job->p2 & ~(ATECC_INFO_LATCH_SET | 1))
 		return ATECC_ST_PARSE;
-	if (job->p2 & SIM_LATCH_SET)
+	if (job->p2 & ATECC_INFO_LATCH_SET)
 		chip->latch = job->p2 & 1;
 	job->rsp[0] = chip->latch;
 	return ATECC_ST_SUCCESS;
@@ -66,7 +62,7 @@ u8 sim_cmd_info(struct sim_chip *chip, struct sim_job *job)
 {
 	if (job->len)
 		return ATECC_ST_PARSE;
-	job->rsp_len = SIM_INFO_SIZE;
+	job->rsp_len = ATECC_INFO_SIZE;
 	switch (job->p1) {
 	case ATECC_INFO_REVISION:
 		sim_revision(chip, job->rsp);
@@ -79,7 +75,7 @@ u8 sim_cmd_info(struct sim_chip *chip, struct sim_job *job)
 	case ATECC_INFO_STATE:
 		put_unaligned_le16(sim_info_state(chip), job->rsp);
 		return ATECC_ST_SUCCESS;
-	case SIM_INFO_LATCH:
+	case ATECC_INFO_LATCH:
 		return sim_info_latch(chip, job);
 	default:
 		return ATECC_ST_PARSE;
@@ -99,10 +95,10 @@ u8 sim_cmd_random(struct sim_chip *chip, struct sim_job *job)
 static u8 sim_nonce_random(struct sim_chip *chip, struct sim_job *job)
 {
 	struct sim_volatile *v = &chip->vol;
-	bool use_tk = job->p2 & SIM_NONCE_USE_TEMPKEY;
-	u8 msg[SIM_NONCE_MSG];
+	bool use_tk = job->p2 & ATECC_NONCE_USE_TEMPKEY;
+	u8 msg[ATECC_NONCE_MSG_SIZE];
 
-	if (job->len != ATECC_NONCE_NUMIN || (job->p2 & ~SIM_NONCE_USE_TEMPKEY))
+	if (job->len != ATECC_NONCE_NUMIN || (job->p2 & ~ATECC_NONCE_USE_TEMPKEY))
 		return ATECC_ST_PARSE;
 	if (use_tk && !sim_is_608(chip))
 		return ATECC_ST_PARSE;
@@ -139,11 +135,11 @@ static u8 sim_nonce_load_to(struct sim_chip *chip, u8 target,
 		v->tk_valid = true;
 		v->tk_source = SIM_TK_INPUT;
 		return ATECC_ST_SUCCESS;
-	case SIM_NONCE_TARGET_MSGDIG:
+	case ATECC_NONCE_TARGET_MSGDIG:
 		memcpy(v->msgdig, in, size);
 		v->md_valid = true;
 		return ATECC_ST_SUCCESS;
-	case SIM_NONCE_TARGET_ALTKEY:
+	case ATECC_NONCE_TARGET_ALTKEY:
 		if (size != sizeof(v->altkey))
 			return ATECC_ST_PARSE;
 		memcpy(v->altkey, in, size);
@@ -157,14 +153,14 @@ static u8 sim_nonce_load_to(struct sim_chip *chip, u8 target,
 /* Pass-through: 32 (or, 608, 64) bytes into TempKey or a buffer */
 static u8 sim_nonce_load(struct sim_chip *chip, struct sim_job *job)
 {
-	u8 allowed = SIM_NONCE_CALC_MASK | SIM_NONCE_64 | SIM_NONCE_TARGET_MASK;
-	unsigned int size = job->p1 & SIM_NONCE_64 ? 64 : 32;
+	u8 allowed = ATECC_NONCE_CALC_MASK | ATECC_NONCE_64 | ATECC_NONCE_TARGET_MASK;
+	unsigned int size = job->p1 & ATECC_NONCE_64 ? 64 : 32;
 
 	if (!sim_is_608(chip) && job->p1 != ATECC_NONCE_PASSTHROUGH)
 		return ATECC_ST_PARSE;
 	if ((job->p1 & ~allowed) || job->len != size)
 		return ATECC_ST_PARSE;
-	return sim_nonce_load_to(chip, job->p1 & SIM_NONCE_TARGET_MASK,
+	return sim_nonce_load_to(chip, job->p1 & ATECC_NONCE_TARGET_MASK,
 				 job->data, size);
 }
 
@@ -175,7 +171,7 @@ u8 sim_cmd_nonce(struct sim_chip *chip, struct sim_job *job)
 	case ATECC_NONCE_RANDOM_NOSEED:
 		return sim_nonce_random(chip, job);
 	default:
-		if ((job->p1 & SIM_NONCE_CALC_MASK) != ATECC_NONCE_PASSTHROUGH)
+		if ((job->p1 & ATECC_NONCE_CALC_MASK) != ATECC_NONCE_PASSTHROUGH)
 			return ATECC_ST_PARSE;
 		return sim_nonce_load(chip, job);
 	}
@@ -185,7 +181,7 @@ static u8 sim_sha_end(struct sim_chip *chip, struct sim_job *job)
 {
 	struct sim_volatile *v = &chip->vol;
 
-	if (job->len >= SIM_SHA_BLOCK || job->p2 != job->len)
+	if (job->len >= ATECC_SHA_BLOCK || job->p2 != job->len)
 		return ATECC_ST_PARSE;
 	if (!v->sha_active)
 		return ATECC_ST_EXEC;
@@ -208,11 +204,11 @@ static u8 sim_sha_step(struct sim_chip *chip, struct sim_job *job, u8 mode)
 		v->sha_active = true;
 		return ATECC_ST_SUCCESS;
 	case ATECC_SHA_UPDATE:
-		if (job->len != SIM_SHA_BLOCK)
+		if (job->len != ATECC_SHA_BLOCK)
 			return ATECC_ST_PARSE;
 		if (!v->sha_active)
 			return ATECC_ST_EXEC;
-		sha256_update(&v->sha, job->data, SIM_SHA_BLOCK);
+		sha256_update(&v->sha, job->data, ATECC_SHA_BLOCK);
 		return ATECC_ST_SUCCESS;
 	case ATECC_SHA_END:
 		return sim_sha_end(chip, job);
@@ -224,13 +220,13 @@ static u8 sim_sha_step(struct sim_chip *chip, struct sim_job *job, u8 mode)
 /* SHA start/update/end; the digest is always returned, never stored */
 u8 sim_cmd_sha(struct sim_chip *chip, struct sim_job *job)
 {
-	u8 mode = job->p1 & SIM_SHA_MODE_MASK;
-	u8 target = job->p1 & SIM_SHA_TARGET_MASK;
+	u8 mode = job->p1 & ATECC_SHA_MODE_MASK;
+	u8 target = job->p1 & ATECC_SHA_TARGET_MASK;
 
-	if (job->p1 & ~(SIM_SHA_MODE_MASK | SIM_SHA_TARGET_MASK))
+	if (job->p1 & ~(ATECC_SHA_MODE_MASK | ATECC_SHA_TARGET_MASK))
 		return ATECC_ST_PARSE;
 	if (target && (!sim_is_608(chip) || mode != ATECC_SHA_END ||
-		       target == SIM_NONCE_TARGET_ALTKEY))
+		       target == ATECC_NONCE_TARGET_ALTKEY))
 		return ATECC_ST_PARSE;
 	return sim_sha_step(chip, job, mode);
 }
@@ -242,12 +238,12 @@ u8 sim_cmd_counter(struct sim_chip *chip, struct sim_job *job)
 	if (job->len || job->p2 > 1)
 		return ATECC_ST_PARSE;
 	c = &chip->counter[job->p2];
-	if (job->p1 == SIM_COUNTER_INCREMENT) {
-		if (*c >= SIM_COUNTER_MAX)
+	if (job->p1 == ATECC_COUNTER_INCREMENT) {
+		if (*c >= ATECC_COUNTER_MAX)
 			return ATECC_ST_EXEC;
 		(*c)++;
 		chip->cnt.eeprom_writes++;
-	} else if (job->p1 != SIM_COUNTER_READ) {
+	} else if (job->p1 != ATECC_COUNTER_READ) {
 		return ATECC_ST_PARSE;
 	}
 	put_unaligned_le32(*c, job->rsp);

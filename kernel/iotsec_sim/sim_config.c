@@ -11,13 +11,6 @@
 
 #include "sim.h"
 
-#define SIM_SLOT_SMALL		36	/* slots 0..7 */
-#define SIM_SLOT_BIG		416	/* slot 8 */
-#define SIM_SLOT_PUB		72	/* slots 9..15 */
-#define SIM_PRIVKEY_PAD		4	/* private key stored after 4 pad bytes */
-#define SIM_CFG_COUNTERS	52
-#define SIM_CFG_LAST_KEY_USE	68
-
 /* Factory-fresh policy: slots 0-4 keys, 5-8 data, 9-15 public keys */
 #define SC_KEY_GENKEY		0x2087	/* sign+ECDH, secret, GenKey only */
 #define SC_KEY_PERMANENT	0x8087	/* sign+ECDH, secret, never written */
@@ -72,15 +65,15 @@ bool sim_is_608(const struct sim_chip *chip)
 unsigned int sim_slot_offset(unsigned int slot)
 {
 	if (slot <= 8)
-		return slot * SIM_SLOT_SMALL;
-	return 8 * SIM_SLOT_SMALL + SIM_SLOT_BIG + (slot - 9) * SIM_SLOT_PUB;
+		return slot * ATECC_SLOT_SMALL;
+	return 8 * ATECC_SLOT_SMALL + ATECC_SLOT_BIG + (slot - 9) * ATECC_SLOT_PUB;
 }
 
 unsigned int sim_slot_size(unsigned int slot)
 {
 	if (slot < 8)
-		return SIM_SLOT_SMALL;
-	return slot == 8 ? SIM_SLOT_BIG : SIM_SLOT_PUB;
+		return ATECC_SLOT_SMALL;
+	return slot == 8 ? ATECC_SLOT_BIG : ATECC_SLOT_PUB;
 }
 
 u16 sim_slot_config(const struct sim_chip *chip, unsigned int slot)
@@ -121,7 +114,7 @@ bool sim_slot_is_p256_private(const struct sim_chip *chip, unsigned int slot)
 /* The 32-byte scalar of a key slot (PrivWrite layout: 4 pad bytes first) */
 u8 *sim_privkey(struct sim_chip *chip, unsigned int slot)
 {
-	return &chip->data[sim_slot_offset(slot) + SIM_PRIVKEY_PAD];
+	return &chip->data[sim_slot_offset(slot) + ATECC_PRIVKEY_PAD];
 }
 
 /* SN[0:1] = 01 23, SN[8] = EE; SN[7] is the chip index, the rest random */
@@ -153,8 +146,8 @@ static void sim_config_slots(struct sim_chip *chip,
 /* Counters read as zero in the usual encoding; kept in chip->counter */
 static void sim_config_counters(u8 *cfg)
 {
-	memset(&cfg[SIM_CFG_COUNTERS], 0xff, 4);
-	memset(&cfg[SIM_CFG_COUNTERS + 8], 0xff, 4);
+	memset(&cfg[ATECC_CFG_COUNTERS], 0xff, 4);
+	memset(&cfg[ATECC_CFG_COUNTERS + 8], 0xff, 4);
 }
 
 static void sim_config_fresh(struct sim_chip *chip)
@@ -171,7 +164,7 @@ static void sim_config_fresh(struct sim_chip *chip)
 	sim_config_slots(chip, sim_fresh_slots);
 	sim_config_counters(cfg);
 	if (!sim_is_608(chip))
-		memset(&cfg[SIM_CFG_LAST_KEY_USE], 0xff, 16);
+		memset(&cfg[ATECC_CFG_LAST_KEY_USE], 0xff, 16);
 	cfg[ATECC_CFG_LOCK_VALUE] = ATECC_UNLOCKED;
 	cfg[ATECC_CFG_LOCK_CONFIG] = ATECC_UNLOCKED;
 	put_unaligned_le16(0xffff, &cfg[ATECC_CFG_SLOT_LOCKED]);

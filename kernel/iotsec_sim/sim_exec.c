@@ -11,29 +11,29 @@
 #include <linux/string.h>
 
 #include "atecc/crc.h"
+#include "atecc/exec_times.h"
 #include "sim.h"
 
 struct sim_op {
 	u8 op;
 	const char *name;
-	u16 ms[4];		/* 508A, 608 clock divider M0, M1, M2 */
 	sim_handler_t run;
 };
 
-/* Execution times: Microchip's maximum table (facts sheet 2.1) */
+/* The commands modelled; their times are the datasheet maxima */
 static const struct sim_op sim_ops[SIM_NUM_OPS] = {
-	{ ATECC_OP_INFO, "info", { 2, 5, 5, 5 }, sim_cmd_info },
-	{ ATECC_OP_RANDOM, "random", { 23, 23, 23, 23 }, sim_cmd_random },
-	{ ATECC_OP_NONCE, "nonce", { 29, 20, 20, 20 }, sim_cmd_nonce },
-	{ ATECC_OP_GENKEY, "genkey", { 115, 115, 215, 653 }, sim_cmd_genkey },
-	{ ATECC_OP_SIGN, "sign", { 60, 115, 220, 665 }, sim_cmd_sign },
-	{ ATECC_OP_VERIFY, "verify", { 72, 105, 295, 1085 }, sim_cmd_verify },
-	{ ATECC_OP_ECDH, "ecdh", { 58, 75, 172, 531 }, sim_cmd_ecdh },
-	{ ATECC_OP_READ, "read", { 5, 5, 5, 5 }, sim_cmd_read },
-	{ ATECC_OP_WRITE, "write", { 26, 45, 45, 45 }, sim_cmd_write },
-	{ ATECC_OP_LOCK, "lock", { 32, 35, 35, 35 }, sim_cmd_lock },
-	{ ATECC_OP_SHA, "sha", { 9, 36, 42, 75 }, sim_cmd_sha },
-	{ ATECC_OP_COUNTER, "counter", { 20, 25, 25, 25 }, sim_cmd_counter },
+	{ ATECC_OP_INFO, "info", sim_cmd_info },
+	{ ATECC_OP_RANDOM, "random", sim_cmd_random },
+	{ ATECC_OP_NONCE, "nonce", sim_cmd_nonce },
+	{ ATECC_OP_GENKEY, "genkey", sim_cmd_genkey },
+	{ ATECC_OP_SIGN, "sign", sim_cmd_sign },
+	{ ATECC_OP_VERIFY, "verify", sim_cmd_verify },
+	{ ATECC_OP_ECDH, "ecdh", sim_cmd_ecdh },
+	{ ATECC_OP_READ, "read", sim_cmd_read },
+	{ ATECC_OP_WRITE, "write", sim_cmd_write },
+	{ ATECC_OP_LOCK, "lock", sim_cmd_lock },
+	{ ATECC_OP_SHA, "sha", sim_cmd_sha },
+	{ ATECC_OP_COUNTER, "counter", sim_cmd_counter },
 };
 
 const char *sim_op_name(unsigned int idx)
@@ -52,24 +52,25 @@ static int sim_op_find(u8 op)
 }
 
 /* Column of the time table: 508A, or the 608's ChipMode clock divider */
-static unsigned int sim_time_col(const struct sim_chip *chip)
+static enum atecc_exec_col sim_time_col(const struct sim_chip *chip)
 {
 	if (!sim_is_608(chip))
-		return 0;
-	switch (SIM_CHIPMODE_CLKDIV(chip->config[ATECC_CFG_CHIPMODE])) {
-	case 0x05:
-		return 2;
-	case 0x0d:
-		return 3;
+		return ATECC_EXEC_508A;
+	switch (ATECC_CHIPMODE_CLKDIV(chip->config[ATECC_CFG_CHIPMODE])) {
+	case ATECC_CLKDIV_M1:
+		return ATECC_EXEC_608_M1;
+	case ATECC_CLKDIV_M2:
+		return ATECC_EXEC_608_M2;
 	default:
-		return 1;
+		return ATECC_EXEC_608_M0;
 	}
 }
 
 /* Modelled execution time in microseconds, timing_pct applied */
 static u64 sim_op_us(const struct sim_chip *chip, int idx)
 {
-	return (u64)sim_ops[idx].ms[sim_time_col(chip)] * 10 * chip->timing_pct;
+	return (u64)atecc_exec_max_ms(sim_ops[idx].op, sim_time_col(chip)) * 10 *
+	       chip->timing_pct;
 }
 
 static void sim_set_out(struct sim_chip *chip, unsigned int len)
@@ -111,7 +112,7 @@ static bool sim_group_ok(struct sim_chip *chip, u8 *status)
 {
 	u8 count = chip->in[0];
 
-	if (count < SIM_GROUP_MIN || count > ATECC_CMD_MAX) {
+	if (count < ATECC_GROUP_MIN || count > ATECC_CMD_MAX) {
 		*status = ATECC_ST_COMM;
 		return false;
 	}

@@ -10,10 +10,6 @@
 
 #include "sim.h"
 
-#define SIM_GENKEY_OTHER_DATA	3
-#define SIM_PUB_PAD		4	/* 72-byte slot: 4 pad ‖ X ‖ 4 pad ‖ Y */
-#define SIM_PUB_SLOT_SIZE	72
-
 /* A slot whose P-256 private key a command may use */
 static u8 sim_key_slot(struct sim_chip *chip, u16 slot)
 {
@@ -80,7 +76,7 @@ static u8 sim_genkey_public(struct sim_chip *chip, struct sim_job *job)
 
 u8 sim_cmd_genkey(struct sim_chip *chip, struct sim_job *job)
 {
-	if (job->len != 0 && job->len != SIM_GENKEY_OTHER_DATA)
+	if (job->len != 0 && job->len != ATECC_GENKEY_OTHER_DATA)
 		return ATECC_ST_PARSE;
 	switch (job->p1) {
 	case ATECC_GENKEY_PRIVATE:
@@ -99,13 +95,13 @@ static u8 sim_sign_message(struct sim_chip *chip, u8 mode, const u8 **msg)
 {
 	struct sim_volatile *v = &chip->vol;
 
-	switch (mode & ~SIM_SIGN_INCLUDE_SN) {
+	switch (mode & ~ATECC_SIGN_INCLUDE_SN) {
 	case ATECC_SIGN_EXTERNAL:
 		if (!v->tk_valid || v->tk_source != SIM_TK_INPUT)
 			return ATECC_ST_EXEC;
 		*msg = v->tempkey;
 		return ATECC_ST_SUCCESS;
-	case ATECC_SIGN_EXTERNAL | SIM_SIGN_SRC_MSGDIG:
+	case ATECC_SIGN_EXTERNAL | ATECC_SIGN_SRC_MSGDIG:
 		if (!sim_is_608(chip))
 			return ATECC_ST_PARSE;
 		if (!v->md_valid)
@@ -152,11 +148,11 @@ static u8 sim_stored_pubkey(struct sim_chip *chip, u16 slot, u8 *pub)
 	kc = sim_key_config(chip, slot);
 	if (!sim_config_locked(chip) || (kc & ATECC_KC_PRIVATE) ||
 	    ATECC_KC_KEYTYPE(kc) != ATECC_KEYTYPE_P256 ||
-	    sim_slot_size(slot) < SIM_PUB_SLOT_SIZE)
+	    sim_slot_size(slot) < ATECC_PUB_STORED_SIZE)
 		return ATECC_ST_EXEC;
 	p = &chip->data[sim_slot_offset(slot)];
-	memcpy(pub, p + SIM_PUB_PAD, 32);
-	memcpy(pub + 32, p + 2 * SIM_PUB_PAD + 32, 32);
+	memcpy(pub, p + ATECC_PUB_PAD, 32);
+	memcpy(pub + 32, p + 2 * ATECC_PUB_PAD + 32, 32);
 	return ATECC_ST_SUCCESS;
 }
 
@@ -170,7 +166,7 @@ static u8 sim_verify_key(struct sim_chip *chip, struct sim_job *job, u8 mode,
 		*pub = job->data + ATECC_SIG_SIZE;
 		return ATECC_ST_SUCCESS;
 	}
-	if (mode != SIM_VERIFY_STORED || job->len != ATECC_SIG_SIZE)
+	if (mode != ATECC_VERIFY_STORED || job->len != ATECC_SIG_SIZE)
 		return ATECC_ST_PARSE;
 	*pub = job->rsp;	/* scratch: the response is a status */
 	return sim_stored_pubkey(chip, job->p2, job->rsp);
@@ -179,14 +175,14 @@ static u8 sim_verify_key(struct sim_chip *chip, struct sim_job *job, u8 mode,
 u8 sim_cmd_verify(struct sim_chip *chip, struct sim_job *job)
 {
 	struct sim_volatile *v = &chip->vol;
-	bool msgdig = job->p1 & SIM_VERIFY_MSGDIG;
+	bool msgdig = job->p1 & ATECC_VERIFY_SRC_MSGDIG;
 	const u8 *pub = NULL;
 	int ret;
 	u8 st;
 
 	if (msgdig && !sim_is_608(chip))
 		return ATECC_ST_PARSE;
-	st = sim_verify_key(chip, job, job->p1 & ~SIM_VERIFY_MSGDIG, &pub);
+	st = sim_verify_key(chip, job, job->p1 & ~ATECC_VERIFY_SRC_MSGDIG, &pub);
 	if (st)
 		return st;
 	if (msgdig ? !v->md_valid : !v->tk_valid)
@@ -201,11 +197,11 @@ static bool sim_ecdh_mode_ok(const struct sim_chip *chip, u8 mode)
 {
 	if (mode == ATECC_ECDH_COMPAT)
 		return true;
-	if (!sim_is_608(chip) || (mode & SIM_ECDH_ENCRYPT))
+	if (!sim_is_608(chip) || (mode & ATECC_ECDH_ENCRYPT))
 		return false;
-	if (mode & ~(SIM_ECDH_DST_MASK | ATECC_ECDH_SRC_TEMPKEY))
+	if (mode & ~(ATECC_ECDH_DST_MASK | ATECC_ECDH_SRC_TEMPKEY))
 		return false;
-	mode &= SIM_ECDH_DST_MASK;
+	mode &= ATECC_ECDH_DST_MASK;
 	return mode == ATECC_ECDH_DST_TEMPKEY || mode == ATECC_ECDH_DST_OUTPUT;
 }
 
@@ -254,7 +250,7 @@ static u8 sim_ecdh_deliver(struct sim_chip *chip, struct sim_job *job)
 		chip->cnt.eeprom_writes++;
 		return ATECC_ST_SUCCESS;
 	}
-	if ((job->p1 & SIM_ECDH_DST_MASK) == ATECC_ECDH_DST_TEMPKEY) {
+	if ((job->p1 & ATECC_ECDH_DST_MASK) == ATECC_ECDH_DST_TEMPKEY) {
 		memcpy(v->tempkey, job->secret, ATECC_KEY_SIZE);
 		v->tk_valid = true;
 		v->tk_source = SIM_TK_ECDH;
@@ -262,7 +258,7 @@ static u8 sim_ecdh_deliver(struct sim_chip *chip, struct sim_job *job)
 	}
 	if (sim_is_608(chip))
 		opts = get_unaligned_le16(&chip->config[ATECC_CFG_CHIPOPTIONS]);
-	if (SIM_CHIPOPT_ECDH_PROT(opts))
+	if (opts & ATECC_CHIPOPT_ECDH_PROT)
 		return ATECC_ST_EXEC;	/* clear output forbidden */
 	memcpy(job->rsp, job->secret, ATECC_KEY_SIZE);
 	job->rsp_len = ATECC_KEY_SIZE;

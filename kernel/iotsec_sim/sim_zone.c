@@ -14,14 +14,6 @@
 #include "atecc/crc.h"
 #include "sim.h"
 
-#define SIM_ADDR_BLOCK_SHIFT	3
-#define SIM_ADDR_OFFSET_MASK	0x07
-#define SIM_ADDR_SMALL_MASK	0x001f	/* config and OTP: block, offset */
-#define SIM_ADDR_SLOT_SHIFT	3
-#define SIM_ADDR_DATA_BLOCK	8
-#define SIM_ADDR_DATA_RSVD	0x0080
-#define SIM_LOCK_SLOT_BITS	0x3c
-
 struct sim_addr {
 	u8 zone;
 	u8 *base;		/* zone or slot start */
@@ -39,10 +31,10 @@ static u8 sim_addr_small(struct sim_chip *chip, u16 p2, struct sim_addr *a)
 {
 	unsigned int size;
 
-	if (p2 & ~SIM_ADDR_SMALL_MASK)
+	if (p2 & ~ATECC_ADDR_SMALL_MASK)
 		return ATECC_ST_PARSE;
-	a->off = sim_addr_off(p2 >> SIM_ADDR_BLOCK_SHIFT,
-			      p2 & SIM_ADDR_OFFSET_MASK, a->len);
+	a->off = sim_addr_off(p2 >> ATECC_ADDR_BLOCK_SHIFT,
+			      p2 & ATECC_ADDR_WORD_MASK, a->len);
 	if (a->zone == ATECC_ZONE_CONFIG) {
 		a->base = chip->config;
 		size = ATECC_CONFIG_SIZE;
@@ -55,11 +47,11 @@ static u8 sim_addr_small(struct sim_chip *chip, u16 p2, struct sim_addr *a)
 
 static u8 sim_addr_data(struct sim_chip *chip, u16 p2, struct sim_addr *a)
 {
-	if (p2 & SIM_ADDR_DATA_RSVD)
+	if (p2 & ATECC_ADDR_DATA_RSVD)
 		return ATECC_ST_PARSE;
-	a->slot = (p2 >> SIM_ADDR_SLOT_SHIFT) & (ATECC_NUM_SLOTS - 1);
-	a->off = sim_addr_off(p2 >> SIM_ADDR_DATA_BLOCK,
-			      p2 & SIM_ADDR_OFFSET_MASK, a->len);
+	a->slot = (p2 >> ATECC_ADDR_SLOT_SHIFT) & (ATECC_NUM_SLOTS - 1);
+	a->off = sim_addr_off(p2 >> ATECC_ADDR_DATA_BLOCK_SHIFT,
+			      p2 & ATECC_ADDR_WORD_MASK, a->len);
 	a->base = &chip->data[sim_slot_offset(a->slot)];
 	if (a->off + a->len > sim_slot_size(a->slot))
 		return ATECC_ST_PARSE;
@@ -149,7 +141,7 @@ static u8 sim_data_write_allowed(struct sim_chip *chip,
 		return ATECC_ST_SUCCESS;
 	if (sim_key_config(chip, a->slot) & ATECC_KC_PRIVATE)
 		return ATECC_ST_EXEC;
-	if (sc & SIM_SC_WC_MASK)	/* only WriteConfig "Always" */
+	if (sc & ATECC_SC_WC_MASK)	/* only WriteConfig "Always" */
 		return ATECC_ST_EXEC;
 	if (sim_slot_locked(chip, a->slot))
 		return ATECC_ST_EXEC;
@@ -216,13 +208,13 @@ static u8 sim_lock_config(struct sim_chip *chip, struct sim_job *job)
 /* Data-zone summary: CRC over all slots in order, then the OTP zone */
 static int sim_data_crc(struct sim_chip *chip, u16 *crc)
 {
-	u8 *buf = sim_kzalloc(SIM_DATA_SIZE + ATECC_OTP_SIZE);
+	u8 *buf = sim_kzalloc(ATECC_DATA_SIZE + ATECC_OTP_SIZE);
 
 	if (!buf)
 		return -ENOMEM;
-	memcpy(buf, chip->data, SIM_DATA_SIZE);
-	memcpy(buf + SIM_DATA_SIZE, chip->otp, ATECC_OTP_SIZE);
-	*crc = atecc_crc16(buf, SIM_DATA_SIZE + ATECC_OTP_SIZE);
+	memcpy(buf, chip->data, ATECC_DATA_SIZE);
+	memcpy(buf + ATECC_DATA_SIZE, chip->otp, ATECC_OTP_SIZE);
+	*crc = atecc_crc16(buf, ATECC_DATA_SIZE + ATECC_OTP_SIZE);
 	sim_kfree(buf);
 	return 0;
 }
@@ -243,7 +235,7 @@ static u8 sim_lock_data(struct sim_chip *chip, struct sim_job *job)
 
 static u8 sim_lock_slot(struct sim_chip *chip, struct sim_job *job)
 {
-	unsigned int slot = (job->p1 & SIM_LOCK_SLOT_BITS) >> SIM_LOCK_SLOT_SHIFT;
+	unsigned int slot = (job->p1 & ATECC_LOCK_SLOT_BITS) >> ATECC_LOCK_SLOT_SHIFT;
 	u16 unlocked;
 
 	if (!sim_data_locked(chip) || sim_slot_locked(chip, slot))
@@ -258,12 +250,12 @@ static u8 sim_lock_slot(struct sim_chip *chip, struct sim_job *job)
 
 u8 sim_cmd_lock(struct sim_chip *chip, struct sim_job *job)
 {
-	u8 zone = job->p1 & SIM_LOCK_ZONE_MASK;
+	u8 zone = job->p1 & ATECC_LOCK_ZONE_MASK;
 	u8 st;
 
-	if (job->len || (job->p1 & SIM_LOCK_RESERVED))
+	if (job->len || (job->p1 & ATECC_LOCK_RESERVED))
 		return ATECC_ST_PARSE;
-	if (zone != ATECC_LOCK_SLOT && (job->p1 & SIM_LOCK_SLOT_BITS))
+	if (zone != ATECC_LOCK_SLOT && (job->p1 & ATECC_LOCK_SLOT_BITS))
 		return ATECC_ST_PARSE;
 	switch (zone) {
 	case ATECC_LOCK_CONFIG:

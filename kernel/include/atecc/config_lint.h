@@ -26,10 +26,6 @@
 
 #include "wire.h"
 
-#define ATECC_WC_MASK		0xf000
-#define ATECC_WC_ALWAYS		0x0000
-#define ATECC_WC_PUB_INVALID	0x1000
-
 enum atecc_lint_rule {
 	ATECC_LINT_KEY_TYPE,
 	ATECC_LINT_KEY_READABLE,
@@ -80,7 +76,7 @@ static inline unsigned int atecc_lint_slot(const u8 *config,
 {
 	u16 sc = atecc_lint_sc(config, slot);
 	u16 kc = atecc_lint_kc(config, slot);
-	u16 wc = sc & ATECC_WC_MASK;
+	u16 wc = sc & ATECC_SC_WC_MASK;
 	unsigned int broken = 0;
 
 	if (!(kc & ATECC_KC_PRIVATE))
@@ -89,7 +85,7 @@ static inline unsigned int atecc_lint_slot(const u8 *config,
 		broken |= 1u << ATECC_LINT_KEY_TYPE;
 	if (!(sc & ATECC_SC_IS_SECRET))
 		broken |= 1u << ATECC_LINT_KEY_READABLE;
-	if (wc == ATECC_WC_ALWAYS || wc == ATECC_WC_PUB_INVALID)
+	if (wc == ATECC_SC_WC_ALWAYS || wc == ATECC_SC_WC_PUB_INVALID)
 		broken |= 1u << ATECC_LINT_KEY_WRITABLE;
 	if (sc & ATECC_SC_WC_PRIVWRITE)
 		broken |= 1u << ATECC_LINT_KEY_PRIVWRITE;
