@@ -33,10 +33,12 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "auth.h"
 #include "chip.h"
 #include "cmd.h"
 #include "ecdsa_der.h"
 #include "keytype.h"
+#include "p256.h"
 #include "atecc/wire.h"
 
 #define PAYLOAD_MAX	128	/* longer payloads are refused */
@@ -215,15 +217,15 @@ static int check_slot(struct atecc_chip *chip, unsigned int slot,
 	if (kc & ATECC_KC_REQ_AUTH)
 		return refuse(chip, slot, -EOPNOTSUPP,
 			      "KeyConfig requires an authorization key");
+	if (!(sc & ATECC_SC_IS_SECRET))
+		return refuse(chip, slot, -EPERM,
+			      "SlotConfig IsSecret clear, the private key is readable");
 	if (!generate) {
 		if (!(kc & ATECC_KC_PUBINFO))
 			return refuse(chip, slot, -EPERM,
 				      "KeyConfig PubInfo clear: no public key");
 		return 0;
 	}
-	if (!(sc & ATECC_SC_IS_SECRET))
-		return refuse(chip, slot, -EPERM,
-			      "generate: IsSecret clear, the key would be readable");
 	if (!(sc & ATECC_SC_WC_GENKEY))
 		return refuse(chip, slot, -EPERM,
 			      "generate: WriteConfig does not allow GenKey");
@@ -242,22 +244,30 @@ static void track(struct chipkey *ck)
 	mutex_unlock(&chipkeys_lock);
 }
 
-/* After a GenKey: the other keys of the slot hold an old public key. */
-static void mark_stale(struct chipkey *ck)
+/*
+ * After a GenKey, with the chip's lock still held: the other keys of the
+ * slot hold an old public key, this one the slot's.  GenKeys on one chip
+ * are serialized by its lock, so the key of the last one is the one left
+ * valid, even if a concurrent generate had marked it stale before its own
+ * GenKey ran.
+ */
+static void track_newest(struct chipkey *ck)
 {
 	struct chipkey *other;
 
 	mutex_lock(&chipkeys_lock);
 	list_for_each_entry(other, &chipkeys, node)
-		if (other != ck && other->chip == ck->chip &&
-		    other->slot == ck->slot)
+		if (other->chip == ck->chip && other->slot == ck->slot)
 			WRITE_ONCE(other->stale, true);
+	WRITE_ONCE(ck->stale, false);
+	list_add_tail(&ck->node, &chipkeys);
 	mutex_unlock(&chipkeys_lock);
 }
 
 /*
- * Preparse: check the slot; without generate also read its public key
- * (GenKey mode 0, which writes nothing).
+ * Instantiate without generate (the key is allocated, its quota charged):
+ * check the slot, read its public key (GenKey mode 0, which writes
+ * nothing).
  */
 static int vet(struct chipkey *ck)
 {
@@ -265,9 +275,8 @@ static int vet(struct chipkey *ck)
 
 	if (ret)
 		return ret;
-	memcpy(ck->serial, ck->chip->serial, ATECC_SN_SIZE);
-	ret = check_slot(ck->chip, ck->slot, ck->generate);
-	if (!ret && !ck->generate) {
+	ret = check_slot(ck->chip, ck->slot, false);
+	if (!ret) {
 		ret = atecc_genkey(ck->chip, ATECC_GENKEY_PUBLIC, ck->slot,
 				   ck->pubkey);
 		if (ret == -EPERM)
@@ -280,21 +289,26 @@ static int vet(struct chipkey *ck)
 	return ret;
 }
 
-/* Instantiate with generate: the slot lock is read again, then GenKey. */
+/*
+ * Instantiate with generate: the checks, the slot lock read again, then
+ * GenKey, all in one sequence.
+ */
 static int generate(struct chipkey *ck)
 {
 	int ret = atecc_seq_begin(ck->chip);
 
 	if (ret)
 		return ret;
-	ret = atecc_chip_read_locks(ck->chip);
+	ret = check_slot(ck->chip, ck->slot, true);
+	if (!ret)
+		ret = atecc_chip_read_locks(ck->chip);
 	if (!ret)
 		ret = check_slot(ck->chip, ck->slot, true);
 	if (!ret)
 		ret = atecc_genkey(ck->chip, ATECC_GENKEY_PRIVATE, ck->slot,
 				   ck->pubkey);
 	if (!ret)
-		mark_stale(ck);
+		track_newest(ck);
 	atecc_seq_end(ck->chip);
 	if (!ret)
 		dev_info(ck->chip->dev, "new P-256 key generated in slot %u\n",
@@ -336,9 +350,12 @@ static int chipkey_preparse(struct key_preparsed_payload *prep)
 	}
 	ck->slot = req.slot;
 	ck->generate = req.generate;
+	memcpy(ck->serial, ck->chip->serial, ATECC_SN_SIZE);
 	prep->payload.data[0] = ck;
 	prep->quotalen = sizeof(*ck);
-	return vet(ck);
+	/* before any chip command: the key is allocated (quota) after this */
+	return atecc_auth_check(ck->chip, ck->slot,
+				req.generate ? "generate" : "key");
 }
 
 static void chipkey_free_preparse(struct key_preparsed_payload *prep)
@@ -354,10 +371,16 @@ static int chipkey_instantiate(struct key *key,
 
 	if (!ck)
 		return -EINVAL;
-	if (ck->generate) {
-		ret = generate(ck);
-		if (ret)
-			return ret;
+	ret = ck->generate ? generate(ck) : vet(ck);
+	if (ret)
+		return ret;
+	/* pkey_verify runs on it in software: a full public key check */
+	ret = p256_point_check(ck->pubkey);
+	if (ret) {
+		dev_err_ratelimited(ck->chip->dev,
+				    "slot %u: the chip's public key is not a valid P-256 point\n",
+				    ck->slot);
+		return ret == -ENOMEM ? ret : -EPROTO;
 	}
 	return generic_key_instantiate(key, prep);
 }
@@ -532,11 +555,15 @@ static int decode_sig(const struct kernel_pkey_params *params,
 	return 0;
 }
 
-/* The chip's Verify, with the key's public key: 0 or -EKEYREJECTED. */
+/*
+ * In software on the key's public key (p256.c): no chip command, so a
+ * verify neither changes TempKey nor waits for the chip.  0 or
+ * -EKEYREJECTED.
+ */
 static int chipkey_verify(struct kernel_pkey_params *params, const void *in,
 			  const void *in2)
 {
-	u8 rs[ECDSA_P256_RAW];
+	u8 rs[ECDSA_P256_RAW], z[P256_BYTES];
 	struct chipkey *ck;
 	int ret;
 
@@ -551,13 +578,15 @@ static int chipkey_verify(struct kernel_pkey_params *params, const void *in,
 	ck = op_begin(params->key);
 	if (IS_ERR(ck))
 		return PTR_ERR(ck);
-	ret = atecc_verify_digest(ck->chip, in, rs, ck->pubkey);
+	p256_digest(in, DIGEST_SIZE, z);
+	ret = p256_verify(ck->pubkey, z, rs);
 	op_end(params->key);
-	return ret;
+	return ret == -EBADMSG ? -EKEYREJECTED : ret;
 }
 
 static struct key_type key_type_iotsec = {
 	.name			= "iotsec",
+	.def_datalen		= sizeof(struct chipkey),
 	.preparse		= chipkey_preparse,
 	.free_preparse		= chipkey_free_preparse,
 	.instantiate		= chipkey_instantiate,

@@ -6,12 +6,14 @@
  *   config_locked  1/0, read from the chip (LockConfig, byte 87, is 0x00)
  *   data_locked    1/0, read from the chip (LockValue, byte 86, is 0x00)
  *   slot_config    one line per slot, from the config zone read anew
+ * and key_group (auth.c).
  */
 
 #include <linux/device.h>
 #include <linux/i2c.h>
 #include <linux/sysfs.h>
 
+#include "auth.h"
 #include "chip.h"
 #include "cmd.h"
 #include "provision.h"
@@ -136,5 +138,6 @@ static const struct attribute_group atecc_group = {
 const struct attribute_group *atecc_sysfs_groups[] = {
 	&atecc_group,
 	&atecc_provision_group,
+	&atecc_auth_group,
 	NULL,
 };
