@@ -1,0 +1,160 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Who may make and use iotsec keys (issue 15): an unprivileged uid cannot
+# add a key for a chip slot nor generate one, and the chip sees nothing of
+# it; the chip's key_group lets a group in; root's recipe hands the key to
+# one uid, which signs (OpenSSL agrees) while another uid still cannot;
+# pkey_verify runs in software (no chip command, TempKey untouched); a
+# plain add of a readable (not IsSecret) slot is refused; concurrent
+# generates on one slot leave exactly the newest key valid.
+# TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
+set -u
+. "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
+own_session "$@"	# so that the keys we add are ours to use
+
+d=$(mktemp -d /tmp/keyauth.XXXXXX)
+chmod 1777 "$d"
+cleanup() {
+	modules_down
+	rm -rf "$d"
+}
+trap cleanup EXIT
+INFO="enc=x962 hash=sha256"	# split on purpose: two arguments
+
+# Runs sh -c "$2" as uid $1 (gid $1, no supplementary groups) in a session
+# keyring of its own, in $d; its output (both streams) goes to $d/out.
+as_uid() {
+	(cd "$d" && setpriv --reuid="$1" --regid="$1" --clear-groups \
+		keyctl session - sh -c "$2") > "$d/out" 2>&1
+}
+
+# Every command the simulated chip ran: the sum of its per-command counters.
+commands() {
+	awk '$1 !~ /_us$/ && $1 !~ /^(wakes|sleeps|idles|watchdogs|eeprom_writes|faults_injected|crc_errors)$/ { n += $2 } END { print n + 0 }' \
+		"$sim_dir/chip0/counters"
+}
+snap() { echo "$(sim_count 0 sign) $(sim_count 0 genkey) $(sim_count 0 eeprom_writes) $(commands)"; }
+tempkey() { grep '^tempkey' "$sim_dir/chip0/state"; }
+
+modules_up "chips=1 provisioned=1" 1
+dev=$(ls -d "$drv_dir"/*-006* | head -1)
+serial=$(cat "$dev/serial_number")
+head -c 100 /dev/urandom | openssl dgst -sha256 -binary > "$d/dgst"
+chmod 644 "$d/dgst"
+if ! command -v setpriv > /dev/null; then
+	echo "1..0 # SKIP setpriv (util-linux) not installed"
+	exit 0
+fi
+
+# --- an unprivileged uid: refused, and the chip sees nothing -------------
+check "key_group is none by default" [ "$(cat "$dev/key_group")" = none ]
+dmesg -C
+before=$(snap)
+if as_uid 1000 "keyctl add iotsec mine 'chip=0 slot=0' @s"; then
+	nok "uid 1000: add for slot 0 refused"
+else
+	check "uid 1000: add for slot 0 refused (EACCES)" grep -q "Permission denied" "$d/out"
+fi
+if as_uid 1000 "keyctl add iotsec mine 'chip=$serial slot=2 generate' @s"; then
+	nok "uid 1000: generate refused"
+else
+	check "uid 1000: generate refused (EACCES)" grep -q "Permission denied" "$d/out"
+fi
+after=$(snap)
+check "no chip command, sign/genkey/eeprom_writes unchanged ($before -> $after)" \
+	[ "$before" = "$after" ]
+dmesg > "$d/dmesg"
+check "dmesg names uid, chip and slot" \
+	grep -q "iotsec key for chip $serial slot 0 refused to uid 1000" "$d/dmesg"
+check "dmesg names the generate refusal" \
+	grep -q "iotsec generate for chip $serial slot 2 refused to uid 1000" "$d/dmesg"
+if as_uid 1000 "echo 1000 > $dev/key_group"; then
+	nok "uid 1000 cannot set key_group"
+else
+	ok "uid 1000 cannot set key_group"
+fi
+
+# --- the chip's key group lets its members in ----------------------------
+echo 1000 > "$dev/key_group"
+check "key_group reads back 1000" [ "$(cat "$dev/key_group")" = 1000 ]
+check "gid 1000 member: add for slot 0 allowed" \
+	as_uid 1000 "keyctl add iotsec mine 'chip=0 slot=0' @s"
+if as_uid 1001 "keyctl add iotsec mine 'chip=0 slot=0' @s"; then
+	nok "uid/gid 1001 still refused"
+else
+	ok "uid/gid 1001 still refused"
+fi
+echo none > "$dev/key_group"
+if as_uid 1000 "keyctl add iotsec mine 'chip=0 slot=0' @s"; then
+	nok "key_group none: uid 1000 refused again"
+else
+	ok "key_group none: uid 1000 refused again"
+fi
+
+# --- root's recipe: the identity key to uid 1000 only --------------------
+key=$(keyctl add iotsec "device key" "chip=$serial slot=0" @s)
+keyctl pipe "$key" > "$d/pub.der"
+chmod 644 "$d/pub.der"
+keyctl chown "$key" 1000
+keyctl setperm "$key" 0x3f1b0000	# possessor all; user view read search link
+before=$(snap)
+check "uid 1000 links the key into its keyring and signs" \
+	as_uid 1000 "keyctl link $key @s && keyctl pkey_sign %iotsec:'device key' 0 dgst $INFO > sig.1000"
+diag "$d/out"
+check "the chip signed once" [ "$(sim_count 0 sign)" -eq $(($(echo "$before" | cut -d' ' -f1) + 1)) ]
+check "OpenSSL verifies uid 1000's signature" \
+	openssl pkeyutl -verify -pubin -keyform DER -inkey "$d/pub.der" \
+		-in "$d/dgst" -sigfile "$d/sig.1000"
+if as_uid 1001 "keyctl pkey_sign $key 0 dgst $INFO > sig.1001"; then
+	nok "uid 1001 cannot sign"
+else
+	check "uid 1001 cannot sign (EACCES)" grep -q "Permission denied" "$d/out"
+fi
+if as_uid 1001 "keyctl link $key @s"; then
+	nok "uid 1001 cannot link it"
+else
+	ok "uid 1001 cannot link it"
+fi
+
+# --- pkey_verify in software ---------------------------------------------
+tk0=$(tempkey)
+before=$(snap)
+check "pkey_verify accepts the chip's signature" \
+	keyctl pkey_verify "$key" 0 "$d/dgst" "$d/sig.1000" $INFO
+head -c 32 /dev/zero > "$d/dgst0"
+if keyctl pkey_verify "$key" 0 "$d/dgst0" "$d/sig.1000" $INFO 2> /dev/null; then
+	nok "pkey_verify rejects a wrong digest"
+else
+	ok "pkey_verify rejects a wrong digest"
+fi
+after=$(snap)
+check "pkey_verify sent no chip command ($before -> $after)" [ "$before" = "$after" ]
+check "TempKey unchanged by pkey_verify ($tk0)" [ "$(tempkey)" = "$tk0" ]
+
+# --- concurrent generates on one slot -----------------------------------
+bad=0
+for round in 1 2 3 4 5 6; do
+	keyctl add iotsec "g$round.a" "chip=0 slot=2 generate" @s > "$d/a" 2>&1 &
+	keyctl add iotsec "g$round.b" "chip=0 slot=2 generate" @s > "$d/b" 2>&1 &
+	wait
+	good=0
+	newest=none
+	for f in a b; do
+		k=$(cat "$d/$f")
+		if keyctl pkey_sign "$k" 0 "$d/dgst" $INFO > "$d/sig.$f" 2> /dev/null; then
+			good=$((good + 1))
+			newest=$k
+		fi
+	done
+	plain=$(keyctl add iotsec "g$round.plain" "chip=0 slot=2" @s)
+	if [ "$good" -ne 1 ] ||
+	   [ "$(keyctl pipe "$newest" | od -An -tx1)" != "$(keyctl pipe "$plain" | od -An -tx1)" ]; then
+		bad=$((bad + 1))
+		echo "# round $round: $good usable keys"
+	fi
+done
+check "concurrent generates: exactly one key valid, the slot's ($bad bad rounds)" [ "$bad" -eq 0 ]
+
+echo "1..$n"
+[ "$fails" -eq 0 ]
