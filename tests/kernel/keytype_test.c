@@ -1193,6 +1193,7 @@ TEST_F(custom, generate_refused_by_slot_policy)
 {
 	static const struct refusal cases[] = {
 		{ 1, " generate", EPERM },	/* the key would be readable */
+		{ 1, "", EPERM },		/* readable: never shown as a chip key */
 		{ 2, " generate", EPERM },	/* it could be replaced */
 		{ 3, " generate", EPERM },	/* slot locked */
 		{ 4, " generate", EPERM },	/* cannot sign */
