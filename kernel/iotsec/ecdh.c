@@ -13,8 +13,13 @@
  *
  * TempKey ownership: at most one transform per chip holds a key in its
  * TempKey (the owners list).  A transform that finds every provisioned 608
- * owned gets a software key.  Ownership ends when the key is used, the
- * transform gets a new key, or it is freed.
+ * owned gets a software key.  Only a caller allowed to use the chip
+ * (atecc_auth_allowed(): CAP_SYS_ADMIN or the chip's key_group, as for
+ * the key type) may own its TempKey; others get a software key, counted
+ * in debugfs (iotsec/kpp_soft_unauthorized), so that an unprivileged user
+ * can neither hold TempKey nor, by re-arming the hold, starve the hwrng.
+ * Ownership ends when the key is used, the transform gets a new key, or
+ * it is freed.
  *
  * Other users of the chip may run between GenKey and ECDH.  Those known
  * to leave TempKey alone keep the ticket valid: Info, Read, and the 608's
@@ -31,7 +36,9 @@
 #include <crypto/ecdh.h>
 #include <crypto/internal/kpp.h>
 #include <crypto/kpp.h>
+#include <linux/atomic.h>
 #include <linux/crypto.h>
+#include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/list.h>
 #include <linux/module.h>
@@ -40,6 +47,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "auth.h"
 #include "chip.h"
 #include "cmd.h"
 #include "crypto.h"
@@ -83,6 +91,11 @@ struct kpp_reqctx {
 static LIST_HEAD(owners);
 static DEFINE_MUTEX(owners_lock);
 
+/* debugfs iotsec/: how the chip keys went */
+static struct dentry *kpp_debugfs;
+static atomic_t kpp_chip_keys;		/* GenKey into TempKey done */
+static atomic_t kpp_soft_unauthorized;	/* a fitting chip, caller not allowed */
+
 static bool owned(const struct atecc_chip *chip)
 {
 	struct kpp_ctx *ctx;
@@ -102,16 +115,23 @@ static bool chip_fits(const struct atecc_chip *chip)
 	       !((opt[0] | opt[1] << 8) & ATECC_CHIPOPT_ECDH_PROT);
 }
 
-/* Owner lock, then the registry's lock (inside get_by_index). */
+/*
+ * A free fitting chip the caller may use.  Owner lock, then the registry's
+ * lock (inside get_by_index).
+ */
 static struct atecc_chip *claim(struct kpp_ctx *ctx)
 {
 	struct atecc_chip *chip;
+	bool refused = false;
 	int i;
 
 	mutex_lock(&owners_lock);
 	for (i = 0; (chip = atecc_chip_get_by_index(i)); i++) {
-		if (chip_fits(chip) && !owned(chip))
-			break;
+		if (chip_fits(chip) && !owned(chip)) {
+			if (atecc_auth_allowed(chip))
+				break;
+			refused = true;
+		}
 		atecc_chip_put(chip);
 	}
 	if (chip) {
@@ -119,6 +139,8 @@ static struct atecc_chip *claim(struct kpp_ctx *ctx)
 		list_add_tail(&ctx->owner, &owners);
 	}
 	mutex_unlock(&owners_lock);
+	if (!chip && refused)
+		atomic_inc(&kpp_soft_unauthorized);
 	return chip;
 }
 
@@ -153,6 +175,7 @@ static int chip_keygen(struct kpp_ctx *ctx)
 		return ret;
 	}
 	ctx->kind = KEY_CHIP;
+	atomic_inc(&kpp_chip_keys);
 	return 0;
 }
 
@@ -364,7 +387,16 @@ static struct kpp_alg atecc_ecdh = {
  */
 int atecc_kpp_register(void)
 {
-	return crypto_register_kpp(&atecc_ecdh);
+	int ret = crypto_register_kpp(&atecc_ecdh);
+
+	if (ret)
+		return ret;
+	kpp_debugfs = debugfs_create_dir("iotsec", NULL);
+	debugfs_create_atomic_t("kpp_chip_keys", 0444, kpp_debugfs,
+				&kpp_chip_keys);
+	debugfs_create_atomic_t("kpp_soft_unauthorized", 0444, kpp_debugfs,
+				&kpp_soft_unauthorized);
+	return 0;
 }
 
 /**
@@ -372,6 +404,8 @@ int atecc_kpp_register(void)
  */
 void atecc_kpp_unregister(void)
 {
+	debugfs_remove_recursive(kpp_debugfs);
+	kpp_debugfs = NULL;
 	crypto_unregister_kpp(&atecc_ecdh);
 }
 
