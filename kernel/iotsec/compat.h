@@ -25,6 +25,22 @@
 #define atecc_i2c_probe_member	probe_new
 #endif
 
+/* 7.x moved hex2bin() and its kin from <linux/kernel.h> to <linux/hex.h>. */
+#if __has_include(<linux/hex.h>)
+#include <linux/hex.h>
+#endif
+
+/*
+ * sysfs binary attributes: the callbacks and the group's bin_attrs take a
+ * const struct bin_attribute from 6.17 (6.13 to 6.16 had both kinds side
+ * by side, as read_new/bin_attrs_new; checked on 6.12 and 7.3 only).
+ */
+#if KERNEL_VERSION(6, 17, 0) <= ATECC_KERNEL
+#define atecc_bin_attr		const struct bin_attribute
+#else
+#define atecc_bin_attr		struct bin_attribute
+#endif
+
 /*
  * Signature algorithms: up to 6.12 ECDSA is an akcipher (sign and verify
  * on scatterlists, the verify input a DER signature followed by the

@@ -388,6 +388,7 @@ static unsigned int ak_max_size(struct crypto_akcipher *tfm)
 
 static int ak_init(struct crypto_akcipher *tfm)
 {
+	akcipher_set_reqsize(tfm, sizeof(struct sig_reqctx));
 	sig_ctx_init(akcipher_tfm_ctx(tfm));
 	return 0;
 }
@@ -405,7 +406,6 @@ static struct akcipher_alg atecc_ecdsa = {
 	.max_size = ak_max_size,
 	.init = ak_init,
 	.exit = ak_exit,
-	.reqsize = sizeof(struct sig_reqctx),
 	.base = {
 		.cra_name = "ecdsa-nist-p256",
 		.cra_driver_name = "ecdsa-nist-p256-iotsec",

@@ -35,6 +35,7 @@
 
 #include "chip.h"
 #include "cmd.h"
+#include "compat.h"
 #include "ecdsa_der.h"
 #include "keytype.h"
 #include "atecc/wire.h"

@@ -17,6 +17,7 @@
 
 #include <crypto/ecc_curve.h>
 #include <crypto/ecdh.h>
+#include <linux/math.h>	/* 7.3's crypto/internal/ecc.h needs it first */
 #include <crypto/internal/ecc.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>

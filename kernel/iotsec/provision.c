@@ -29,6 +29,7 @@
 
 #include "chip.h"
 #include "cmd.h"
+#include "compat.h"
 #include "atecc/config_lint.h"
 #include "atecc/crc.h"
 #include "provision.h"
@@ -86,7 +87,7 @@ static int write_config(struct atecc_chip *chip, const u8 *want)
 }
 
 static ssize_t config_read(struct file *file, struct kobject *kobj,
-			   struct bin_attribute *attr, char *buf, loff_t off,
+			   atecc_bin_attr *attr, char *buf, loff_t off,
 			   size_t count)
 {
 	struct atecc_chip *chip = to_chip(kobj_to_dev(kobj));
@@ -104,7 +105,7 @@ static ssize_t config_read(struct file *file, struct kobject *kobj,
 }
 
 static ssize_t config_write(struct file *file, struct kobject *kobj,
-			    struct bin_attribute *attr, char *buf, loff_t off,
+			    atecc_bin_attr *attr, char *buf, loff_t off,
 			    size_t count)
 {
 	struct atecc_chip *chip = to_chip(kobj_to_dev(kobj));
@@ -353,7 +354,7 @@ static struct attribute *provision_attrs[] = {
 	NULL,
 };
 
-static struct bin_attribute *provision_bin_attrs[] = {
+static atecc_bin_attr *provision_bin_attrs[] = {
 	&bin_attr_config,
 	NULL,
 };

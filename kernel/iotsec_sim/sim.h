@@ -16,6 +16,7 @@
 #include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/version.h>
 
 #include "atecc/wire.h"
 
@@ -126,7 +127,11 @@ struct sim_volatile {
 	bool md_valid;
 	u8 altkey[32];
 	bool ak_valid;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	struct sha256_ctx sha;		/* the library's context from 6.17 */
+#else
 	struct sha256_state sha;
+#endif
 	bool sha_active;
 };
 

@@ -13,6 +13,7 @@
 #include <asm/unaligned.h>
 #include <crypto/ecc_curve.h>
 #include <crypto/ecdh.h>
+#include <linux/math.h>	/* 7.3's crypto/internal/ecc.h needs it first */
 #include <crypto/internal/ecc.h>
 #include <linux/random.h>
 #include <linux/string.h>
