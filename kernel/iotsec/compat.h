@@ -25,6 +25,17 @@
 #define atecc_i2c_probe_member	probe_new
 #endif
 
+/*
+ * ecc_make_pub_key() and crypto_ecdh_shared_secret() take the private key
+ * as big-endian bytes in u64s up to 6.9, as native digits from 6.10
+ * (crypto/ecc.c of 6.1 swaps it, 6.12's and 7.3's do not).
+ */
+#if KERNEL_VERSION(6, 10, 0) <= ATECC_KERNEL
+#define ATECC_ECC_PRIV_DIGITS	1
+#else
+#define ATECC_ECC_PRIV_DIGITS	0
+#endif
+
 /* 7.x moved hex2bin() and its kin from <linux/kernel.h> to <linux/hex.h>. */
 #if __has_include(<linux/hex.h>)
 #include <linux/hex.h>
@@ -46,10 +57,12 @@
  * on scatterlists, the verify input a DER signature followed by the
  * digest).  6.13 moved it to struct sig_alg (crypto/internal/sig.h):
  * synchronous calls on plain buffers, a raw struct ecdsa_raw_sig, with DER
- * decoded by the x962() template.  Not compiled here: only 6.1 headers.
+ * decoded by the x962() template (checked on 7.3).  There the provider
+ * ranks below the kernel's ecdsa-nist-p256-generic (100): see ecdsa.c.
  */
 #if KERNEL_VERSION(6, 13, 0) <= ATECC_KERNEL
 #define ATECC_SIG_ALG		1
+#define ATECC_SIG_PRIORITY	50
 #else
 #define ATECC_SIG_ALG		0
 #endif
