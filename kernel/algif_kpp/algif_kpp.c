@@ -22,7 +22,6 @@
  * details, the errors and what cannot work on 6.1.
  */
 
-
 #include <crypto/ecc_curve.h>
 #include <crypto/ecdh.h>
 #include <crypto/if_alg.h>
@@ -50,9 +49,12 @@
  *  - 7.3 added the af_alg_restrict sysctl: each type checks its own
  *    allowlist with af_alg_check_restriction().
  */
-#define KPP_HAVE_SENDPAGE	(LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0))
-#define KPP_BIND_NAME_ONLY	(LINUX_VERSION_CODE >= KERNEL_VERSION(7, 2, 0))
-#define KPP_HAVE_RESTRICT	(LINUX_VERSION_CODE >= KERNEL_VERSION(7, 3, 0))
+#define KPP_KERNEL		KERNEL_VERSION(LINUX_VERSION_MAJOR,	\
+				       LINUX_VERSION_PATCHLEVEL,	\
+				       LINUX_VERSION_SUBLEVEL)
+#define KPP_HAVE_SENDPAGE	(KERNEL_VERSION(6, 5, 0) > KPP_KERNEL)
+#define KPP_BIND_NAME_ONLY	(KERNEL_VERSION(7, 2, 0) <= KPP_KERNEL)
+#define KPP_HAVE_RESTRICT	(KERNEL_VERSION(7, 3, 0) <= KPP_KERNEL)
 
 /* Largest public key, peer key or secret handled (P-384 X || Y is 96). */
 #define KPP_IO_MAX	128

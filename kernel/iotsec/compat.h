@@ -37,7 +37,7 @@
 #endif
 
 /* 7.x moved hex2bin() and its kin from <linux/kernel.h> to <linux/hex.h>. */
-#if __has_include(<linux/hex.h>)
+#if __has_include("linux/hex.h")
 #include <linux/hex.h>
 #endif
 

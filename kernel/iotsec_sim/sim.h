@@ -20,6 +20,11 @@
 
 #include "atecc/wire.h"
 
+/* LINUX_VERSION_CODE from its parts, for the version tests of sim*.c */
+#define SIM_KERNEL	KERNEL_VERSION(LINUX_VERSION_MAJOR,		\
+				       LINUX_VERSION_PATCHLEVEL,	\
+				       LINUX_VERSION_SUBLEVEL)
+
 #define SIM_MAX_CHIPS		8
 #define SIM_BASE_ADDR		0x60
 #define SIM_BUS_HZ		100000
@@ -127,7 +132,7 @@ struct sim_volatile {
 	bool md_valid;
 	u8 altkey[32];
 	bool ak_valid;
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#if KERNEL_VERSION(6, 17, 0) <= SIM_KERNEL
 	struct sha256_ctx sha;		/* the library's context from 6.17 */
 #else
 	struct sha256_state sha;

@@ -53,7 +53,7 @@ static void vli_to_be(u8 *be, const u64 *vli)
  */
 static void sim_priv_arg(u64 *key, const u8 *be)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#if KERNEL_VERSION(6, 10, 0) <= SIM_KERNEL
 	be_to_vli(key, be);
 #else
 	memcpy(key, be, SIM_ECC_BYTES);

@@ -24,9 +24,12 @@
  * DER-encoded here, so that out means the same on every kernel.
  */
 #include <linux/version.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define CRYPTOTEST_KERNEL	KERNEL_VERSION(LINUX_VERSION_MAJOR,	\
+					       LINUX_VERSION_PATCHLEVEL, \
+					       LINUX_VERSION_SUBLEVEL)
+#if KERNEL_VERSION(6, 13, 0) <= CRYPTOTEST_KERNEL
 #define CRYPTOTEST_SIG	1
-#if __has_include(<linux/hex.h>)	/* hex2bin(), bin2hex() on 7.x */
+#if __has_include("linux/hex.h")	/* hex2bin(), bin2hex() on 7.x */
 #include <linux/hex.h>
 #endif
 #include <linux/math.h>
