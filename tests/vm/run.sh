@@ -89,7 +89,9 @@ tap() { # ok|not-ok description
 	done
 	pat='BUG:|WARNING:|Oops|general protection|Call Trace|blocked for more than|soft lockup|hard LOCKUP|rcu.*stall|Kernel panic'
 	bad=$(cat "$out/dmesg.txt" "$out/console.log" 2>/dev/null | grep -E "$pat" | sort -u)
-	if [ -z "$bad" ]; then
+	if [ ! -s "$out/dmesg.txt" ]; then
+		tap not-ok "vm: kernel log clean (no kernel log came back)"
+	elif [ -z "$bad" ]; then
 		tap ok "vm: kernel log clean"
 	else
 		echo "$bad" | head -n 20 | sed 's/^/# kernel: /'
