@@ -34,9 +34,27 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uio.h>
+#include <linux/version.h>
 #include <net/sock.h>
 
 #include <linux/if_alg_kpp.h>
+
+/*
+ * Kernel versions this file adapts to (checked against each kernel's
+ * include/crypto/if_alg.h and crypto/af_alg.c):
+ *  - 6.5 removed proto_ops.sendpage and af_alg_sendpage(): splice reaches
+ *    .sendmsg (MSG_SPLICE_PAGES), which copies from any iov_iter.
+ *  - 7.2 made af_alg_type.bind take the name only: af_alg checks
+ *    salg_feat/salg_mask itself and hands the type neither.
+ *  - 7.3 added the af_alg_restrict sysctl: each type checks its own
+ *    allowlist with af_alg_check_restriction().
+ */
+#define KPP_KERNEL		KERNEL_VERSION(LINUX_VERSION_MAJOR,	\
+				       LINUX_VERSION_PATCHLEVEL,	\
+				       LINUX_VERSION_SUBLEVEL)
+#define KPP_HAVE_SENDPAGE	(KERNEL_VERSION(6, 5, 0) > KPP_KERNEL)
+#define KPP_BIND_NAME_ONLY	(KERNEL_VERSION(7, 2, 0) <= KPP_KERNEL)
+#define KPP_HAVE_RESTRICT	(KERNEL_VERSION(7, 3, 0) <= KPP_KERNEL)
 
 /* Largest public key, peer key or secret handled (P-384 X || Y is 96). */
 #define KPP_IO_MAX	128
@@ -342,7 +360,8 @@ static int kpp_recvmsg_nokey(struct socket *sock, struct msghdr *msg,
 /*
  * Templates of the two proto_ops tables.  af_alg_register_type() writes
  * their owner field, so af_alg gets writable copies (kpp_ops_alloc()).
- * .sendpage (splice, vmsplice) feeds the data back through .sendmsg.
+ * .sendpage (splice, vmsplice; up to 6.4) feeds the data back through
+ * .sendmsg.
  */
 static const struct proto_ops kpp_ops_tmpl = {
 	.family		= PF_ALG,
@@ -357,7 +376,9 @@ static const struct proto_ops kpp_ops_tmpl = {
 	.accept		= sock_no_accept,
 	.release	= af_alg_release,
 	.sendmsg	= kpp_sendmsg,
+#if KPP_HAVE_SENDPAGE
 	.sendpage	= af_alg_sendpage,
+#endif
 	.recvmsg	= kpp_recvmsg,
 	.poll		= kpp_poll,
 };
@@ -375,7 +396,9 @@ static const struct proto_ops kpp_ops_nokey_tmpl = {
 	.accept		= sock_no_accept,
 	.release	= af_alg_release,
 	.sendmsg	= kpp_sendmsg_nokey,
+#if KPP_HAVE_SENDPAGE
 	.sendpage	= af_alg_sendpage,
+#endif
 	.recvmsg	= kpp_recvmsg_nokey,
 	.poll		= kpp_poll,
 };
@@ -398,7 +421,23 @@ static void kpp_classify(struct kpp_tfm_ctx *tctx)
 		tctx->curve_id = ECC_CURVE_NIST_P384;
 }
 
-static void *kpp_bind(const char *name, u32 type, u32 mask)
+#if KPP_HAVE_RESTRICT
+/*
+ * With crypto.af_alg_restrict at 1 (the default) a type binds only the
+ * names on its list.  Key agreement is what this type exists for, and its
+ * private key never leaves the kernel or the chip: every user may bind it.
+ */
+static const struct af_alg_allowlist_entry kpp_allowlist[] = {
+	{ "ecdh-nist-p256", AF_ALG_UNPRIVILEGED },
+	{ "ecdh-nist-p256-generic", AF_ALG_UNPRIVILEGED },
+	{ "ecdh-nist-p256-iotsec", AF_ALG_UNPRIVILEGED },
+	{ "ecdh-nist-p384", AF_ALG_UNPRIVILEGED },
+	{ "curve25519", AF_ALG_UNPRIVILEGED },
+	{}
+};
+#endif
+
+static void *kpp_bind_tfm(const char *name, u32 type, u32 mask)
 {
 	struct kpp_tfm_ctx *tctx;
 	struct crypto_kpp *tfm;
@@ -416,6 +455,29 @@ static void *kpp_bind(const char *name, u32 type, u32 mask)
 	kpp_classify(tctx);
 	return tctx;
 }
+
+/*
+ * Unlike the kernel's own types from 7.2 on, this one keeps reaching
+ * asynchronous drivers (KERN_DRIVER_ONLY, ASYNC): the chip's ECDH is
+ * what it is for.
+ */
+#if KPP_BIND_NAME_ONLY
+static void *kpp_bind(const char *name)
+{
+#if KPP_HAVE_RESTRICT
+	int ret = af_alg_check_restriction(name, kpp_allowlist);
+
+	if (ret)
+		return ERR_PTR(ret);
+#endif
+	return kpp_bind_tfm(name, 0, 0);
+}
+#else
+static void *kpp_bind(const char *name, u32 type, u32 mask)
+{
+	return kpp_bind_tfm(name, type, mask);
+}
+#endif
 
 /* Frees the transform; crypto_free_kpp() zeroes its context (the key). */
 static void kpp_release(void *private)

@@ -343,6 +343,7 @@ static int kpp_init_tfm(struct crypto_kpp *tfm)
 				    name, ctx->fallback);
 		return PTR_ERR(ctx->fallback);
 	}
+	kpp_set_reqsize(tfm, sizeof(struct kpp_reqctx));
 	mutex_init(&ctx->lock);
 	INIT_LIST_HEAD(&ctx->owner);
 	ctx->kind = KEY_NONE;
@@ -368,7 +369,6 @@ static struct kpp_alg atecc_ecdh = {
 	.max_size = kpp_max_size,
 	.init = kpp_init_tfm,
 	.exit = kpp_exit_tfm,
-	.reqsize = sizeof(struct kpp_reqctx),
 	.base = {
 		.cra_name = "ecdh-nist-p256",
 		.cra_driver_name = "ecdh-nist-p256-iotsec",

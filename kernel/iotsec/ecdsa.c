@@ -17,7 +17,7 @@
  *    needs it.
  *
  * Up to 6.12 this is an akcipher (see sig_akcipher below); from 6.13 a
- * sig_alg (sig_sigalg, not compiled here).  compat.h says which.
+ * sig_alg (sig_sigalg below, with its own priority).  compat.h says which.
  */
 
 #include <linux/crypto.h>
@@ -388,6 +388,7 @@ static unsigned int ak_max_size(struct crypto_akcipher *tfm)
 
 static int ak_init(struct crypto_akcipher *tfm)
 {
+	akcipher_set_reqsize(tfm, sizeof(struct sig_reqctx));
 	sig_ctx_init(akcipher_tfm_ctx(tfm));
 	return 0;
 }
@@ -405,7 +406,6 @@ static struct akcipher_alg atecc_ecdsa = {
 	.max_size = ak_max_size,
 	.init = ak_init,
 	.exit = ak_exit,
-	.reqsize = sizeof(struct sig_reqctx),
 	.base = {
 		.cra_name = "ecdsa-nist-p256",
 		.cra_driver_name = "ecdsa-nist-p256-iotsec",
@@ -437,10 +437,21 @@ void atecc_sig_unregister(void)
 #else /* ATECC_SIG_ALG */
 /*
  * sig_sigalg: 6.13 and later.  The calls are synchronous and come from
- * process context, so the chip is used directly.  Like the kernel's own
- * ecdsa-nist-p256 there, verify takes a struct ecdsa_raw_sig (the x962()
- * template decodes DER first); sign writes one and returns its size.
- * Key size is in bits.
+ * process context.  Like the kernel's own ecdsa-nist-p256 there, verify
+ * takes a struct ecdsa_raw_sig (the x962() and p1363() templates decode
+ * the encoded signature first); sign writes one and returns its size (no
+ * template signs: only direct users of the driver name reach it).  Key
+ * size is in bits.
+ *
+ * Priority: from 6.13 a registered ecdsa-nist-p256 becomes the child of
+ * x962() for every X.509 and PKCS#7 check in the kernel.  The chip has
+ * nothing to add to a verification, and the kernel's ecdsa does the same
+ * arithmetic (crypto/ecc.c) that p256_verify() does.  So this provider
+ * ranks below the kernel's own (ATECC_SIG_PRIORITY): the kernel's ecdsa
+ * keeps verifying the kernel's signatures, this one is reached by its
+ * driver name (chip keys), and it serves every lookup only on a kernel
+ * built without CONFIG_CRYPTO_ECDSA, in software.  Verification never goes
+ * to the chip: a chip key's public key is read once, at set_priv_key().
  */
 
 static void raw_to_rs(const struct ecdsa_raw_sig *sig, u8 *rs)
@@ -449,18 +460,15 @@ static void raw_to_rs(const struct ecdsa_raw_sig *sig, u8 *rs)
 	p256_from_digits(rs + P256_BYTES, sig->s);
 }
 
+/* Never sleeps, never allocates, never reaches a chip. */
 static int sa_verify(struct crypto_sig *tfm, const void *src,
 		     unsigned int slen, const void *digest, unsigned int dlen)
 {
 	struct sig_ctx *ctx = crypto_sig_ctx(tfm);
 	u8 rs[P256_SIG];
-	int ret;
 
 	if (slen != sizeof(struct ecdsa_raw_sig))
 		return -EINVAL;
-	ret = pub_known(ctx) ? 0 : fetch_pub(ctx);
-	if (ret)
-		return ret;
 	raw_to_rs(src, rs);
 	return verify_raw(ctx, rs, digest, dlen);
 }
@@ -481,6 +489,7 @@ static int sa_sign(struct crypto_sig *tfm, const void *src,
 	memset(sig, 0, sizeof(*sig));
 	p256_to_digits(sig->r, rs);
 	p256_to_digits(sig->s, rs + P256_BYTES);
+	memzero_explicit(rs, sizeof(rs));
 	return sizeof(*sig);
 }
 
@@ -490,15 +499,29 @@ static int sa_set_pub_key(struct crypto_sig *tfm, const void *key,
 	return set_pub(crypto_sig_ctx(tfm), key, keylen);
 }
 
+/* A chip key's public key is read here, so that verify never waits. */
 static int sa_set_priv_key(struct crypto_sig *tfm, const void *key,
 			   unsigned int keylen)
 {
-	return set_priv(crypto_sig_ctx(tfm), key, keylen);
+	struct sig_ctx *ctx = crypto_sig_ctx(tfm);
+	int ret = set_priv(ctx, key, keylen);
+
+	if (!ret && !pub_known(ctx))
+		ret = fetch_pub(ctx);
+	if (ret)
+		ctx_reset(ctx);
+	return ret;
 }
 
 static unsigned int sa_key_size(struct crypto_sig *tfm)
 {
 	return 8 * P256_BYTES;
+}
+
+/* As the kernel's ecdsa: longer digests (up to SHA-512) are truncated. */
+static unsigned int sa_digest_size(struct crypto_sig *tfm)
+{
+	return 64;
 }
 
 static unsigned int sa_max_size(struct crypto_sig *tfm)
@@ -523,24 +546,33 @@ static struct sig_alg atecc_ecdsa = {
 	.set_pub_key = sa_set_pub_key,
 	.set_priv_key = sa_set_priv_key,
 	.key_size = sa_key_size,
+	.digest_size = sa_digest_size,
 	.max_size = sa_max_size,
 	.init = sa_init,
 	.exit = sa_exit,
 	.base = {
 		.cra_name = "ecdsa-nist-p256",
 		.cra_driver_name = "ecdsa-nist-p256-iotsec",
-		.cra_priority = ATECC_CRYPTO_PRIORITY,
+		.cra_priority = ATECC_SIG_PRIORITY,
 		.cra_flags = CRYPTO_ALG_KERN_DRIVER_ONLY,
 		.cra_module = THIS_MODULE,
 		.cra_ctxsize = sizeof(struct sig_ctx),
 	},
 };
 
+/**
+ * atecc_sig_register() - register ecdsa-nist-p256-iotsec
+ *
+ * Return: 0 or a negative errno.
+ */
 int atecc_sig_register(void)
 {
 	return crypto_register_sig(&atecc_ecdsa);
 }
 
+/**
+ * atecc_sig_unregister() - unregister ecdsa-nist-p256-iotsec
+ */
 void atecc_sig_unregister(void)
 {
 	crypto_unregister_sig(&atecc_ecdsa);

@@ -36,6 +36,7 @@
 #include "auth.h"
 #include "chip.h"
 #include "cmd.h"
+#include "compat.h"
 #include "ecdsa_der.h"
 #include "keytype.h"
 #include "p256.h"

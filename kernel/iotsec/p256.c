@@ -17,6 +17,7 @@
 
 #include <crypto/ecc_curve.h>
 #include <crypto/ecdh.h>
+#include <linux/math.h>	/* 7.3's crypto/internal/ecc.h needs it first */
 #include <crypto/internal/ecc.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
@@ -24,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "p256.h"
 
 #define ND		ECC_CURVE_NIST_P256_DIGITS
@@ -176,7 +178,11 @@ int p256_public(const u8 d[P256_BYTES], u8 pub[P256_POINT])
 
 	if (!p256_scalar_ok(d))
 		return -EINVAL;
+#if ATECC_ECC_PRIV_DIGITS
+	from_be(key, d);
+#else
 	memcpy(key, d, sizeof(key));	/* ecc wants big-endian bytes here */
+#endif
 	ret = ecc_make_pub_key(ECC_CURVE_NIST_P256, ND, key, point);
 	if (!ret)
 		memcpy(pub, point, sizeof(point));

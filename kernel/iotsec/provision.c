@@ -29,6 +29,7 @@
 
 #include "chip.h"
 #include "cmd.h"
+#include "compat.h"
 #include "atecc/config_lint.h"
 #include "atecc/crc.h"
 #include "provision.h"
@@ -84,7 +85,7 @@ static int write_config(struct atecc_chip *chip, const u8 *want)
 }
 
 static ssize_t config_read(struct file *file, struct kobject *kobj,
-			   struct bin_attribute *attr, char *buf, loff_t off,
+			   atecc_bin_attr *attr, char *buf, loff_t off,
 			   size_t count)
 {
 	struct atecc_chip *chip = to_chip(kobj_to_dev(kobj));
@@ -102,7 +103,7 @@ static ssize_t config_read(struct file *file, struct kobject *kobj,
 }
 
 static ssize_t config_write(struct file *file, struct kobject *kobj,
-			    struct bin_attribute *attr, char *buf, loff_t off,
+			    atecc_bin_attr *attr, char *buf, loff_t off,
 			    size_t count)
 {
 	struct atecc_chip *chip = to_chip(kobj_to_dev(kobj));
@@ -349,7 +350,7 @@ static struct attribute *provision_attrs[] = {
 	NULL,
 };
 
-static struct bin_attribute *provision_bin_attrs[] = {
+static atecc_bin_attr *provision_bin_attrs[] = {
 	&bin_attr_config,
 	NULL,
 };

@@ -16,8 +16,14 @@
 #include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/version.h>
 
 #include "atecc/wire.h"
+
+/* LINUX_VERSION_CODE from its parts, for the version tests of sim*.c */
+#define SIM_KERNEL	KERNEL_VERSION(LINUX_VERSION_MAJOR,		\
+				       LINUX_VERSION_PATCHLEVEL,	\
+				       LINUX_VERSION_SUBLEVEL)
 
 #define SIM_MAX_CHIPS		8
 #define SIM_BASE_ADDR		0x60
@@ -84,7 +90,11 @@ struct sim_volatile {
 	bool md_valid;
 	u8 altkey[32];
 	bool ak_valid;
+#if KERNEL_VERSION(6, 17, 0) <= SIM_KERNEL
+	struct sha256_ctx sha;		/* the library's context from 6.17 */
+#else
 	struct sha256_state sha;
+#endif
 	bool sha_active;
 };
 

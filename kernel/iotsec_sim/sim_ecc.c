@@ -6,13 +6,15 @@
  * Keys, points, digests and signatures cross this file's interface as
  * big-endian byte strings, as on the chip's wire.  ecc_make_pub_key() and
  * crypto_ecdh_shared_secret() take and give big-endian bytes held in u64
- * arrays; the vli_* helpers work on native digits, least significant
- * first.  be_to_vli()/vli_to_be() convert between the two.
+ * arrays (from 6.10 the private key in native digits: sim_priv_arg()); the
+ * vli_* helpers work on native digits, least significant first.
+ * be_to_vli()/vli_to_be() convert between the two.
  */
 
 #include <asm/unaligned.h>
 #include <crypto/ecc_curve.h>
 #include <crypto/ecdh.h>
+#include <linux/math.h>	/* 7.3's crypto/internal/ecc.h needs it first */
 #include <crypto/internal/ecc.h>
 #include <linux/random.h>
 #include <linux/string.h>
@@ -42,6 +44,20 @@ static void vli_to_be(u8 *be, const u64 *vli)
 
 	for (i = 0; i < ND; i++)
 		put_unaligned_be64(vli[ND - 1 - i], be + i * 8);
+}
+
+/*
+ * The private key as ecc_make_pub_key() and crypto_ecdh_shared_secret()
+ * take it: big-endian bytes up to 6.9, native digits from 6.10 (ecdh's
+ * private key "in proper byte order").
+ */
+static void sim_priv_arg(u64 *key, const u8 *be)
+{
+#if KERNEL_VERSION(6, 10, 0) <= SIM_KERNEL
+	be_to_vli(key, be);
+#else
+	memcpy(key, be, SIM_ECC_BYTES);
+#endif
 }
 
 /* 1 <= d <= n - 1 */
@@ -105,7 +121,7 @@ int sim_ecc_pub(const u8 *priv, u8 *pub)
 
 	if (!sim_ecc_priv_valid(priv))
 		return -EINVAL;
-	memcpy(key, priv, sizeof(key));
+	sim_priv_arg(key, priv);
 	ret = ecc_make_pub_key(ECC_CURVE_NIST_P256, ND, key, point);
 	if (!ret)
 		memcpy(pub, point, sizeof(point));
@@ -133,7 +149,8 @@ static int sim_sign_once(struct sim_sign_ctx *c)
 	ret = sim_ecc_gen_priv((u8 *)c->kbe);
 	if (ret)
 		return ret;
-	ret = ecc_make_pub_key(ECC_CURVE_NIST_P256, ND, c->kbe, c->point);
+	sim_priv_arg(c->t, (const u8 *)c->kbe);
+	ret = ecc_make_pub_key(ECC_CURVE_NIST_P256, ND, c->t, c->point);
 	if (ret)
 		return -EAGAIN;
 	be_to_vli(c->r, (const u8 *)c->point);	/* R.x */
@@ -224,7 +241,7 @@ int sim_ecc_ecdh(const u8 *priv, const u8 *peer, u8 *secret)
 
 	if (!sim_ecc_priv_valid(priv))
 		return -EINVAL;
-	memcpy(key, priv, sizeof(key));
+	sim_priv_arg(key, priv);
 	memcpy(pub, peer, sizeof(pub));
 	ret = crypto_ecdh_shared_secret(ECC_CURVE_NIST_P256, ND, key, pub, out);
 	if (!ret)

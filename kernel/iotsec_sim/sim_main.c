@@ -9,6 +9,7 @@
  * leak shows up in debugfs and at unload.
  */
 
+#include <linux/math.h>	/* 7.3's crypto/internal/ecc.h needs it first */
 #include <crypto/internal/ecc.h>
 #include <linux/bug.h>
 #include <linux/module.h>

@@ -5,7 +5,8 @@
  *
  *  - /proc/crypto: both registered, self-tests passed, highest priority.
  *  - X.509: Debian's 6.1 has no ECDSA of its own, so every signature check
- *    below is ours: an openssl-made P-256 root is added to a keyring (its
+ *    below is ours (from 6.13, where ours ranks below the kernel's ecdsa,
+ *    they are the kernel's, and x962() must not have picked ours): an openssl-made P-256 root is added to a keyring (its
  *    self-signature verified), a second keyring is restricted to it with
  *    key_or_keyring:<root>:chain, an intermediate and leaves (SHA-256,
  *    -384, -224 signatures) go in; a leaf of another root, a leaf with a
@@ -43,6 +44,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kcompat.h"
@@ -189,6 +191,36 @@ static void alg_collect(const struct alg_entry *e, void *arg)
 	} else if (e->priority > q->best_other) {
 		q->best_other = e->priority;
 	}
+}
+
+/*
+ * 6.13 and later: ECDSA is a sig_alg, and ours ranks below the kernel's
+ * own ecdsa-nist-p256 (Documentation/crypto-providers.rst).
+ */
+static bool kernel_has_sig_alg(void)
+{
+	struct utsname u;
+	unsigned int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 6 || (major == 6 && minor >= 13);
+}
+
+/* Is there a /proc/crypto entry with driver name @driver? */
+static void driver_seen(const struct alg_entry *e, void *arg)
+{
+	const char **want = arg;
+
+	if (*want && !strcmp(e->driver, *want))
+		*want = NULL;
+}
+
+static bool proc_crypto_has_driver(const char *driver)
+{
+	const char *want = driver;
+
+	return !proc_crypto_each(driver_seen, &want) && !want;
 }
 
 /* --- OpenSSL ------------------------------------------------------------- */
@@ -338,9 +370,10 @@ FIXTURE_TEARDOWN(soft)
 
 TEST_F(soft, proc_crypto_selftest_passed_highest_priority)
 {
-	static const char * const names[][3] = {
+	bool sig_alg = kernel_has_sig_alg();
+	const char * const names[][3] = {
 		{ "ecdh-nist-p256", KPP_DRV, "kpp" },
-		{ "ecdsa-nist-p256", SIG_DRV, "akcipher" },
+		{ "ecdsa-nist-p256", SIG_DRV, sig_alg ? "sig" : "akcipher" },
 	};
 	unsigned int i;
 
@@ -357,7 +390,13 @@ TEST_F(soft, proc_crypto_selftest_passed_highest_priority)
 		ASSERT_EQ(1, q.found);
 		EXPECT_STREQ("passed", q.ours.selftest);
 		EXPECT_STREQ(names[i][2], q.ours.type);
-		EXPECT_GT(q.ours.priority, q.best_other);
+		/* from 6.13 the kernel's own ecdsa (if any) outranks ours */
+		if (i == 1 && sig_alg) {
+			EXPECT_TRUE(q.best_other < 0 ||
+				    q.ours.priority < q.best_other);
+		} else {
+			EXPECT_GT(q.ours.priority, q.best_other);
+		}
 	}
 }
 
@@ -470,6 +509,15 @@ TEST_F_TIMEOUT(soft, x509_chain_verified_by_our_ecdsa, 120)
 	/* the flipped signature is checked, and rejected, not just unknown */
 	padd(dir, "badleaf", chain, msg, sizeof(msg));
 	EXPECT_NE(NULL, strstr(msg, "rejected"));
+	/*
+	 * From 6.13 the checks ran in x962() over the best ecdsa-nist-p256:
+	 * the kernel's own where it has one, never ours.
+	 */
+	if (kernel_has_sig_alg()) {
+		EXPECT_FALSE(proc_crypto_has_driver("x962(" SIG_DRV ")"));
+		if (proc_crypto_has_driver("ecdsa-nist-p256-generic"))
+			EXPECT_TRUE(proc_crypto_has_driver("x962(ecdsa-nist-p256-generic)"));
+	}
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	run_cmd(cmd);

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -83,6 +84,33 @@ static bool all_bytes(const uint8_t *buf, size_t len, uint8_t val)
 /* --- raw AF_ALG, as libkcapi does it ------------------------------------ */
 
 /* socket + bind; returns the tfm fd or -errno. */
+/* crypto.af_alg_restrict (7.3): its level, or -1 where there is none. */
+static int restrict_level(void)
+{
+	FILE *f = fopen("/proc/sys/crypto/af_alg_restrict", "r");
+	int level = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &level) != 1)
+		level = -1;
+	fclose(f);
+	return level;
+}
+
+static int set_restrict_level(int level)
+{
+	FILE *f = fopen("/proc/sys/crypto/af_alg_restrict", "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%d\n", level) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
 static int alg_bind(const char *name)
 {
 	struct sockaddr_alg sa = { .salg_family = AF_ALG };
@@ -798,7 +826,8 @@ TEST_F(kpp, unknown_ops_and_keygen_data_are_refused)
 	EXPECT_EQ(0, read(op, buf, PUB));
 }
 
-TEST_F(kpp, bad_keys_and_names_are_refused)
+/* Each unknown name costs two modprobe runs in the guest (crypto-NAME, -all). */
+TEST_F_TIMEOUT(kpp, bad_keys_and_names_are_refused, 120)
 {
 	uint8_t key[PRIV + 1];
 	int tfm;
@@ -821,10 +850,52 @@ TEST_F(kpp, bad_keys_and_names_are_refused)
 	EXPECT_EQ(-ENOENT, alg_bind("ecdh"));
 	EXPECT_EQ(-ENOENT, alg_bind("ecdh-nist-p521"));
 	EXPECT_EQ(-ENOENT, alg_bind("sha256"));
-	/* DH binds, but its parameters cannot reach a 6.1 AF_ALG type. */
+	/*
+	 * DH binds, but its parameters cannot reach a 6.1 AF_ALG type; with
+	 * crypto.af_alg_restrict (7.3) at 1 it is not on the type's list.
+	 */
+	if (restrict_level() > 0) {
+		EXPECT_EQ(-ENOENT, alg_bind("dh"));
+		return;
+	}
 	tfm = keep(self, alg_bind("dh"));
 	ASSERT_LE(0, tfm);
 	EXPECT_EQ(-ENOKEY, alg_setkey(tfm, NULL, 0));
+}
+
+/*
+ * 7.3's crypto.af_alg_restrict at its default 1: the kpp type checks its
+ * own list (algif_kpp.c), and ECDH P-256 is on it for every user, so an
+ * unprivileged process still does ECDHE; DH is not; at 0 DH binds again.
+ */
+TEST_F(kpp, af_alg_restrict_keeps_ecdh_for_everyone)
+{
+	int level = restrict_level(), st, fd;
+	pid_t pid;
+
+	if (level < 0)
+		SKIP(return, "no crypto.af_alg_restrict on this kernel");
+	ASSERT_EQ(1, level);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		fd = alg_bind("ecdh-nist-p256");
+		if (fd < 0)
+			_exit(11);
+		close(fd);
+		_exit(alg_bind("dh") == -ENOENT ? 0 : 12);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("10 setuid, 11 ecdh refused, 12 dh bound");
+	ASSERT_EQ(0, set_restrict_level(0));
+	fd = alg_bind("dh");
+	EXPECT_EQ(0, set_restrict_level(1));
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* No call returns the private key; reads without an operation are empty. */

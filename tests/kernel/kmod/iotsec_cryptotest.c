@@ -18,8 +18,28 @@
  *   may_sleep=1  set CRYPTO_TFM_REQ_MAY_SLEEP on the requests
  * Out: result (0 or -errno of the operation), verified, out.
  * The load itself fails only for bad parameters.
+ *
+ * From 6.13 ECDSA is a sig_alg: sign and verify are synchronous calls on
+ * a raw struct ecdsa_raw_sig (may_sleep changes nothing); the signature is
+ * DER-encoded here, so that out means the same on every kernel.
  */
+#include <linux/version.h>
+#define CRYPTOTEST_KERNEL	KERNEL_VERSION(LINUX_VERSION_MAJOR,	\
+					       LINUX_VERSION_PATCHLEVEL, \
+					       LINUX_VERSION_SUBLEVEL)
+#if KERNEL_VERSION(6, 13, 0) <= CRYPTOTEST_KERNEL
+#define CRYPTOTEST_SIG	1
+#if __has_include("linux/hex.h")	/* hex2bin(), bin2hex() on 7.x */
+#include <linux/hex.h>
+#endif
+#include <linux/math.h>
+#include <linux/unaligned.h>
+#include <crypto/internal/ecc.h>
+#include <crypto/sig.h>
+#else
+#define CRYPTOTEST_SIG	0
 #include <crypto/akcipher.h>
+#endif
 #include <crypto/ecdh.h>
 #include <crypto/kpp.h>
 #include <linux/crypto.h>
@@ -73,6 +93,89 @@ static u32 req_flags(void)
 	       (may_sleep ? CRYPTO_TFM_REQ_MAY_SLEEP : 0);
 }
 
+#if CRYPTOTEST_SIG
+/* One DER INTEGER of a 32-byte big-endian value; returns its length. */
+static unsigned int der_int(u8 *o, const u8 *be)
+{
+	unsigned int skip = 0, n;
+
+	while (skip < 31 && !be[skip])
+		skip++;
+	n = 32 - skip;
+	o[0] = 0x02;
+	o[1] = n + (be[skip] >> 7);
+	if (be[skip] >> 7)
+		o[2] = 0;
+	memcpy(o + 2 + (be[skip] >> 7), be + skip, n);
+	return 2 + o[1];
+}
+
+/* Native u64 digits, least significant first, to 32 big-endian bytes. */
+static void digits_be(u8 *be, const u64 *v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		put_unaligned_be64(v[3 - i], be + 8 * i);
+}
+
+static unsigned int der_sig(u8 *o, const struct ecdsa_raw_sig *raw)
+{
+	u8 r[32], s[32];
+	unsigned int n;
+
+	digits_be(r, raw->r);
+	digits_be(s, raw->s);
+	n = der_int(o + 2, r);
+	n += der_int(o + 2 + n, s);
+	o[0] = 0x30;
+	o[1] = n;
+	return n + 2;
+}
+
+static int run_sign(void)
+{
+	struct ecdsa_raw_sig raw;
+	struct crypto_sig *tfm;
+	struct buf digest, k;
+	u8 sig[DER_MAX];
+	unsigned int siglen;
+	const void *kp = key;
+	unsigned int klen = strlen(key);
+	int ret;
+
+	if (unhex(data, &digest))
+		return -EINVAL;
+	if (strncmp(key, "iotsec:", 7)) {
+		if (unhex(key, &k))
+			return -EINVAL;
+		kp = k.b;
+		klen = k.len;
+	}
+	tfm = crypto_alloc_sig(*alg ? alg : "ecdsa-nist-p256-iotsec", 0, 0);
+	if (IS_ERR(tfm)) {
+		result = PTR_ERR(tfm);
+		return 0;
+	}
+	result = crypto_sig_set_privkey(tfm, kp, klen);
+	if (!result) {
+		ret = crypto_sig_sign(tfm, digest.b, digest.len, &raw,
+				      sizeof(raw));
+		result = ret < 0 ? ret : 0;
+		if (ret >= 0 && ret != sizeof(raw))
+			result = -EBADMSG;
+	}
+	if (!result) {
+		siglen = der_sig(sig, &raw);
+		bin2hex(out, sig, siglen);
+		out[2 * siglen] = '\0';
+		verified = crypto_sig_verify(tfm, &raw, sizeof(raw), digest.b,
+					     digest.len);
+	}
+	crypto_free_sig(tfm);
+	return 0;
+}
+#else
 static int ak_run(struct crypto_akcipher *tfm, bool sign, struct buf *in,
 		  u8 *sig, unsigned int *siglen)
 {
@@ -134,6 +237,7 @@ static int run_sign(void)
 	crypto_free_akcipher(tfm);
 	return 0;
 }
+#endif
 
 static int kpp_op(struct crypto_kpp *tfm, struct buf *peer, u8 *o)
 {
