@@ -357,7 +357,7 @@ static const struct proto_ops kpp_ops_tmpl = {
 	.accept		= sock_no_accept,
 	.release	= af_alg_release,
 	.sendmsg	= kpp_sendmsg,
-	.sendpage	= af_alg_sendpage,
+	.sendpage	= sock_no_sendpage,
 	.recvmsg	= kpp_recvmsg,
 	.poll		= kpp_poll,
 };
@@ -375,7 +375,7 @@ static const struct proto_ops kpp_ops_nokey_tmpl = {
 	.accept		= sock_no_accept,
 	.release	= af_alg_release,
 	.sendmsg	= kpp_sendmsg_nokey,
-	.sendpage	= af_alg_sendpage,
+	.sendpage	= sock_no_sendpage,
 	.recvmsg	= kpp_recvmsg_nokey,
 	.poll		= kpp_poll,
 };

@@ -130,6 +130,14 @@ static int lint_config(struct atecc_chip *chip, const u8 *cfg)
 	unsigned int slot, rule, broken;
 	int ret = 0;
 
+	broken = atecc_lint_zone(cfg, chip->client->addr);
+	for (rule = 0; rule < ATECC_LINT_ZONE_RULES; rule++) {
+		if (!(broken & (1u << rule)))
+			continue;
+		dev_err(chip->dev, "lock refused: %s\n",
+			atecc_lint_zone_text(rule));
+		ret = -EPERM;
+	}
 	for (slot = 0; slot < ATECC_NUM_SLOTS; slot++) {
 		broken = atecc_lint_slot(cfg, slot);
 		for (rule = 0; rule < ATECC_LINT_RULES; rule++) {
