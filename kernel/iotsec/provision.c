@@ -4,7 +4,7 @@
  * /dev/i2c and never fights the driver for the chip.  Attributes on the
  * chip's I2C device; every write needs CAP_SYS_ADMIN:
  *
- *   config       (bin, 128 bytes) read: the config zone, read anew.
+ *   config       (bin, 128 bytes) read: the config zone, as cached.
  *                write: the whole zone at offset 0, only while unlocked;
  *                bytes 0-15 and 84-87 must equal the chip's; the words
  *                that differ are written, 4 bytes at a time.
