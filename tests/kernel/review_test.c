@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <keyutils.h>
 #include <linux/if_alg.h>
 
 #include "kcompat.h"
@@ -334,18 +335,26 @@ static int rng_select_chip(void)
  */
 TEST_F_TIMEOUT(review, one_seed_update_per_chip, 120)
 {
+	static const char desc[] = "chip=0 slot=0";
+	u8 buf[64], dgst[32] = { 1 }, sig[80];
 	long long signs, randoms;
-	u8 buf[64];
+	key_serial_t id;
+	long n;
 	int fd, i;
 
 	ASSERT_EQ(0, rng_select_chip());
-	ASSERT_EQ(0, run_cmd("head -c 32 /dev/zero > /tmp/iotsec-review-dgst"));
+	ASSERT_LT(0, keyctl_join_session_keyring(NULL));
+	id = add_key("iotsec", "review", desc, strlen(desc),
+		     KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, id) TH_LOG("add_key: %s", strerror(errno));
 	signs = sim_counter(0, "sign");
 	randoms = sim_counter(0, "random");
-	EXPECT_EQ(0, run_cmd("k=$(keyctl add iotsec review 'chip=0 slot=0' @s) && "
-			     "for i in 1 2 3; do keyctl pkey_sign $k 0 "
-			     "/tmp/iotsec-review-dgst enc=x962 hash=sha256 "
-			     "> /dev/null || exit 1; done"));
+	for (i = 0; i < 3; i++) {
+		dgst[1] = i;
+		n = keyctl_pkey_sign(id, "enc=x962 hash=sha256", dgst,
+				     sizeof(dgst), sig, sizeof(sig));
+		EXPECT_LT(0, n) TH_LOG("pkey_sign: %s", strerror(errno));
+	}
 	for (i = 0; i < 4; i++) {
 		fd = open("/dev/hwrng", O_RDONLY);
 		ASSERT_LE(0, fd);
@@ -359,7 +368,7 @@ TEST_F_TIMEOUT(review, one_seed_update_per_chip, 120)
 	EXPECT_EQ(3, sim_counter(0, "sign") - signs);
 	EXPECT_LE(8, sim_counter(0, "random") - randoms);
 	EXPECT_EQ(1, sim_counter(0, "seed_updates"));
-	unlink("/tmp/iotsec-review-dgst");
+	keyctl_invalidate(id);
 }
 
 TEST_HARNESS_MAIN
