@@ -336,7 +336,7 @@ static int rng_select_chip(void)
 TEST_F_TIMEOUT(review, one_seed_update_per_chip, 120)
 {
 	static const char desc[] = "chip=0 slot=0";
-	u8 buf[64], dgst[32] = { 1 }, sig[80];
+	u8 buf[64], dgst[32] = { 1 }, sig[72];
 	long long signs, randoms;
 	key_serial_t id;
 	long n;
