@@ -377,7 +377,7 @@ static const struct proto_ops kpp_ops_tmpl = {
 	.release	= af_alg_release,
 	.sendmsg	= kpp_sendmsg,
 #if KPP_HAVE_SENDPAGE
-	.sendpage	= af_alg_sendpage,
+	.sendpage	= sock_no_sendpage,
 #endif
 	.recvmsg	= kpp_recvmsg,
 	.poll		= kpp_poll,
@@ -397,7 +397,7 @@ static const struct proto_ops kpp_ops_nokey_tmpl = {
 	.release	= af_alg_release,
 	.sendmsg	= kpp_sendmsg_nokey,
 #if KPP_HAVE_SENDPAGE
-	.sendpage	= af_alg_sendpage,
+	.sendpage	= sock_no_sendpage,
 #endif
 	.recvmsg	= kpp_recvmsg_nokey,
 	.poll		= kpp_poll,

@@ -198,22 +198,32 @@ int atecc_cmd_lock_slot(struct atecc_chip *chip, unsigned int slot)
 }
 
 /**
- * atecc_cmd_random() - Random (seed update): 32 bytes
+ * atecc_cmd_random() - Random: 32 bytes
  * @chip: the chip, inside a sequence
  * @out: the 32 random bytes; while the config zone is unlocked the chip
  *	returns FF FF 00 00 repeated instead (see atecc_random())
+ *
+ * Mode 0 (seed update) may write the RNG seed to EEPROM, mode 1 uses the
+ * stored seed (Documentation/atecc608.rst, "The RNG seed"): mode 0 is sent
+ * once per chip after probe, until it has succeeded; mode 1 after that.
  *
  * Return: 0 or a negative errno.
  */
 int atecc_cmd_random(struct atecc_chip *chip, u8 out[ATECC_RANDOM_SIZE])
 {
+	bool seed = !chip->link.seeded;
 	struct atecc_cmd cmd = {
 		.opcode = ATECC_OP_RANDOM,
+		.param1 = seed ? ATECC_NONCE_RANDOM : ATECC_NONCE_RANDOM_NOSEED,
 		.out = out,
 		.out_len = ATECC_RANDOM_SIZE,
 	};
+	int ret = atecc_i2c_execute(chip, &cmd);
 
-	return atecc_i2c_execute(chip, &cmd);
+	/* an unlocked chip's fixed pattern comes from no seed at all */
+	if (!ret && seed && chip->config_locked)
+		chip->link.seeded = true;
+	return ret;
 }
 
 static int nonce_load(struct atecc_chip *chip, u8 mode, const u8 *in)

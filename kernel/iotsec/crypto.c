@@ -6,10 +6,14 @@
  * A request that carries CRYPTO_TFM_REQ_MAY_SLEEP runs at once in the
  * caller's context and returns its result.  Any other request (testmgr's,
  * Bluetooth's, anything from softirq) is queued on an unbound workqueue
- * and the call returns -EINPROGRESS; the worker completes it.
+ * and the call returns -EINPROGRESS; the worker completes it, with bottom
+ * halves disabled like a hardware driver's completion.  Neither path ever
+ * gives -EINPROGRESS or -EBUSY as a job's result (they mean "queued").
  */
 
+#include <linux/bottom_half.h>
 #include <linux/crypto.h>
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/printk.h>
 #include <linux/workqueue.h>
@@ -18,11 +22,31 @@
 
 static struct workqueue_struct *atecc_crypto_wq;
 
+/*
+ * To a crypto API caller -EINPROGRESS and -EBUSY mean "queued"; as a
+ * result of work that is over they would leave it waiting for ever.
+ */
+static int job_result(int err)
+{
+	if (err != -EINPROGRESS && err != -EBUSY)
+		return err;
+	pr_warn_ratelimited("a job ended with %pe, completed as -EIO\n",
+			    ERR_PTR(err));
+	return -EIO;
+}
+
+/*
+ * Completions run with bottom halves disabled, as a hardware driver's
+ * would (from its interrupt or tasklet): callers may rely on it.
+ */
 static void job_work(struct work_struct *work)
 {
 	struct atecc_job *job = container_of(work, struct atecc_job, work);
+	int err = job_result(job->run(job));
 
-	job->done(job, job->run(job));
+	local_bh_disable();
+	job->done(job, err);
+	local_bh_enable();
 }
 
 /**
@@ -36,7 +60,7 @@ static void job_work(struct work_struct *work)
 int atecc_job_submit(struct atecc_job *job, u32 req_flags)
 {
 	if (req_flags & CRYPTO_TFM_REQ_MAY_SLEEP)
-		return job->run(job);
+		return job_result(job->run(job));
 	INIT_WORK(&job->work, job_work);
 	queue_work(atecc_crypto_wq, &job->work);
 	return -EINPROGRESS;

@@ -106,22 +106,35 @@ static bool nacked(int err)
 	       err == -EAGAIN;
 }
 
-static int bus_write(struct atecc_chip *chip, const u8 *buf, int len)
+/*
+ * What a transfer returned, as this transport's errno.  Bus drivers may
+ * return -EBUSY (stm32f7: bus busy) or -EINPROGRESS; up the stack those
+ * mean "queued" to a crypto API caller, which would then wait for ever
+ * for a completion that never comes.  They are I/O errors here, handled
+ * (retried) like a NACK.  A short transfer is one too.
+ */
+static int bus_result(struct atecc_chip *chip, int ret, int len)
 {
-	int ret = i2c_master_send(chip->client, (const char *)buf, len);
-
 	if (ret == len)
 		return 0;
+	if (ret == -EBUSY || ret == -EINPROGRESS) {
+		dev_dbg(chip->dev, "bus driver returned %pe, taken as -EIO\n",
+			ERR_PTR(ret));
+		return -EIO;
+	}
 	return ret < 0 ? ret : -EIO;
+}
+
+static int bus_write(struct atecc_chip *chip, const u8 *buf, int len)
+{
+	return bus_result(chip, i2c_master_send(chip->client,
+						(const char *)buf, len), len);
 }
 
 static int bus_read(struct atecc_chip *chip, u8 *buf, int len)
 {
-	int ret = i2c_master_recv(chip->client, (char *)buf, len);
-
-	if (ret == len)
-		return 0;
-	return ret < 0 ? ret : -EIO;
+	return bus_result(chip, i2c_master_recv(chip->client, (char *)buf,
+						len), len);
 }
 
 static int word_address(struct atecc_chip *chip, u8 wa)
@@ -618,7 +631,9 @@ static void account(struct xfer *x, ktime_t start, int ret)
  * Documentation/atecc608.rst (-EBADMSG/-EKEYREJECTED miscompare, -EINVAL
  * parse error, -EPERM execution error, -EAGAIN ECC fault or lost volatile
  * state, -EIO self-test, health or communication failure, -ETIMEDOUT no
- * answer), an I2C error, or -ENODEV once the chip is gone.
+ * answer), an I2C error (never -EBUSY or -EINPROGRESS, which would mean
+ * "queued" to a crypto API caller: the transport makes them -EIO), or
+ * -ENODEV once the chip is gone.
  */
 int atecc_i2c_execute(struct atecc_chip *chip, struct atecc_cmd *cmd)
 {

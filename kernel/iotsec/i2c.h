@@ -80,6 +80,7 @@ struct atecc_link {
 	u64 tk_epoch;
 	u64 tk_hold;
 	ktime_t tk_hold_until;
+	bool seeded;		/* a seed-update Random ran since probe */
 	struct delayed_work idle_work;
 };
 

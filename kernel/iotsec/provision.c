@@ -4,7 +4,7 @@
  * /dev/i2c and never fights the driver for the chip.  Attributes on the
  * chip's I2C device; every write needs CAP_SYS_ADMIN:
  *
- *   config       (bin, 128 bytes) read: the config zone, read anew.
+ *   config       (bin, 128 bytes) read: the config zone, as cached.
  *                write: the whole zone at offset 0, only while unlocked;
  *                bytes 0-15 and 84-87 must equal the chip's; the words
  *                that differ are written, 4 bytes at a time.
@@ -131,6 +131,14 @@ static int lint_config(struct atecc_chip *chip, const u8 *cfg)
 	unsigned int slot, rule, broken;
 	int ret = 0;
 
+	broken = atecc_lint_zone(cfg, chip->client->addr);
+	for (rule = 0; rule < ATECC_LINT_ZONE_RULES; rule++) {
+		if (!(broken & (1u << rule)))
+			continue;
+		dev_err(chip->dev, "lock refused: %s\n",
+			atecc_lint_zone_text(rule));
+		ret = -EPERM;
+	}
 	for (slot = 0; slot < ATECC_NUM_SLOTS; slot++) {
 		broken = atecc_lint_slot(cfg, slot);
 		for (rule = 0; rule < ATECC_LINT_RULES; rule++) {

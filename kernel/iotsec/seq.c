@@ -234,21 +234,28 @@ int atecc_random(struct atecc_chip *chip, u8 *out, size_t len, bool wait)
 }
 
 /**
- * atecc_read_config() - read the whole config zone (four 32-byte reads)
+ * atecc_read_config() - the config zone, from the driver's cache
  * @chip: the chip (not inside a sequence)
  * @config: 128 bytes
  *
- * Return: 0 or a negative errno.
+ * For the world-readable ``config`` attribute: no command is sent (any
+ * user could otherwise keep the chip busy) and the cache is not
+ * rewritten.  The cache is read at probe and again, under the chip's lock,
+ * by every provisioning step, so it is what the chip holds.
+ *
+ * Return: 0, -EINTR (signal while waiting), -ENODEV (chip removed).
  */
 int atecc_read_config(struct atecc_chip *chip, u8 config[ATECC_CONFIG_SIZE])
 {
-	int ret = atecc_seq_begin(chip);
-
-	if (ret)
-		return ret;
-	ret = atecc_cmd_read_config(chip, config);
-	atecc_seq_end(chip);
-	return ret;
+	if (mutex_lock_interruptible(&chip->lock))
+		return -EINTR;
+	if (chip->dead) {
+		mutex_unlock(&chip->lock);
+		return -ENODEV;
+	}
+	memcpy(config, chip->config, ATECC_CONFIG_SIZE);
+	mutex_unlock(&chip->lock);
+	return 0;
 }
 
 static int keys_usable(struct atecc_chip *chip)
@@ -340,18 +347,20 @@ int atecc_genkey_public(struct atecc_chip *chip, unsigned int slot,
 }
 
 /*
- * 508A: Random (seed update, as Microchip's library does), Nonce
- * pass-through into TempKey, Sign external from TempKey.
+ * 508A: Random (as Microchip's library does), Nonce pass-through into
+ * TempKey, Sign external from TempKey.
  * 608: the digest goes to the message digest buffer (Nonce 0x43) and Sign
- * takes it from there (0xA0), which leaves TempKey alone; the Random comes
- * first unless TempKey holds a key someone needs (atecc_seq_state_hold()),
- * since what Random does to TempKey is not documented.
+ * takes it from there (0xA0), which leaves TempKey alone; a seed-update
+ * Random comes first only while the chip has had none since probe (it may
+ * write EEPROM, see atecc_cmd_random()), and not while TempKey holds a key
+ * someone needs (atecc_seq_state_hold()), since what Random does to
+ * TempKey is not documented.
  */
 static int sign_once(struct atecc_chip *chip, unsigned int slot,
 		     const u8 *digest, u8 *sig)
 {
 	bool msgdig = chip->model != ATECC508A;
-	bool seed = !msgdig || !tempkey_held(chip);
+	bool seed = !msgdig || (!chip->link.seeded && !tempkey_held(chip));
 	u8 rnd[ATECC_RANDOM_SIZE];
 	u8 ops[3];
 	unsigned int n = 0;

@@ -3,14 +3,22 @@
  * Attributes on the chip's I2C device:
  *   serial_number  18 hex digits (config bytes 0-3, 8-12)
  *   revision       Info revision, 8 hex digits (00006003 = ATECC608B)
- *   config_locked  1/0, read from the chip (LockConfig, byte 87, is 0x00)
- *   data_locked    1/0, read from the chip (LockValue, byte 86, is 0x00)
- *   slot_config    one line per slot, from the config zone read anew
- * and key_group (auth.c).
+ *   config_locked  1/0 (LockConfig, byte 87, is 0x00)
+ *   data_locked    1/0 (LockValue, byte 86, is 0x00)
+ *   slot_config    one line per slot
+ *   key_group      the group whose members may add keys (auth.c)
+ *
+ * All world-readable, so none of them talks to the chip: they show the
+ * driver's cache of the config zone, taken under the chip's lock.  The
+ * cache is read at probe and again, under the lock, by every step that
+ * changes the zone (provision.c), so it is what the chip holds.  A read
+ * therefore neither waits for a command sequence to end nor delays one
+ * more than a copy, and never rewrites the cache.
  */
 
 #include <linux/device.h>
 #include <linux/i2c.h>
+#include <linux/mutex.h>
 #include <linux/sysfs.h>
 
 #include "auth.h"
@@ -39,25 +47,38 @@ static ssize_t revision_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(revision);
 
-/* Reads the lock bytes from the chip; returns one flag or a negative errno. */
-static int live_lock(struct device *dev, bool data)
+/*
+ * The chip's lock, for a look at the cache only: no command, no wake (so
+ * not atecc_seq_begin(), which may idle a chip left awake).
+ */
+static int cache_lock(struct atecc_chip *chip)
+{
+	if (mutex_lock_interruptible(&chip->lock))
+		return -EINTR;
+	if (chip->dead) {
+		mutex_unlock(&chip->lock);
+		return -ENODEV;
+	}
+	return 0;
+}
+
+/* One lock flag from the cache, or a negative errno. */
+static int cached_lock(struct device *dev, bool data)
 {
 	struct atecc_chip *chip = to_chip(dev);
-	int ret = atecc_seq_begin(chip);
+	int ret = cache_lock(chip);
 
 	if (ret)
 		return ret;
-	ret = atecc_chip_read_locks(chip);
-	if (!ret)
-		ret = data ? chip->data_locked : chip->config_locked;
-	atecc_seq_end(chip);
+	ret = data ? chip->data_locked : chip->config_locked;
+	mutex_unlock(&chip->lock);
 	return ret;
 }
 
 static ssize_t config_locked_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
-	int ret = live_lock(dev, false);
+	int ret = cached_lock(dev, false);
 
 	return ret < 0 ? ret : sysfs_emit(buf, "%d\n", ret);
 }
@@ -66,7 +87,7 @@ static DEVICE_ATTR_RO(config_locked);
 static ssize_t data_locked_show(struct device *dev,
 				struct device_attribute *attr, char *buf)
 {
-	int ret = live_lock(dev, true);
+	int ret = cached_lock(dev, true);
 
 	return ret < 0 ? ret : sysfs_emit(buf, "%d\n", ret);
 }
@@ -111,14 +132,13 @@ static ssize_t slot_config_show(struct device *dev,
 	unsigned int slot;
 	int ret, len = 0;
 
-	ret = atecc_seq_begin(chip);
+	ret = cache_lock(chip);
 	if (ret)
 		return ret;
-	ret = atecc_chip_refresh_config(chip);
-	for (slot = 0; !ret && slot < ATECC_NUM_SLOTS; slot++)
+	for (slot = 0; slot < ATECC_NUM_SLOTS; slot++)
 		len += emit_slot(chip, slot, buf, len);
-	atecc_seq_end(chip);
-	return ret ? ret : len;
+	mutex_unlock(&chip->lock);
+	return len;
 }
 static DEVICE_ATTR_RO(slot_config);
 

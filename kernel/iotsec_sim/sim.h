@@ -57,6 +57,8 @@ enum sim_fault_kind {
 	SIM_FAULT_EXEC,
 	SIM_FAULT_STALL,
 	SIM_FAULT_WATCHDOG,
+	SIM_FAULT_BUS_EBUSY,		/* master_xfer returns -EBUSY */
+	SIM_FAULT_BUS_ETIMEDOUT,	/* master_xfer returns -ETIMEDOUT */
 };
 
 #define SIM_FAULT_ANY_OP	(-1)
@@ -77,6 +79,7 @@ struct sim_counters {
 	u64 eeprom_writes;
 	u64 faults_injected;
 	u64 crc_errors;
+	u64 seed_updates;		/* Random/Nonce asking for a seed update */
 	u64 ops[SIM_NUM_OPS];
 	u64 op_us[SIM_NUM_OPS];
 };
@@ -220,6 +223,7 @@ int sim_fault_parse(struct sim_fault *fault, char *buf);
 int sim_fault_format(const struct sim_fault *fault, char *buf, size_t len);
 bool sim_fault_take(struct sim_chip *chip, enum sim_fault_kind kind, u8 op);
 enum sim_fault_kind sim_fault_take_exec(struct sim_chip *chip, u8 op);
+int sim_fault_take_bus(struct sim_chip *chip, const struct i2c_msg *msg);
 
 /* sim_debugfs.c */
 void sim_debugfs_init(struct sim_chip *chips, unsigned int n);

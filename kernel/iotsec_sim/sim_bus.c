@@ -9,6 +9,8 @@
  * A NACK of the address phase returns -ENXIO, a NACK of a data byte -EIO,
  * both unless the message carries I2C_M_IGNORE_NAK.  The STOP at the end
  * of the transfer (or an I2C_M_STOP message) starts a received command.
+ * A pending bus fault (sim_fault.c) fails a transfer before any of this,
+ * whatever I2C_M_IGNORE_NAK says: it is not a NACK.
  */
 
 #include <linux/i2c.h>
@@ -251,6 +253,17 @@ static int sim_xfer(struct i2c_adapter *adap, struct i2c_msg *msgs, int num)
 	unsigned int n = bus->nchips;
 	int i, ret = 0;
 
+	if (num > 0 && msgs[0].addr) {
+		struct sim_chip *chip = sim_find(chips, n, msgs[0].addr);
+
+		if (chip) {
+			mutex_lock(&chip->lock);
+			ret = sim_fault_take_bus(chip, &msgs[0]);
+			mutex_unlock(&chip->lock);
+			if (ret)
+				return ret;	/* the chip saw nothing */
+		}
+	}
 	for (i = 0; i < num; i++) {
 		ret = sim_msg(chips, n, &msgs[i]);
 		if (ret && ret != -EOPNOTSUPP &&

@@ -86,6 +86,8 @@ u8 sim_cmd_random(struct sim_chip *chip, struct sim_job *job)
 {
 	if (job->len || job->p1 > ATECC_NONCE_RANDOM_NOSEED)
 		return ATECC_ST_PARSE;
+	if (job->p1 == ATECC_NONCE_RANDOM)
+		chip->cnt.seed_updates++;
 	sim_rng(chip, job->rsp);
 	job->rsp_len = ATECC_RANDOM_SIZE;
 	return ATECC_ST_SUCCESS;
@@ -168,6 +170,8 @@ u8 sim_cmd_nonce(struct sim_chip *chip, struct sim_job *job)
 {
 	switch (job->p1) {
 	case ATECC_NONCE_RANDOM:
+		chip->cnt.seed_updates++;
+		return sim_nonce_random(chip, job);
 	case ATECC_NONCE_RANDOM_NOSEED:
 		return sim_nonce_random(chip, job);
 	default:

@@ -149,7 +149,8 @@ static int sim_counters_show(struct seq_file *m, void *v)
 		   c.wakes, c.sleeps, c.idles, c.watchdogs);
 	seq_printf(m, "eeprom_writes %llu\nfaults_injected %llu\n",
 		   c.eeprom_writes, c.faults_injected);
-	seq_printf(m, "crc_errors %llu\n", c.crc_errors);
+	seq_printf(m, "crc_errors %llu\nseed_updates %llu\n", c.crc_errors,
+		   c.seed_updates);
 	for (i = 0; i < SIM_NUM_OPS; i++)
 		seq_printf(m, "%s %llu\n%s_us %llu\n", sim_op_name(i),
 			   c.ops[i], sim_op_name(i), c.op_us[i]);

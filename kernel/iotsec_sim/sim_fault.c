@@ -3,9 +3,12 @@
  * iotsec_sim: fault injection.  One fault is pending per chip at a time,
  * written as "<kind> [count=K] [op=0xNN]" (see Documentation/sim.rst).
  * It applies to the next K commands, or to the next K commands with that
- * opcode; each use counts in faults_injected.
+ * opcode; each use counts in faults_injected.  The bus kinds fail a
+ * whole transfer at the adapter instead, before the chip sees it.
  */
 
+#include <linux/errno.h>
+#include <linux/i2c.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
 
@@ -19,7 +22,14 @@ static const char * const sim_fault_names[] = {
 	[SIM_FAULT_EXEC] = "exec_error",
 	[SIM_FAULT_STALL] = "stall",
 	[SIM_FAULT_WATCHDOG] = "watchdog",
+	[SIM_FAULT_BUS_EBUSY] = "bus_ebusy",
+	[SIM_FAULT_BUS_ETIMEDOUT] = "bus_etimedout",
 };
+
+static bool sim_fault_is_bus(enum sim_fault_kind kind)
+{
+	return kind == SIM_FAULT_BUS_EBUSY || kind == SIM_FAULT_BUS_ETIMEDOUT;
+}
 
 static char *sim_next_token(char **s)
 {
@@ -107,7 +117,33 @@ enum sim_fault_kind sim_fault_take_exec(struct sim_chip *chip, u8 op)
 {
 	enum sim_fault_kind kind = chip->fault.kind;
 
-	if (kind == SIM_FAULT_NONE || kind == SIM_FAULT_NACK)
+	if (kind == SIM_FAULT_NONE || kind == SIM_FAULT_NACK ||
+	    sim_fault_is_bus(kind))
 		return SIM_FAULT_NONE;
 	return sim_fault_take(chip, kind, op) ? kind : SIM_FAULT_NONE;
+}
+
+/*
+ * A bus fault, seen by the adapter before the chip sees anything: the
+ * transfer whose first message is @msg fails as a bus driver's would
+ * (stm32f7 returns -EBUSY on a busy bus, most drivers -ETIMEDOUT when a
+ * transfer does not finish).  With op=, only a command write carrying that
+ * opcode fails; without, every transfer to the chip counts.
+ *
+ * Return: the errno to return from master_xfer, or 0.
+ */
+int sim_fault_take_bus(struct sim_chip *chip, const struct i2c_msg *msg)
+{
+	enum sim_fault_kind kind = chip->fault.kind;
+	bool cmd = !(msg->flags & I2C_M_RD) && msg->len >= 3 &&
+		   msg->buf[0] == ATECC_WA_COMMAND;
+
+	if (!sim_fault_is_bus(kind) || !chip->fault.count)
+		return 0;
+	if (chip->fault.op != SIM_FAULT_ANY_OP &&
+	    (!cmd || msg->buf[2] != chip->fault.op))
+		return 0;
+	if (!sim_fault_take(chip, kind, cmd ? msg->buf[2] : 0))
+		return 0;
+	return kind == SIM_FAULT_BUS_EBUSY ? -EBUSY : -ETIMEDOUT;
 }

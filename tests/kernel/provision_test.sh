@@ -140,6 +140,21 @@ check "lock_config on a zone that breaks a rule: refused (EPERM), reason logged"
 	sh -c "grep -q 'not permitted' '$d/err' && dmesg | grep -q 'lock refused: slot 0: IsSecret clear'"
 dd if="$d/fresh.bin" of="$sys0/config" bs=128 count=1 2> /dev/null
 check "the fresh zone written back" cmp -s "$sys0/config" "$d/fresh.bin"
+# the zone rules: the chip must stay at the address the driver is bound to
+zone_refusal() { # what, dmesg text, file
+	dd if="$3" of="$sys0/config" bs=128 count=1 2> /dev/null
+	dmesg -c > /dev/null
+	put "$sys0/lock_config" 0000 2> "$d/err"
+	check "lock_config with $1: refused (EPERM), reason logged, still unlocked" \
+		sh -c "grep -q 'not permitted' '$d/err' && dmesg | grep -q 'lock refused: $2' &&
+		       [ \$(cat $sys0/config_locked) = 0 ] && cmp -s '$3' '$dbg/chip0/config'"
+	dd if="$d/fresh.bin" of="$sys0/config" bs=128 count=1 2> /dev/null
+}
+{ head -c 19 "$d/fresh.bin"; printf '\001'; tail -c +21 "$d/fresh.bin"; } > "$d/mode.bin"
+zone_refusal "ChipMode bit 0 (address from UserExtraAdd)" "ChipMode bit 0" "$d/mode.bin"
+{ head -c 16 "$d/fresh.bin"; printf '\302'; tail -c +18 "$d/fresh.bin"; } > "$d/addr.bin"
+zone_refusal "I2C_Address 0xC2 on a chip at 0x60" "I2C_Address" "$d/addr.bin"
+check "the fresh zone written back again" cmp -s "$sys0/config" "$d/fresh.bin"
 { printf '\377'; tail -c +2 "$d/fresh.bin"; } > "$d/sn.bin"
 dd if="$d/sn.bin" of="$sys0/config" bs=128 count=1 2> "$d/err"
 check "config write changing the serial number: refused (EINVAL)" \

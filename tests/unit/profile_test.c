@@ -86,6 +86,42 @@ TEST(every_rule_has_text)
 	EXPECT_STREQ("unknown rule", atecc_lint_text(ATECC_LINT_RULES));
 }
 
+#define ZONE(r) (1u << ATECC_LINT_##r)
+
+/* The zone rules the driver's lock_config applies (the chip at 0x60). */
+TEST(lint_zone_keeps_the_chip_at_its_address)
+{
+	u8 cfg[ATECC_CONFIG_SIZE];
+	unsigned int r;
+
+	fresh(cfg);
+	cfg[ATECC_CFG_I2C_ADDRESS] = 0x60 << 1;
+	EXPECT_EQ(0u, atecc_lint_zone(cfg, 0x60));
+	/* bit 0 of I2C_Address is not part of the address */
+	cfg[ATECC_CFG_I2C_ADDRESS] = 0x60 << 1 | 1;
+	EXPECT_EQ(0u, atecc_lint_zone(cfg, 0x60));
+	/* a Trust&GO part answers at 0x35 */
+	cfg[ATECC_CFG_I2C_ADDRESS] = 0x6a;
+	EXPECT_EQ(0u, atecc_lint_zone(cfg, 0x35));
+	EXPECT_EQ(ZONE(ADDR_CHANGED), atecc_lint_zone(cfg, 0x60));
+	cfg[ATECC_CFG_I2C_ADDRESS] = 0x61 << 1;
+	EXPECT_EQ(ZONE(ADDR_CHANGED), atecc_lint_zone(cfg, 0x60));
+	cfg[ATECC_CFG_I2C_ADDRESS] = 0x60 << 1;
+	cfg[ATECC_CFG_CHIPMODE] = 0x01;
+	EXPECT_EQ(ZONE(ADDR_FROM_EXTRA), atecc_lint_zone(cfg, 0x60));
+	/* the other ChipMode bits (watchdog, clock divider) are no finding */
+	cfg[ATECC_CFG_CHIPMODE] = 0x04 | 0x28;
+	EXPECT_EQ(0u, atecc_lint_zone(cfg, 0x60));
+	cfg[ATECC_CFG_CHIPMODE] = 0x01;
+	cfg[ATECC_CFG_I2C_ADDRESS] = 0x00;
+	EXPECT_EQ(ZONE(ADDR_FROM_EXTRA) | ZONE(ADDR_CHANGED),
+		  atecc_lint_zone(cfg, 0x60));
+	for (r = 0; r < ATECC_LINT_ZONE_RULES; r++)
+		EXPECT_NE(0, strcmp(atecc_lint_zone_text(r), "unknown rule"));
+	EXPECT_STREQ("unknown rule",
+		     atecc_lint_zone_text(ATECC_LINT_ZONE_RULES));
+}
+
 TEST(default_profile_passes_on_a_fresh_chip)
 {
 	u8 cfg[ATECC_CONFIG_SIZE], image[ATECC_CONFIG_SIZE];

@@ -18,6 +18,14 @@
  *  GENKEY_FOREVER  GenKey allowed but the slot is not Lockable: anyone on
  *                  the bus can replace the key, and that can never be shut.
  *
+ * And for the zone as a whole (atecc_lint_zone()), which the bound
+ * driver must still find after the lock:
+ *
+ *  ADDR_FROM_EXTRA ChipMode bit 0: the 608 takes its I2C address from
+ *                  UserExtraAdd (byte 85) after the next sleep.
+ *  ADDR_CHANGED    I2C_Address (byte 16, bits 7:1) is not the address the
+ *                  chip answers at now.
+ *
  * Free of kernel-only headers (like crc.h): userspace includes it after
  * defining u8 and u16.
  */
@@ -94,6 +102,49 @@ static inline unsigned int atecc_lint_slot(const u8 *config,
 	if ((sc & ATECC_SC_WC_GENKEY) && !(kc & ATECC_KC_LOCKABLE))
 		broken |= 1u << ATECC_LINT_GENKEY_FOREVER;
 	return broken;
+}
+
+enum atecc_lint_zone_rule {
+	ATECC_LINT_ADDR_FROM_EXTRA,
+	ATECC_LINT_ADDR_CHANGED,
+	ATECC_LINT_ZONE_RULES
+};
+
+#define ATECC_LINT_CHIPMODE_ADDR_FROM_EXTRA	0x01
+
+/**
+ * atecc_lint_zone() - the zone-wide rules a config zone breaks
+ * @config: the 128-byte config zone
+ * @addr: the 7-bit I2C address the chip answers at now
+ *
+ * Return: a bit mask, BIT(rule) for each &enum atecc_lint_zone_rule
+ * broken; 0 when the chip stays where it is.
+ */
+static inline unsigned int atecc_lint_zone(const u8 *config, u8 addr)
+{
+	unsigned int broken = 0;
+
+	if (config[ATECC_CFG_CHIPMODE] & ATECC_LINT_CHIPMODE_ADDR_FROM_EXTRA)
+		broken |= 1u << ATECC_LINT_ADDR_FROM_EXTRA;
+	if ((config[ATECC_CFG_I2C_ADDRESS] >> 1) != addr)
+		broken |= 1u << ATECC_LINT_ADDR_CHANGED;
+	return broken;
+}
+
+/**
+ * atecc_lint_zone_text() - one line on what a broken zone rule does
+ * @rule: an &enum atecc_lint_zone_rule
+ *
+ * Return: a constant string.
+ */
+static inline const char *atecc_lint_zone_text(unsigned int rule)
+{
+	static const char * const text[ATECC_LINT_ZONE_RULES] = {
+		[ATECC_LINT_ADDR_FROM_EXTRA] = "ChipMode bit 0: address from UserExtraAdd",
+		[ATECC_LINT_ADDR_CHANGED] = "I2C_Address is not the address the chip has now",
+	};
+
+	return rule < ATECC_LINT_ZONE_RULES ? text[rule] : "unknown rule";
 }
 
 /**
