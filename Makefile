@@ -167,12 +167,14 @@ vm: modules $(VMT_BIN)
 	@tests/vm/run.sh $(VM_TESTS) > /dev/null; true
 
 check: deps
+	@rm -f $(B)/reliab/env	# short forms (make stress writes the long ones)
 	@$(MAKE) --no-print-directory all
 	@rm -rf $(B)/tap && mkdir -p $(B)/tap
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory vm
 	@cp $(B)/vm/out/*.tap $(B)/tap/ 2>/dev/null; \
-		tests/summary.sh $(B)/tap/*.tap
+		tests/summary.sh $(B)/tap/*.tap; rc=$$?; \
+		tests/reliability_table.sh $(B)/tap/*.tap || rc=1; exit $$rc
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -193,6 +195,33 @@ bench: deps
 	@tests/vm/run.sh bench > $(B)/bench-vm.tap; rc=$$?; \
 		cat $${VM_OUT:-$(B)/vm/out}/bench.log 2>/dev/null; \
 		[ $$rc -eq 0 ] || { cat $(B)/bench-vm.tap; exit 1; }
+
+# --- issue 17: reliability (faults, load, lifetime, soak, bad certificates).
+# The tests are tests/kernel/reliab_*_test.sh (run by make check like every
+# VM test); reliab_hs is their multi-handshake client.  make stress runs
+# them with the long forms (build/reliab/env, read by the tests); both
+# print tests/reliability_table.sh's table.
+RELIAB_HS := $(B)/tests/reliab/reliab_hs
+RELIAB_TESTS := reliab_fault_test reliab_load_test reliab_life_test reliab_certs_test
+STRESS_TIMEOUT ?= 5400
+
+tests: $(RELIAB_HS)
+
+$(RELIAB_HS): tests/kernel/reliab_hs.c $(LIB_A) libiotsec/include/iotsec.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) -Ilibiotsec/include $< $(LIB_A) -o $@ $(LIB_LDLIBS)
+
+stress: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p $(B)/reliab && printf '%s\n' 'RELIAB_PROCS=8' 'RELIAB_HS=100' \
+		'RELIAB_PROCS2=8' 'RELIAB_HS2=100' 'RELIAB_SOAK=2000' 'RELIAB_SOAK_FRESH=200' \
+		'RELIAB_LIFE_ROUNDS=10' > $(B)/reliab/env
+	@VM_OUT=$(CURDIR)/$(B)/vm/stress VM_TEST_TIMEOUT=$(STRESS_TIMEOUT) VM_TIMEOUT=$$(($(STRESS_TIMEOUT) * 4)) \
+		tests/vm/run.sh $(RELIAB_TESTS) > /dev/null; rm -f $(B)/reliab/env; \
+		tests/summary.sh $(B)/vm/stress/*.tap; rc=$$?; \
+		tests/reliability_table.sh $(B)/vm/stress/*.tap || rc=1; exit $$rc
+
+.PHONY: stress
 
 lint: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*/*.c kernel/*/*.h kernel/include/*/*.h kernel/include/uapi/linux/*.h tests/kernel/kmod/*.c))
