@@ -65,7 +65,7 @@ wait_bound() {
 peer_up() {
 	openssl s_server -accept $PORT -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
 		-cert "$d/srv.pem" -key "$d/srv.key" -groups P-256 -www \
-		< /dev/null > /dev/null 2> "$d/peer.err" &
+		-keylogfile "$d/kl" < /dev/null > /dev/null 2> "$d/peer.err" &
 	wait_port $PORT
 }
 
@@ -75,6 +75,7 @@ hs_once() { # -> 0 on a completed handshake; appends the outcome to $d/res
 		--ca "$d/root.pem" --cert "$d/dev.pem" --key "$key" --name server.test \
 		> /dev/null 2> "$d/hs.err"
 	_rc=$?
+	cat "$d/hs.err" >> "$d/all.err"
 	_el=$(( $(date +%s) - _t0 ))
 	if [ $_rc -eq 0 ]; then
 		echo "ok $_el" >> "$d/res"
@@ -241,6 +242,10 @@ while [ $r -le "$ROUNDS" ]; do
 	done
 	r=$((r + 1))
 done
+
+dmesg > "$d/dmesg"
+check "no traffic secret in our output or the kernel log" \
+	secrets_in "$d/kl" "$d/dmesg" "$d/all.err"
 
 # --- leaks over everything above ------------------------------------------
 k_end=$(keys_settle "$k_start")

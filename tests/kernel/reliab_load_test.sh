@@ -56,6 +56,7 @@ check "set-up: two chips, their keys and certificates" test -s "$d/dev0.pem" -a 
 peer() { # port count
 	openssl s_server -accept "$1" -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
 		-cert "$d/srv.pem" -key "$d/srv.key" -groups P-256 -naccept "$2" -www \
+		-keylogfile "$d/kl.$1" \
 		< /dev/null > /dev/null 2> "$d/peer.$1.err" &
 }
 
@@ -169,7 +170,11 @@ load() { # label procs hs chips
 	fi
 	k1=$(keys_settle "$k0")
 	check "$label: no key left (/proc/keys $k0 -> $k1)" test "$k1" -le "$k0"
-	rm -f "$d"/hs.* "$d/side.verr"
+	dmesg > "$d/dmesg"
+	cat "$d"/kl.* > "$d/kl" 2>/dev/null
+	check "$label: no traffic secret in our errors or the kernel log" \
+		secrets_in "$d/kl" "$d/dmesg" "$d"/hs.*
+	rm -f "$d"/hs.* "$d/side.verr" "$d"/kl.*
 }
 
 load "1 chip, $PROCS procs x $HS handshakes" "$PROCS" "$HS" 1
@@ -249,6 +254,11 @@ else
 	row soak "fresh processes, $SOAK_FRESH handshakes" FAIL "$txt"
 	diag "$d/fresh.err"
 fi
+
+dmesg > "$d/dmesg"
+cat "$d"/kl.* > "$d/kl" 2>/dev/null
+check "soak: no traffic secret in our output or the kernel log" \
+	secrets_in "$d/kl" "$d/dmesg" "$d/soak" "$d/soak.err" "$d/fresh.err"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]
