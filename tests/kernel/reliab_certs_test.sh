@@ -21,7 +21,7 @@ d=$(mktemp -d /tmp/rcert.XXXXXX)
 spid=
 cleanup() {
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	pkill -f "openssl s_server -accept 4480" 2>/dev/null
+	kill $(jobs -p) 2>/dev/null
 	modules_down
 	rm -rf "$d"
 }
@@ -225,12 +225,15 @@ client_row_ok() { # desc chain key
 	openssl s_server -accept $CPORT -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
 		$(certargs "$2") -key "$d/$3.key" \
 		-groups P-256 -naccept 1 -www < /dev/null > /dev/null 2> "$d/s.err" &
+	sp=$!
 	wait_port $CPORT
 	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 60 "$tool" connect 127.0.0.1:$CPORT \
 		--ca "$d/root.pem" --cert "$d/dev.pem" --key "$key" --name peer.test \
 		> /dev/null 2> "$d/c.err"
 	check "client accepts $1" test $? -eq 0
-	wait
+	sleep 0.5
+	kill $sp 2>/dev/null
+	wait $sp 2>/dev/null
 }
 client_row_ok "a good leaf" good good
 client_row_ok "a good leaf under an intermediate" good_i good_i

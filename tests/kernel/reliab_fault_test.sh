@@ -24,7 +24,7 @@ d=$(mktemp -d /tmp/rfault.XXXXXX)
 spid=
 cleanup() {
 	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	pkill -f "openssl s_server -accept 4460" 2>/dev/null
+	kill $(jobs -p) 2>/dev/null
 	modules_down
 	rm -rf "$d"
 }
@@ -161,10 +161,21 @@ uses() { # side op: how many the clean handshake sent
 	echo "$_u" | tr ' ' '\n' | awk -F: -v o="$2" '$1 == o { print $2 }'
 }
 
-# Can the simulator inject this kind at all?
+# Can the simulator inject this kind at all?  Sets $spell to the name it
+# takes (the adapter's -EBUSY/-ETIMEDOUT may come under another name).
 injectable() { # kind
-	echo "$1" > "$sim/fault" 2>/dev/null || return 1
-	echo none > "$sim/fault"
+	case $1 in
+	ebusy) names="ebusy bus_ebusy bus_busy" ;;
+	etimedout) names="etimedout bus_etimedout bus_timeout" ;;
+	*) names=$1 ;;
+	esac
+	for spell in $names; do
+		if echo "$spell" > "$sim/fault" 2>/dev/null; then
+			echo none > "$sim/fault"
+			return 0
+		fi
+	done
+	return 1
 }
 
 # --- the matrix -------------------------------------------------------------
@@ -189,7 +200,7 @@ cell() { # side op kind
 	k0=$(keys_settle 0)
 	fd0=$(nfds "$spid")
 	fi0=$(sim_count 0 faults_injected)
-	echo "$kind op=$code" > "$sim/fault"
+	echo "$spell op=$code" > "$sim/fault"
 	if [ "$side" = client ]; then
 		client_hs
 		done_ok=$client_ok

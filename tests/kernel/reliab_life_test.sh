@@ -26,7 +26,7 @@ loop_pid=
 cleanup() {
 	[ -n "$loop_pid" ] && kill "$loop_pid" 2>/dev/null
 	touch "$d/stop"
-	pkill -f "openssl s_server -accept 449" 2>/dev/null
+	kill $(jobs -p) 2>/dev/null
 	modules_down
 	rm -rf "$d"
 }

@@ -32,7 +32,7 @@ d=$(mktemp -d /tmp/rload.XXXXXX)
 side_pids=
 cleanup() {
 	for p in $side_pids; do kill "$p" 2>/dev/null; done
-	pkill -f "openssl s_server -accept 44[789]" 2>/dev/null
+	kill $(jobs -p) 2>/dev/null
 	modules_down
 	rm -rf "$d"
 }
@@ -58,6 +58,14 @@ peer() { # port count
 		-cert "$d/srv.pem" -key "$d/srv.key" -groups P-256 -naccept "$2" -www \
 		-keylogfile "$d/kl.$1" \
 		< /dev/null > /dev/null 2> "$d/peer.$1.err" &
+	peer_pids="$peer_pids $!"
+}
+peer_pids=
+peers_down() { # the peers are done (or waiting for a client that failed)
+	sleep 0.5
+	for p in $peer_pids; do kill "$p" 2>/dev/null; done
+	peer_pids=
+	wait 2>/dev/null
 }
 
 us_total() { # chip: the sum of every *_us counter
@@ -71,7 +79,7 @@ u0=$(us_total 0)
 "$hs" -k "$key0" -r "$d/root.pem" -c "$d/dev0.pem" -p $BASE -n 3 -w 0 > "$d/solo" 2> "$d/solo.err"
 src=$?
 u1=$(us_total 0)
-wait
+peers_down
 floor_us=$(( (u1 - u0) / 3 ))
 check "3 lone handshakes on chip 0 (chip floor ${floor_us} us each)" \
 	test $src -eq 0 -a "$floor_us" -gt 0
@@ -142,7 +150,8 @@ load() { # label procs hs chips
 	for p in $pids; do wait "$p"; done
 	wall_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	side_down
-	pkill -f "openssl s_server -accept 44[89]" 2>/dev/null
+	for p in $peer_pids; do kill "$p" 2>/dev/null; done
+	peer_pids=
 	wait 2>/dev/null
 	set -- $(cat "$d"/hs.[0-9]* | awk '
 		{ n += $2; okc += $4; f += $6; e += $8
@@ -206,7 +215,7 @@ k0=$(nkeys)
 "$hs" -k "$key0" -r "$d/root.pem" -c "$d/dev0.pem" -p $((BASE + 1)) -n "$SOAK" -w 10 \
 	> "$d/soak" 2> "$d/soak.err"
 src=$?
-wait
+peers_down
 k1=$(keys_settle "$k0")
 slab_snap > "$d/slab1"
 grow=$(slab_growth "$d/slab0" "$d/slab1" "$SOAK")
@@ -240,7 +249,7 @@ while [ $i -lt "$SOAK_FRESH" ]; do
 		> /dev/null 2> "$d/fresh.err" && okn=$((okn + 1))
 	i=$((i + 1))
 done
-wait
+peers_down
 k1=$(keys_settle "$k0")
 slab_snap > "$d/slab1"
 grow=$(slab_growth "$d/slab0" "$d/slab1" "$SOAK_FRESH")
