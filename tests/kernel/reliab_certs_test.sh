@@ -37,27 +37,24 @@ pki_ca "$d" root
 pki_ca "$d" other
 pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
 
-# --- making certificates ------------------------------------------------
-# issue DIR NAME ISSUER EXTTEXT [KEYGEN...]: a key (P-256 unless KEYGEN
-# says otherwise: "rsa" or "p384"), and a certificate for it from ISSUER
-# (a name in $d, or "self") with the extensions EXTTEXT (printf format).
+# --- making certificates: one openssl run each ----------------------------
+# issue NAME ISSUER EXT [KEY]: a certificate for NAME from ISSUER (a name
+# in $d, or "self") with the extension lines EXT (printf format).  KEY:
+# "new" (a P-256 key of its own: every CA, so that no two share a key
+# identifier), "p384", "rsa", or by default the one key all leaves share.
+openssl ecparam -name prime256v1 -genkey -noout -out "$d/lk.key" 2>/dev/null
 issue() {
-	name=$1 iss=$2 ext=$3 kt=${4:-p256}
+	name=$1 iss=$2 ext=$3 kt=${4:-shared}
+	printf "[req]\ndistinguished_name=dn\nx509_extensions=ext\n[dn]\n[ext]\n$ext" > "$d/$name.cnf"
 	case $kt in
-	p256) openssl ecparam -name prime256v1 -genkey -noout -out "$d/$name.key" 2>/dev/null ;;
-	p384) openssl ecparam -name secp384r1 -genkey -noout -out "$d/$name.key" 2>/dev/null ;;
-	rsa) openssl genrsa -out "$d/$name.key" 2048 2>/dev/null ;;
+	shared) cp "$d/lk.key" "$d/$name.key"; set -- -key "$d/$name.key" ;;
+	new) set -- -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/$name.key" ;;
+	p384) set -- -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout "$d/$name.key" ;;
+	rsa) set -- -newkey rsa:2048 -nodes -keyout "$d/$name.key" ;;
 	esac
-	printf "$ext" > "$d/$name.ext"
-	openssl req -new -key "$d/$name.key" -subj "/CN=$name" -out "$d/$name.csr" 2>/dev/null
-	if [ "$iss" = self ]; then
-		openssl x509 -req -in "$d/$name.csr" -signkey "$d/$name.key" \
-			-extfile "$d/$name.ext" -out "$d/$name.pem" -days 365 2>/dev/null
-	else
-		openssl x509 -req -in "$d/$name.csr" -CA "$d/$iss.pem" -CAkey "$d/$iss.key" \
-			-CAcreateserial -extfile "$d/$name.ext" -out "$d/$name.pem" \
-			-days 365 2>/dev/null
-	fi
+	[ "$iss" = self ] || set -- "$@" -CA "$d/$iss.pem" -CAkey "$d/$iss.key"
+	openssl req -new -x509 -config "$d/$name.cnf" -subj "/CN=$name" -days 365 \
+		"$@" -out "$d/$name.pem" 2>/dev/null
 }
 LEAF='basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:peer.test,IP:127.0.0.1\n'
 CA='basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n'
@@ -68,19 +65,19 @@ cat_pems() { # out in...
 }
 
 issue good root "$LEAF"
-issue int root "$CA"
+issue int root "$CA" new
 issue good_i int "$LEAF"
 issue other_leaf other "$LEAF"
 pki_leaf_dates "$d" expired root "DNS:peer.test,IP:127.0.0.1" 20200101000000Z 20210101000000Z
 pki_leaf_dates "$d" future root "DNS:peer.test,IP:127.0.0.1" 20990101000000Z 20991231000000Z
-issue int_noca root 'keyUsage=critical,keyCertSign,cRLSign\n'
+issue int_noca root 'keyUsage=critical,keyCertSign,cRLSign\n' new
 issue leaf_noca int_noca "$LEAF"
-issue int_nobc root 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyCertSign\n'
+issue int_nobc root 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyCertSign\n' new
 issue leaf_nobc int_nobc "$LEAF"
-issue int_noks root 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,cRLSign\n'
+issue int_noks root 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,cRLSign\n' new
 issue leaf_noks int_noks "$LEAF"
-issue int_pl0 root 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign\n'
-issue int_pl0b int_pl0 "$CA"
+issue int_pl0 root 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign\n' new
+issue int_pl0b int_pl0 "$CA" new
 issue leaf_pl int_pl0b "$LEAF"
 issue leaf_ca root 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature,keyCertSign\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=DNS:peer.test,IP:127.0.0.1\n'
 issue srvonly root 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:peer.test,IP:127.0.0.1\n'
@@ -94,14 +91,14 @@ issue selfleaf self "$LEAF"
 # A chain of 9 (the limit is 8: CERT_CHAIN_MAX): 8 intermediates.
 prev=root
 for i in 1 2 3 4 5 6 7 8; do
-	issue "lc$i" "$prev" "$CA"
+	issue "lc$i" "$prev" "$CA" new
 	prev=lc$i
 done
 issue long "$prev" "$LEAF"
 cat_pems long long lc8 lc7 lc6 lc5 lc4 lc3 lc2 lc1
 # Two intermediates, root -> ia -> ib -> leaf, sent out of order.
-issue ia root "$CA"
-issue ib ia "$CA"
+issue ia root "$CA" new
+issue ib ia "$CA" new
 issue leaf_ab ib "$LEAF"
 cat_pems ooo leaf_ab ia ib
 cat_pems dup good_i int int
@@ -122,6 +119,8 @@ cat_pems leaf_noca leaf_noca int_noca
 cat_pems leaf_nobc leaf_nobc int_nobc
 cat_pems leaf_noks leaf_noks int_noks
 cat_pems leaf_pl leaf_pl int_pl0b int_pl0
+cp "$d/leaf_ab.key" "$d/ooo.key"
+cp "$d/good_i.key" "$d/dup.key"
 # NAME.leaf: the chain's first certificate; NAME.extra: the others.
 for c in "$d"/*.chain; do
 	b=${c%.chain}
