@@ -36,6 +36,7 @@ LIMIT_S=35	# the library's 30 s handshake limit, and room
 OPS=${RELIAB_FAULT_OPS:-"wake random nonce genkey ecdh sign info read"}
 KINDS=${RELIAB_FAULT_KINDS:-"nack crc count exec_error stall watchdog ebusy etimedout"}
 NEXT=${RELIAB_FAULT_NEXT:-errors}	# make stress: always
+SIDES=${RELIAB_FAULT_SIDES:-alternate}	# make stress: both
 
 opcode() {
 	case $1 in
@@ -266,9 +267,20 @@ cell() { # side op kind
 	fi
 }
 
-for side in client server; do
-	for op in $OPS; do
-		for kind in $KINDS; do
+# Short form: each (command, fault) pair on one side, the sides in turn
+# (so each side gets half of every row and column); make stress: both.
+i=0
+for op in $OPS; do
+	for kind in $KINDS; do
+		i=$((i + 1))
+		if [ "$SIDES" = both ]; then
+			sides="client server"
+		elif [ $((i % 2)) -eq 1 ]; then
+			sides=client
+		else
+			sides=server
+		fi
+		for side in $sides; do
 			kill -0 "$spid" 2>/dev/null || start_server
 			cell "$side" "$op" "$kind"
 		done
