@@ -275,6 +275,8 @@ for op in $OPS; do
 		i=$((i + 1))
 		if [ "$SIDES" = both ]; then
 			sides="client server"
+		elif [ "$SIDES" != alternate ]; then
+			sides=$SIDES	# one side only (a developer's run)
 		elif [ $((i % 2)) -eq 1 ]; then
 			sides=client
 		else
