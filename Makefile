@@ -216,7 +216,7 @@ stress: deps
 	@mkdir -p $(B)/reliab && printf '%s\n' 'RELIAB_PROCS=8' 'RELIAB_HS=100' \
 		'RELIAB_PROCS2=8' 'RELIAB_HS2=100' 'RELIAB_SOAK=2000' 'RELIAB_SOAK_FRESH=200' \
 		'RELIAB_LIFE_ROUNDS=10' 'RELIAB_FAULT_NEXT=always' \
-		'RELIAB_FAULT_SIDES=both' > $(B)/reliab/env
+		'RELIAB_FAULT_SIDES=both' 'RELIAB_LIFE_BYTES=1048576' > $(B)/reliab/env
 	@VM_OUT=$(CURDIR)/$(B)/vm/stress VM_TEST_TIMEOUT=$(STRESS_TIMEOUT) VM_TIMEOUT=$$(($(STRESS_TIMEOUT) * 4)) \
 		tests/vm/run.sh $(RELIAB_TESTS) > /dev/null; rm -f $(B)/reliab/env; \
 		tests/summary.sh $(B)/vm/stress/*.tap; rc=$$?; \
