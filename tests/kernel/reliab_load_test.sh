@@ -26,6 +26,12 @@ HS2=${RELIAB_HS2:-5}
 SOAK=${RELIAB_SOAK:-50}
 SOAK_FRESH=${RELIAB_SOAK_FRESH:-$((SOAK / 2))}
 hs=$top/build/tests/reliab/reliab_hs
+# Defect found by this test (issue 17): a handshake's ECDH fails with
+# EKEYEXPIRED when a side job (keyctl pkey_verify runs the chip's Verify,
+# which voids TempKey; or a Random after the hold) gets between GenKey
+# and ECDH; neither the driver nor the library falls back to a software
+# key.  Seen in 2 of 4 (1 chip) and 1 of 4 (2 chips) handshakes.
+KNOWN_EXPIRED='*=EKEYEXPIRED: the ephemeral key in TempKey is lost to a concurrent Verify/Random, no software fallback'
 BASE=4470
 
 d=$(mktemp -d /tmp/rload.XXXXXX)
@@ -159,24 +165,28 @@ load() { # label procs hs chips
 		END { printf "%d %d %d %d %.3f %.3f\n", n, okc, f, e, min, max }')
 	tot=$1 okn=$2 failn=$3 expn=$4 tmin=$5 tmax=$6
 	want=$((np * nh))
-	fair=$(awk -v a="$tmax" -v b="$tmin" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
-	rate=$(awk -v n="$okn" -v ms="$wall_ms" 'BEGIN { printf "%.2f", ms > 0 ? n * 1000 / ms : 0 }')
+	fair=$(awk -v a="$tmax" -v b="$tmin" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	rate=$(awk -v n="$okn" -v ms="$wall_ms" 'BEGIN { printf "%.2f", (ms > 0) ? n * 1000 / ms : 0 }')
 	limit=$(awk -v c="$nc" -v us="$floor_us" 'BEGIN { printf "%.2f", c * 1e6 / us }')
-	pct=$(awk -v r="$rate" -v l="$limit" 'BEGIN { printf "%.0f", l > 0 ? 100 * r / l : 0 }')
+	pct=$(awk -v r="$rate" -v l="$limit" 'BEGIN { printf "%.0f", (l > 0) ? 100 * r / l : 0 }')
 	nside=$(wc -l < "$d/side.n")
 	nbad=$(wc -l < "$d/side.bad")
 	txt="$okn/$want ok, $expn EKEYEXPIRED, fairness $fair, $rate hs/s = $pct% of the chip-bound $limit hs/s; side jobs $nside ok, $nbad failed"
 	echo "# $label: $txt"
-	if [ "$okn" -eq "$want" ] && [ "$failn" -eq 0 ] && [ "$expn" -eq 0 ] && [ "$nbad" -eq 0 ]; then
-		ok "$label: $txt"
-		row load "$label" pass "$txt"
-	else
-		nok "$label: $txt"
-		row load "$label" FAIL "$txt"
+	why=
+	[ "$okn" -eq "$want" ] && [ "$failn" -eq 0 ] || why="$((want - okn)) handshakes failed"
+	[ "$nbad" -eq 0 ] || why="${why:+$why; }$nbad side jobs failed"
+	# The one known defect: every failure an EKEYEXPIRED (the chip's
+	# ephemeral key lost to a side job between GenKey and ECDH).
+	kn=
+	[ "$failn" -gt 0 ] && [ "$failn" -eq "$expn" ] && [ "$nbad" -eq 0 ] && kn=$KNOWN_EXPIRED
+	RELIAB_KNOWN=$kn
+	if ! verdict load "$label" pass "$txt" "$why"; then
 		cat "$d"/hs.*.err | sort | uniq -c | head -n 10 | diag
 		sort "$d/side.bad" | uniq -c | diag
 		head -n 3 "$d/side.verr" 2>/dev/null | diag
 	fi
+	RELIAB_KNOWN=
 	k1=$(keys_settle "$k0")
 	check "$label: no key left (/proc/keys $k0 -> $k1)" test "$k1" -le "$k0"
 	dmesg > "$d/dmesg"
