@@ -203,7 +203,7 @@ bench: deps
 # print tests/reliability_table.sh's table.
 RELIAB_HS := $(B)/tests/reliab/reliab_hs
 RELIAB_TESTS := reliab_fault_test reliab_load_test reliab_life_test reliab_certs_test
-STRESS_TIMEOUT ?= 5400
+STRESS_TIMEOUT ?= 14400
 
 tests: $(RELIAB_HS)
 
@@ -214,7 +214,7 @@ $(RELIAB_HS): tests/kernel/reliab_hs.c $(LIB_A) libiotsec/include/iotsec.h
 stress: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(B)/reliab && printf '%s\n' 'RELIAB_PROCS=8' 'RELIAB_HS=100' \
-		'RELIAB_PROCS2=8' 'RELIAB_HS2=100' 'RELIAB_SOAK=2000' 'RELIAB_SOAK_FRESH=200' \
+		'RELIAB_PROCS2=8' 'RELIAB_HS2=100' 'RELIAB_SOAK=2000' 'RELIAB_SOAK_FRESH=2000' \
 		'RELIAB_LIFE_ROUNDS=10' 'RELIAB_FAULT_NEXT=always' \
 		'RELIAB_FAULT_SIDES=both' 'RELIAB_LIFE_BYTES=1048576' > $(B)/reliab/env
 	@VM_OUT=$(CURDIR)/$(B)/vm/stress VM_TEST_TIMEOUT=$(STRESS_TIMEOUT) VM_TIMEOUT=$$(($(STRESS_TIMEOUT) * 4)) \
