@@ -26,6 +26,13 @@ cleanup() {
 	rm -rf "$d"
 }
 trap cleanup EXIT
+# Defect found by this test (issue 17): when our server refuses the
+# client's certificate, the alert it sends after its Finished is not
+# readable by the client (openssl s_client: "decryption failed or bad
+# record mac"): it is not protected with the server's application traffic
+# key, which the client expects once it has the server's Finished (RFC 8446
+# 4.4.4, 7.2).  Our side reports the right alert; the peer never sees it.
+RELIAB_KNOWN='server refuses *|the peer did not report*=server alert after its Finished unreadable by the client (bad record mac): wrong epoch'
 CPORT=4480
 SPORT=4481
 

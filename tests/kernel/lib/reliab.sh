@@ -63,7 +63,8 @@ secrets_in() { # keylog files...
 }
 
 # Known defects (issue 17): "PATTERN=defect" lines in RELIAB_KNOWN, where
-# PATTERN is a shell pattern on the row's name.  A failing row that matches
+# PATTERN is a shell pattern on "NAME|WHY" (the row's name and what failed),
+# so that a known defect hides no other failure of the same row.  A failing row that matches
 # is reported as "not ok ... # TODO defect" (the suite stays green, the
 # table shows it as a known defect); a passing one as a plain ok.
 known() { # name
@@ -84,7 +85,7 @@ verdict() {
 		row "$1" "$2" "$3" "$4"
 		return 0
 	fi
-	_k=$(known "$2")
+	_k=$(known "$2|$5")
 	if [ -n "$_k" ]; then
 		nok_todo "$2: $4: $5 # TODO $_k"
 		row "$1" "$2" todo "$4: $5 (defect: $_k)"
