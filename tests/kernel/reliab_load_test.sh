@@ -149,7 +149,7 @@ load() { # label procs hs chips
 		c=$((i % nc))
 		eval k=\$key$c
 		"$hs" -k "$k" -r "$d/root.pem" -c "$d/dev$c.pem" -p $((BASE + 10 + i)) \
-			-n "$nh" -w 0 -t 60000 > "$d/hs.$i" 2> "$d/hs.$i.err" &
+			-n "$nh" -w 0 -t 60000 > "$d/hs.$i.out" 2> "$d/hs.$i.err" &
 		pids="$pids $!"
 		i=$((i + 1))
 	done
@@ -159,7 +159,7 @@ load() { # label procs hs chips
 	for p in $peer_pids; do kill "$p" 2>/dev/null; done
 	peer_pids=
 	wait 2>/dev/null
-	set -- $(cat "$d"/hs.[0-9]* | awk '
+	set -- $(cat "$d"/hs.*.out | awk '
 		{ n += $2; okc += $4; f += $6; e += $8
 		  if (min == "" || $10 < min) min = $10; if ($10 > max) max = $10 }
 		END { printf "%d %d %d %d %.3f %.3f\n", n, okc, f, e, min, max }')
