@@ -30,6 +30,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Defects found by this test (issue 17), kept as TODO rows:
+# - a stall (the driver's -ETIMEDOUT) ends the handshake with no alert:
+#   hs_send_failure_alert() takes any -ETIMEDOUT for the handshake's own
+#   time limit (seen: server sign stall);
+# - a chip failure while our server builds its flight (Sign -EPERM) never
+#   reaches openssl s_client as a readable internal_error.
+RELIAB_KNOWN='*|stall|the peer got no internal_error alert*=chip -ETIMEDOUT taken for the handshake time limit: no alert sent
+server|*|the peer got no internal_error alert*=server chip failure in its flight: no internal_error readable by the client'
 CPORT=4460
 SPORT=4461
 LIMIT_S=35	# the library's 30 s handshake limit, and room
@@ -212,6 +220,8 @@ cell() { # side op kind
 		peer=$d/p.err
 	fi
 	cp "$d/kl" "$d/kl.fault" 2>/dev/null || : > "$d/kl.fault"
+	cp "$peer" "$d/peer.fault" 2>/dev/null || : > "$d/peer.fault"
+	peer=$d/peer.fault
 	cp "$d/c.err" "$d/our.err"
 	cp "$d/c.out" "$d/our.out" 2>/dev/null || : > "$d/our.out"
 	used=$(( $(sim_count 0 faults_injected) - fi0 ))
