@@ -1,0 +1,306 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Issue 17, the fault matrix: every chip command a handshake sends and
+# every fault the simulator injects (Documentation/sim.rst, "fault"), once,
+# into a live handshake of our client (iotsec connect -> openssl s_server)
+# and of our server (openssl s_client -> iotsec serve, one long-running
+# server process for all cells).  A cell passes when the handshake
+# completed (the driver retried) or failed cleanly: our side says
+# "handshake failed", the peer reports the alert we sent (internal_error)
+# or never saw a ClientHello; within the 30 s handshake limit; no key left
+# in /proc/keys, no fd left in the server; the next handshake on the same
+# chip succeeds; and no traffic secret of either handshake (the peer's
+# -keylogfile) shows in our output or the kernel log.  Commands a
+# handshake does not send (measured on a clean one first) are reported as
+# such.  TAP; one "# RELIAB|fault|..." line per cell for the table.
+set -u
+. "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
+. "$top/tests/kernel/lib/reliab.sh"
+own_session "$@"
+reliab_env
+
+d=$(mktemp -d /tmp/rfault.XXXXXX)
+spid=
+cleanup() {
+	[ -n "$spid" ] && kill "$spid" 2>/dev/null
+	kill $(jobs -p) 2>/dev/null
+	modules_down
+	rm -rf "$d"
+}
+trap cleanup EXIT
+
+# Defects found by this test (issue 17), kept as TODO rows:
+# - a stall (the driver's -ETIMEDOUT) ends the handshake with no alert:
+#   hs_send_failure_alert() takes any -ETIMEDOUT for the handshake's own
+#   time limit (seen: server sign stall);
+# - a chip failure while our server builds its flight (Sign -EPERM) never
+#   reaches openssl s_client as a readable internal_error.
+RELIAB_KNOWN='*|stall|the peer got no internal_error alert*=chip -ETIMEDOUT taken for the handshake time limit: no alert sent
+server|*|the peer got no internal_error alert*=server chip failure in its flight: no internal_error readable by the client'
+CPORT=4460
+SPORT=4461
+LIMIT_S=35	# the library's 30 s handshake limit, and room
+OPS=${RELIAB_FAULT_OPS:-"wake random nonce genkey ecdh sign info read"}
+KINDS=${RELIAB_FAULT_KINDS:-"nack crc count exec_error stall watchdog ebusy etimedout"}
+NEXT=${RELIAB_FAULT_NEXT:-errors}	# make stress: always
+SIDES=${RELIAB_FAULT_SIDES:-alternate}	# make stress: both
+
+opcode() {
+	case $1 in
+	random) echo 0x1b ;; nonce) echo 0x16 ;; genkey) echo 0x40 ;;
+	ecdh) echo 0x43 ;; sign) echo 0x41 ;; info) echo 0x30 ;;
+	read) echo 0x02 ;; *) echo none ;;
+	esac
+}
+
+modules_up "chips=1 provisioned=1" 1 algif_kpp
+sim=$sim_dir/chip0
+# Keep the kernel's hwrng thread off the chip: a fault meant for the
+# handshake's Random must not be used by it.
+echo 0 > /sys/module/rng_core/parameters/current_quality 2>/dev/null
+echo none > /sys/class/misc/hw_random/rng_current 2>/dev/null
+echo 0 > "$sim/timing"
+key=$(keyctl add iotsec device "chip=0 slot=0" @s)
+keyctl pipe "$key" > "$d/dev.der"
+openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
+pki_ca "$d" root
+pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
+pki_leaf "$d" cli root "DNS:client.test"
+pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
+check "set-up: chip key and device certificate" test -s "$d/dev.pem"
+
+# --- one client handshake: rc, el (s), files c.out c.err s.err kl ---------
+client_hs() {
+	rm -f "$d/kl" "$d/c.out" "$d/c.err" "$d/s.err"
+	openssl s_server -accept $CPORT -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
+		-cert "$d/srv.pem" -key "$d/srv.key" -groups P-256 -naccept 1 -www \
+		-keylogfile "$d/kl" > "$d/s.out" 2> "$d/s.err" < /dev/null &
+	_sp=$!
+	wait_port $CPORT
+	_t0=$(date +%s%N)
+	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 60 "$tool" connect 127.0.0.1:$CPORT \
+		--ca "$d/root.pem" --cert "$d/dev.pem" --key "$key" --name server.test \
+		> "$d/c.out" 2> "$d/c.err"
+	rc=$?
+	el=$(( ($(date +%s%N) - _t0) / 1000000 ))
+	_i=0
+	while kill -0 $_sp 2>/dev/null && [ $_i -lt 30 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill $_sp 2>/dev/null
+	wait $_sp 2>/dev/null
+	client_ok=0
+	[ $rc -eq 0 ] && grep -q "TLS 1.3 .* with 'server.test'" "$d/c.err" && client_ok=1
+}
+
+# --- one server handshake against the long-running iotsec serve ----------
+start_server() {
+	: > "$d/srv.err"
+	timeout 3000 "$tool" serve $SPORT --ca "$d/root.pem" --cert "$d/dev.pem" \
+		--key "$key" < /dev/null > "$d/srv.out" 2> "$d/srv.err" &
+	spid=$!
+	wait_port $SPORT
+}
+
+server_hs() {
+	rm -f "$d/kl" "$d/p.err" "$d/p.out"
+	_l0=$(wc -l < "$d/srv.err")
+	_n0=$(grep -c "TLS 1.3 .* with '" "$d/srv.err")
+	_f0=$(grep -c "handshake failed" "$d/srv.err")
+	_t0=$(date +%s%N)
+	timeout 60 openssl s_client -connect 127.0.0.1:$SPORT -tls1_3 -brief -ign_eof \
+		-cert "$d/cli.pem" -key "$d/cli.key" -CAfile "$d/root.pem" \
+		-verify_return_error -verify_hostname device.test -groups P-256 \
+		-keylogfile "$d/kl" < /dev/null > "$d/p.out" 2> "$d/p.err"
+	rc=$?
+	el=$(( ($(date +%s%N) - _t0) / 1000000 ))
+	# our server's verdict on this connection
+	_i=0
+	while [ "$(grep -c "TLS 1.3 .* with '\|handshake failed" "$d/srv.err")" -le \
+		$((_n0 + _f0)) ] && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	server_ok=0
+	[ "$(grep -c "TLS 1.3 .* with '" "$d/srv.err")" -gt "$_n0" ] &&
+		grep -q "CONNECTION ESTABLISHED" "$d/p.err" && server_ok=1
+	server_failed=0
+	[ "$(grep -c "handshake failed" "$d/srv.err")" -gt "$_f0" ] && server_failed=1
+	tail -n +$((_l0 + 1)) "$d/srv.err" > "$d/c.err"	# this connection's lines
+}
+
+# The counters' per-command totals as "name count" lines.
+ops_now() {
+	for o in random nonce genkey ecdh sign info read; do
+		echo "$o $(sim_count 0 "$o")"
+	done
+}
+op_delta() { # before-file after-file op
+	echo $(( $(awk -v o="$3" '$1 == o { print $2 }' "$2") - \
+		 $(awk -v o="$3" '$1 == o { print $2 }' "$1") ))
+}
+
+# --- clean handshakes first: what a handshake sends ----------------------
+start_server
+ops_now > "$d/ops0"
+w0=$(sim_count 0 wakes)
+client_hs
+ops_now > "$d/ops1"
+w1=$(sim_count 0 wakes)
+server_hs
+ops_now > "$d/ops2"
+w2=$(sim_count 0 wakes)
+check "clean client handshake (iotsec connect -> openssl s_server)" test $client_ok -eq 1
+check "clean server handshake (openssl s_client -> iotsec serve)" test $server_ok -eq 1
+[ $client_ok -eq 1 ] || diag "$d/c.err" "$d/s.err"
+[ $server_ok -eq 1 ] || diag "$d/srv.err" "$d/p.err"
+used_c="wake:$((w1 - w0))"
+used_s="wake:$((w2 - w1))"
+for o in random nonce genkey ecdh sign info read; do
+	used_c="$used_c $o:$(op_delta "$d/ops0" "$d/ops1" $o)"
+	used_s="$used_s $o:$(op_delta "$d/ops1" "$d/ops2" $o)"
+done
+echo "# commands per client handshake: $used_c"
+echo "# commands per server handshake: $used_s"
+row info "commands per handshake" info "client $used_c; server $used_s"
+uses() { # side op: how many the clean handshake sent
+	if [ "$1" = client ]; then _u=$used_c; else _u=$used_s; fi
+	echo "$_u" | tr ' ' '\n' | awk -F: -v o="$2" '$1 == o { print $2 }'
+}
+
+# Can the simulator inject this kind at all?  Sets $spell to the name it
+# takes (the adapter's -EBUSY/-ETIMEDOUT may come under another name).
+injectable() { # kind
+	case $1 in
+	ebusy) names="ebusy bus_ebusy bus_busy" ;;
+	etimedout) names="etimedout bus_etimedout bus_timeout" ;;
+	*) names=$1 ;;
+	esac
+	for spell in $names; do
+		if echo "$spell" > "$sim/fault" 2>/dev/null; then
+			echo none > "$sim/fault"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# --- the matrix -------------------------------------------------------------
+cell() { # side op kind
+	side=$1 op=$2 kind=$3 code=$(opcode "$2")
+	name="$side $op $kind"
+	if [ "$code" = none ]; then
+		ok "$name # SKIP the simulator injects faults into commands, not the wake"
+		row fault "$side|$op|$kind" na "no wake fault in the simulator"
+		return
+	fi
+	if ! injectable "$kind"; then
+		ok "$name # SKIP the simulator cannot inject '$kind'"
+		row fault "$side|$op|$kind" na "not injectable"
+		return
+	fi
+	if [ "$(uses "$side" "$op")" = 0 ]; then
+		ok "$name: a $side handshake sends no $op"
+		row fault "$side|$op|$kind" na "not sent by a $side handshake"
+		return
+	fi
+	k0=$(keys_settle 0)
+	fd0=$(nfds "$spid")
+	fi0=$(sim_count 0 faults_injected)
+	echo "$spell op=$code" > "$sim/fault"
+	if [ "$side" = client ]; then
+		client_hs
+		done_ok=$client_ok
+		peer=$d/s.err
+	else
+		server_hs
+		done_ok=$server_ok
+		peer=$d/p.err
+	fi
+	cp "$d/kl" "$d/kl.fault" 2>/dev/null || : > "$d/kl.fault"
+	cp "$peer" "$d/peer.fault" 2>/dev/null || : > "$d/peer.fault"
+	peer=$d/peer.fault
+	cp "$d/c.err" "$d/our.err"
+	cp "$d/c.out" "$d/our.out" 2>/dev/null || : > "$d/our.out"
+	used=$(( $(sim_count 0 faults_injected) - fi0 ))
+	left=$(cat "$sim/fault")
+	echo none > "$sim/fault"
+	# the outcome
+	why=
+	if [ "$done_ok" -eq 1 ]; then
+		outcome="completed"
+	elif grep -q "handshake failed" "$d/our.err"; then
+		al=$(sed -n 's/.*handshake failed: //p' "$d/our.err" | tail -n 1)
+		# a local failure: internal_error (RFC 8446 6.2), once past the
+		# ClientHello (the client's key share comes before it)
+		if grep -q "TLS alert sent:" "$d/our.err" &&
+		   ! grep -q "TLS alert sent: internal_error" "$d/our.err"; then
+			why="we sent another alert than internal_error"
+		elif grep -q "TLS alert from peer" "$d/our.err"; then
+			why="the peer refused us"
+		elif [ "$side" = server ] || grep -q TRAFFIC_SECRET "$d/kl.fault"; then
+			grep -qi "alert internal error" "$peer" ||
+				why="the peer got no internal_error alert"
+		fi
+		outcome="clean error: $al"
+	else
+		outcome="unclean end (rc $rc)"
+		why="no 'handshake failed' from our side"
+	fi
+	[ "$el" -gt $((LIMIT_S * 1000)) ] && why="${why:+$why; }took ${el} ms"
+	[ "$used" -ge 1 ] || why="${why:+$why; }fault not used (left: $left)"
+	# leaks
+	if [ "$side" = server ]; then
+		fd1=$(nfds "$spid")
+		[ "$fd1" -eq "$fd0" ] || why="${why:+$why; }server fds $fd0 -> $fd1"
+	fi
+	# the next handshake on the same chip (short form: after an error
+	# only; a completed handshake ran the commands after the fault)
+	if [ "$NEXT" = always ] || [ "$done_ok" -ne 1 ]; then
+		if [ "$side" = client ]; then client_hs; nx=$client_ok; else server_hs; nx=$server_ok; fi
+		[ "$nx" -eq 1 ] || why="${why:+$why; }next handshake failed"
+	fi
+	k1=$(keys_settle "$k0")
+	[ "$k1" -le "$k0" ] || why="${why:+$why; }keys $k0 -> $k1"
+	dmesg > "$d/dmesg"
+	cat "$d/kl" >> "$d/kl.fault" 2>/dev/null
+	[ "$side" = server ] && cp "$d/srv.err" "$d/our.err"
+	secrets_in "$d/kl.fault" "$d/our.err" "$d/our.out" "$d/c.err" "$d/dmesg" ||
+		why="${why:+$why; }secret in our output or the kernel log"
+	txt="$outcome, ${el} ms"
+	case $outcome in completed) st=retry ;; *) st=error ;; esac
+	if ! verdict fault "$side|$op|$kind" "$st" "$txt" "$why"; then
+		tail -n 4 "$d/our.err" | diag
+		tail -n 4 "$peer" | diag
+	fi
+}
+
+# Short form: each (command, fault) pair on one side, the sides in turn
+# (so each side gets half of every row and column); make stress: both.
+i=0
+for op in $OPS; do
+	for kind in $KINDS; do
+		i=$((i + 1))
+		if [ "$SIDES" = both ]; then
+			sides="client server"
+		elif [ "$SIDES" != alternate ]; then
+			sides=$SIDES	# one side only (a developer's run)
+		elif [ $((i % 2)) -eq 1 ]; then
+			sides=client
+		else
+			sides=server
+		fi
+		for side in $sides; do
+			kill -0 "$spid" 2>/dev/null || start_server
+			cell "$side" "$op" "$kind"
+		done
+	done
+done
+
+kill "$spid" 2>/dev/null
+wait "$spid" 2>/dev/null
+spid=
+echo "1..$n"
+[ "$fails" -eq 0 ]

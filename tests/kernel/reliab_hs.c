@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * reliab_hs: many handshakes of our client in one process, for the load and
+ * soak tests of issue 17 (tests/kernel/reliab_load_test.sh).  Not a test by
+ * itself: the shell test starts the peers and judges the figures.
+ *
+ * reliab_hs -k KEY -r ROOT.pem -c CHAIN.pem -p PORT -n N [-t MS] [-w W]
+ *
+ * Runs N handshakes (iotsec_session_connect) to 127.0.0.1:PORT (an openssl
+ * s_server -www), each followed by one HTTP GET over kTLS, close_notify
+ * and close().  After W warm-up handshakes (default 5, or N when N is
+ * smaller) it notes its RSS and open fds; at the end it prints one line:
+ *
+ *   hs N ok K fail F ekeyexpired E secs S rss0 R0 rss1 R1 fds0 D0 fds1 D1
+ *
+ * and every failure on stderr (iotsec_strerror's text).  Exit 0 when all
+ * N completed, 1 otherwise, 2 on bad usage or set-up.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "iotsec.h"
+
+static long rss_kib(void)
+{
+	long pages = -1, rss = -1;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = -1;
+	fclose(f);
+	return rss < 0 ? -1 : rss * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int dial(int port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd, i;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	for (i = 0; i < 100; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0)
+			return -errno;
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return fd;
+		close(fd);
+		usleep(50000);	/* the peer between two accepts */
+	}
+	return -ECONNREFUSED;
+}
+
+/* One handshake, one GET, the answer read to its end: 0 or an error. */
+static int one(const struct iotsec_config *cfg, int port)
+{
+	static const char get[] = "GET / HTTP/1.0\r\n\r\n";
+	struct iotsec_session *s;
+	char buf[4096];
+	ssize_t n;
+	int fd, ret;
+
+	fd = dial(port);
+	if (fd < 0)
+		return fd;
+	ret = iotsec_session_connect(cfg, fd, &s);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	if (write(fd, get, sizeof(get) - 1) != (ssize_t)sizeof(get) - 1)
+		ret = -errno;
+	while (!ret && (n = iotsec_session_recv(s, buf, sizeof(buf), 0)) != 0)
+		if (n < 0 && n != -(IOTSEC_ERR_LIB | IOTSEC_E_PEER_CLOSED))
+			ret = (int)n;
+		else if (n < 0)
+			break;
+	iotsec_session_close(s);
+	iotsec_session_free(s);
+	close(fd);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	const char *root = NULL, *chain = NULL;
+	int c, key = 0, port = 0, n = 0, warm = 5, tmo = 30000;
+	int i, ret, okc = 0, fail = 0, expired = 0, fds0 = -1, fds1;
+	struct iotsec_config *cfg;
+	long rss0 = -1, rss1;
+	double t0;
+
+	while ((c = getopt(argc, argv, "k:r:c:p:n:t:w:")) != -1) {
+		switch (c) {
+		case 'k': key = atoi(optarg); break;
+		case 'r': root = optarg; break;
+		case 'c': chain = optarg; break;
+		case 'p': port = atoi(optarg); break;
+		case 'n': n = atoi(optarg); break;
+		case 't': tmo = atoi(optarg); break;
+		case 'w': warm = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	if (key <= 0 || !root || !chain || port <= 0 || n <= 0 || tmo <= 0) {
+		fprintf(stderr, "usage: reliab_hs -k KEY -r ROOT -c CHAIN -p PORT -n N [-t MS] [-w W]\n");
+		return 2;
+	}
+	if (warm > n)
+		warm = n;
+	if (iotsec_config_new(&cfg) || iotsec_config_set_root_ca_file(cfg, root) ||
+	    iotsec_config_set_cert_chain_file(cfg, chain) ||
+	    iotsec_config_set_key(cfg, key) ||
+	    iotsec_config_set_peer_name(cfg, "server.test") ||
+	    iotsec_config_set_timeout(cfg, tmo)) {
+		fprintf(stderr, "reliab_hs: configuration failed\n");
+		return 2;
+	}
+	t0 = now_s();
+	for (i = 0; i < n; i++) {
+		if (i == warm) {
+			rss0 = rss_kib();
+			fds0 = open_fds();
+		}
+		ret = one(cfg, port);
+		if (!ret) {
+			okc++;
+			continue;
+		}
+		fail++;
+		if (ret == -EKEYEXPIRED)
+			expired++;
+		fprintf(stderr, "reliab_hs: handshake %d: %s (%d)\n", i,
+			iotsec_strerror(ret), ret);
+	}
+	if (rss0 < 0) {
+		rss0 = rss_kib();
+		fds0 = open_fds();
+	}
+	rss1 = rss_kib();
+	fds1 = open_fds();
+	printf("hs %d ok %d fail %d ekeyexpired %d secs %.3f rss0 %ld rss1 %ld fds0 %d fds1 %d\n",
+	       n, okc, fail, expired, now_s() - t0, rss0, rss1, fds0, fds1);
+	iotsec_config_free(cfg);
+	return fail ? 1 : 0;
+}

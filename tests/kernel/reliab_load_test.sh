@@ -1,0 +1,283 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Issue 17, load and soak: N processes x M mutual handshakes of our client
+# (build/tests/reliab/reliab_hs, libiotsec) on one simulated chip with its
+# timing on, then on 2 chips (half the processes each), while hwrng reads,
+# `iotsec info` and keyctl pkey_verify on the chip key run beside them:
+# 0 failed handshakes, no EKEYEXPIRED, no failed side job; the fairness
+# figure (slowest process / fastest) and handshakes/s against the chip-bound
+# limit (1 / the modelled chip time of one handshake, from the simulator's
+# *_us counters around a lone handshake).  Then the soak: K handshakes in
+# one process (RSS and fds flat) and K/2 in fresh `iotsec connect`
+# processes, with keys (/proc/keys) and slab objects (/proc/slabinfo)
+# flat across each.  Short forms by default; make stress sets the long
+# ones in build/reliab/env.  TAP, plus "# RELIAB|..." lines for the table.
+set -u
+. "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
+. "$top/tests/kernel/lib/reliab.sh"
+own_session "$@"
+reliab_env
+
+PROCS=${RELIAB_PROCS:-4}
+HS=${RELIAB_HS:-5}
+PROCS2=${RELIAB_PROCS2:-4}
+HS2=${RELIAB_HS2:-5}
+SOAK=${RELIAB_SOAK:-50}
+SOAK_FRESH=${RELIAB_SOAK_FRESH:-$((SOAK / 2))}
+hs=$top/build/tests/reliab/reliab_hs
+# Defect found by this test (issue 17): a handshake's ECDH fails with
+# EKEYEXPIRED when a side job (keyctl pkey_verify runs the chip's Verify,
+# which voids TempKey; or a Random after the hold) gets between GenKey
+# and ECDH; neither the driver nor the library falls back to a software
+# key.  Seen in 2 of 4 (1 chip) and 1 of 4 (2 chips) handshakes.
+KNOWN_EXPIRED='*=EKEYEXPIRED: the ephemeral key in TempKey is lost to a concurrent Verify/Random, no software fallback'
+BASE=4470
+
+d=$(mktemp -d /tmp/rload.XXXXXX)
+side_pids=
+cleanup() {
+	for p in $side_pids; do kill "$p" 2>/dev/null; done
+	kill $(jobs -p) 2>/dev/null
+	modules_down
+	rm -rf "$d"
+}
+trap cleanup EXIT
+
+[ -x "$hs" ] || { echo "not ok 1 - $hs missing (make all builds it)"; echo "1..1"; exit 1; }
+modules_up "chips=2 provisioned=1" 2 algif_kpp
+key0=$(keyctl add iotsec dev0 "chip=0 slot=0" @s)
+key1=$(keyctl add iotsec dev1 "chip=1 slot=0" @s)
+pki_ca "$d" root
+pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
+for c in 0 1; do
+	eval k=\$key$c
+	keyctl pipe "$k" > "$d/dev$c.der"
+	openssl pkey -pubin -inform DER -in "$d/dev$c.der" -out "$d/dev$c.pub" 2>/dev/null
+	pki_leaf_for_pubkey "$d" "dev$c" root "$d/dev$c.pub" "DNS:device$c.test"
+	echo 1 > "$sim_dir/chip$c/timing"
+done
+check "set-up: two chips, their keys and certificates" test -s "$d/dev0.pem" -a -s "$d/dev1.pem"
+
+peer() { # port count
+	openssl s_server -accept "$1" -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
+		-cert "$d/srv.pem" -key "$d/srv.key" -groups P-256 -naccept "$2" -www \
+		-keylogfile "$d/kl.$1" \
+		< /dev/null > /dev/null 2> "$d/peer.$1.err" &
+	peer_pids="$peer_pids $!"
+}
+peer_pids=
+peers_down() { # the peers are done (or waiting for a client that failed)
+	sleep 0.5
+	for p in $peer_pids; do kill "$p" 2>/dev/null; done
+	peer_pids=
+	wait 2>/dev/null
+}
+
+us_total() { # chip: the sum of every *_us counter
+	awk '$1 ~ /_us$/ { s += $2 } END { print s + 0 }' "$sim_dir/chip$1/counters"
+}
+
+# --- the chip floor of one handshake ---------------------------------------
+peer $BASE 3
+wait_port $BASE
+u0=$(us_total 0)
+"$hs" -k "$key0" -r "$d/root.pem" -c "$d/dev0.pem" -p $BASE -n 3 -w 0 > "$d/solo" 2> "$d/solo.err"
+src=$?
+u1=$(us_total 0)
+peers_down
+floor_us=$(( (u1 - u0) / 3 ))
+check "3 lone handshakes on chip 0 (chip floor ${floor_us} us each)" \
+	test $src -eq 0 -a "$floor_us" -gt 0
+[ $src -eq 0 ] || diag "$d/solo.err"
+[ "$floor_us" -gt 0 ] || floor_us=1
+
+# --- side jobs: hwrng reads, iotsec info, keyctl pkey_verify --------------
+rngdir=/sys/class/misc/hw_random
+rng=$(tr ' ' '\n' < "$rngdir/rng_available" | grep '^iotsec-' | head -n 1)
+[ -n "$rng" ] && echo "$rng" > "$rngdir/rng_current"
+echo "message" | openssl dgst -sha256 -binary > "$d/dg"
+keyctl pkey_sign "$key0" 0 "$d/dg" enc=x962 hash=sha256 > "$d/sig" 2> /dev/null
+side_up() {
+	: > "$d/side.bad"; : > "$d/side.n"
+	( while [ ! -e "$d/side.stop" ]; do
+		if dd if=/dev/hwrng bs=32 count=1 2>/dev/null | [ "$(wc -c)" -eq 32 ]; then
+			echo r >> "$d/side.n"; else echo "hwrng read" >> "$d/side.bad"; fi
+		sleep 0.2
+	done ) &
+	side_pids="$!"
+	( while [ ! -e "$d/side.stop" ]; do
+		if "$tool" info > /dev/null 2>&1; then echo i >> "$d/side.n"
+		else echo "iotsec info" >> "$d/side.bad"; fi
+		sleep 0.5
+	done ) &
+	side_pids="$side_pids $!"
+	( while [ ! -e "$d/side.stop" ]; do
+		if keyctl pkey_verify "$key0" 0 "$d/dg" "$d/sig" enc=x962 hash=sha256 \
+			2>> "$d/side.verr"; then echo v >> "$d/side.n"
+		else echo "pkey_verify" >> "$d/side.bad"; fi
+		sleep 0.5
+	done ) &
+	side_pids="$side_pids $!"
+}
+side_down() {
+	touch "$d/side.stop"
+	for p in $side_pids; do wait "$p" 2>/dev/null; done
+	side_pids=
+	rm -f "$d/side.stop"
+}
+
+# --- N processes x M handshakes ------------------------------------------
+load() { # label procs hs chips
+	label=$1 np=$2 nh=$3 nc=$4
+	i=0
+	while [ $i -lt "$np" ]; do
+		peer $((BASE + 10 + i)) "$nh"
+		i=$((i + 1))
+	done
+	i=0
+	while [ $i -lt "$np" ]; do
+		wait_port $((BASE + 10 + i))
+		i=$((i + 1))
+	done
+	k0=$(nkeys)
+	side_up
+	t0=$(date +%s%N)
+	pids=
+	i=0
+	while [ $i -lt "$np" ]; do
+		c=$((i % nc))
+		eval k=\$key$c
+		"$hs" -k "$k" -r "$d/root.pem" -c "$d/dev$c.pem" -p $((BASE + 10 + i)) \
+			-n "$nh" -w 0 -t 60000 > "$d/hs.$i.out" 2> "$d/hs.$i.err" &
+		pids="$pids $!"
+		i=$((i + 1))
+	done
+	for p in $pids; do wait "$p"; done
+	wall_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+	side_down
+	for p in $peer_pids; do kill "$p" 2>/dev/null; done
+	peer_pids=
+	wait 2>/dev/null
+	set -- $(cat "$d"/hs.*.out | awk '
+		{ n += $2; okc += $4; f += $6; e += $8
+		  if (min == "" || $10 < min) min = $10; if ($10 > max) max = $10 }
+		END { printf "%d %d %d %d %.3f %.3f\n", n, okc, f, e, min, max }')
+	tot=$1 okn=$2 failn=$3 expn=$4 tmin=$5 tmax=$6
+	want=$((np * nh))
+	fair=$(awk -v a="$tmax" -v b="$tmin" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	rate=$(awk -v n="$okn" -v ms="$wall_ms" 'BEGIN { printf "%.2f", (ms > 0) ? n * 1000 / ms : 0 }')
+	limit=$(awk -v c="$nc" -v us="$floor_us" 'BEGIN { printf "%.2f", c * 1e6 / us }')
+	pct=$(awk -v r="$rate" -v l="$limit" 'BEGIN { printf "%.0f", (l > 0) ? 100 * r / l : 0 }')
+	nside=$(wc -l < "$d/side.n")
+	nbad=$(wc -l < "$d/side.bad")
+	txt="$okn/$want ok, $expn EKEYEXPIRED, fairness $fair, $rate hs/s = $pct% of the chip-bound $limit hs/s; side jobs $nside ok, $nbad failed"
+	echo "# $label: $txt"
+	why=
+	[ "$okn" -eq "$want" ] && [ "$failn" -eq 0 ] || why="$((want - okn)) handshakes failed"
+	[ "$nbad" -eq 0 ] || why="${why:+$why; }$nbad side jobs failed"
+	# The one known defect: every failure an EKEYEXPIRED (the chip's
+	# ephemeral key lost to a side job between GenKey and ECDH).
+	kn=
+	[ "$failn" -gt 0 ] && [ "$failn" -eq "$expn" ] && [ "$nbad" -eq 0 ] && kn=$KNOWN_EXPIRED
+	RELIAB_KNOWN=$kn
+	if ! verdict load "$label" pass "$txt" "$why"; then
+		cat "$d"/hs.*.err | sort | uniq -c | head -n 10 | diag
+		sort "$d/side.bad" | uniq -c | diag
+		head -n 3 "$d/side.verr" 2>/dev/null | diag
+	fi
+	RELIAB_KNOWN=
+	k1=$(keys_settle "$k0")
+	check "$label: no key left (/proc/keys $k0 -> $k1)" test "$k1" -le "$k0"
+	dmesg > "$d/dmesg"
+	cat "$d"/kl.* > "$d/kl" 2>/dev/null
+	check "$label: no traffic secret in our errors or the kernel log" \
+		secrets_in "$d/kl" "$d/dmesg" "$d"/hs.*
+	rm -f "$d"/hs.* "$d/side.verr" "$d"/kl.*
+}
+
+load "1 chip, $PROCS procs x $HS handshakes" "$PROCS" "$HS" 1
+load "2 chips, $PROCS2 procs x $HS2 handshakes" "$PROCS2" "$HS2" 2
+
+# --- soak -------------------------------------------------------------------
+echo 0 > "$sim_dir/chip0/timing"
+echo 0 > "$sim_dir/chip1/timing"
+# Objects per slab cache, after the reclaimable caches are dropped.
+slab_snap() {
+	sync
+	echo 2 > /proc/sys/vm/drop_caches
+	sleep 1
+	awk 'NR > 2 { print $1, $2 }' /proc/slabinfo | sort
+}
+# Caches that grew by at least half the handshake count: one object per
+# handshake, or more.  TIME_WAIT sockets (60 s) and inodes/dentries (9p
+# lookups of the programs) are not ours.
+slab_growth() { # before after handshakes
+	join "$1" "$2" | awk -v k="$3" '
+		$1 !~ /^(tw_sock|request_sock|dentry|.*inode|kernfs|radix_tree|buffer_head|vm_area|anon_vma|filp|pid|cred|task|mm_struct|signal|sighand|files|fs_cache|sock_inode|lsm|ebitmap)/ &&
+		$3 - $2 >= k / 2 { printf "%s +%d ", $1, $3 - $2 }'
+}
+
+peer $((BASE + 1)) "$SOAK"
+wait_port $((BASE + 1))
+slab_snap > "$d/slab0"
+k0=$(nkeys)
+"$hs" -k "$key0" -r "$d/root.pem" -c "$d/dev0.pem" -p $((BASE + 1)) -n "$SOAK" -w 10 \
+	> "$d/soak" 2> "$d/soak.err"
+src=$?
+peers_down
+k1=$(keys_settle "$k0")
+slab_snap > "$d/slab1"
+grow=$(slab_growth "$d/slab0" "$d/slab1" "$SOAK")
+set -- $(cat "$d/soak")
+# hs N ok K fail F ekeyexpired E secs S rss0 R0 rss1 R1 fds0 D0 fds1 D1
+okn=${4:-0} rss0=${12:-0} rss1=${14:-0} fds0=${16:-0} fds1=${18:-0}
+drss=$((rss1 - rss0))
+txt="$okn/$SOAK ok, RSS ${rss0} -> ${rss1} KiB, fds $fds0 -> $fds1, keys $k0 -> $k1, slab growth: ${grow:-none}"
+echo "# soak, one process: $txt"
+# RSS: glibc may keep a little more heap; a leak of one buffer per
+# handshake shows as more than 64 KiB over 40 handshakes and grows with K.
+if [ $src -eq 0 ] && [ "$okn" -eq "$SOAK" ] && [ "$drss" -le 64 ] &&
+   [ "$fds1" -eq "$fds0" ] && [ "$k1" -le "$k0" ] && [ -z "$grow" ]; then
+	ok "soak, $SOAK handshakes in one process: $txt"
+	row soak "one process, $SOAK handshakes" pass "$txt"
+else
+	nok "soak, $SOAK handshakes in one process: $txt"
+	row soak "one process, $SOAK handshakes" FAIL "$txt"
+	sort "$d/soak.err" | uniq -c | head -n 5 | diag
+fi
+
+peer $((BASE + 2)) "$SOAK_FRESH"
+wait_port $((BASE + 2))
+slab_snap > "$d/slab0"
+k0=$(nkeys)
+okn=0
+i=0
+while [ $i -lt "$SOAK_FRESH" ]; do
+	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 60 "$tool" connect 127.0.0.1:$((BASE + 2)) \
+		--ca "$d/root.pem" --cert "$d/dev0.pem" --key "$key0" --name server.test \
+		> /dev/null 2> "$d/fresh.err" && okn=$((okn + 1))
+	i=$((i + 1))
+done
+peers_down
+k1=$(keys_settle "$k0")
+slab_snap > "$d/slab1"
+grow=$(slab_growth "$d/slab0" "$d/slab1" "$SOAK_FRESH")
+txt="$okn/$SOAK_FRESH ok, keys $k0 -> $k1, slab growth: ${grow:-none}"
+echo "# soak, fresh processes: $txt"
+if [ "$okn" -eq "$SOAK_FRESH" ] && [ "$k1" -le "$k0" ] && [ -z "$grow" ]; then
+	ok "soak, $SOAK_FRESH fresh iotsec connect processes: $txt"
+	row soak "fresh processes, $SOAK_FRESH handshakes" pass "$txt"
+else
+	nok "soak, $SOAK_FRESH fresh iotsec connect processes: $txt"
+	row soak "fresh processes, $SOAK_FRESH handshakes" FAIL "$txt"
+	diag "$d/fresh.err"
+fi
+
+dmesg > "$d/dmesg"
+cat "$d"/kl.* > "$d/kl" 2>/dev/null
+check "soak: no traffic secret in our output or the kernel log" \
+	secrets_in "$d/kl" "$d/dmesg" "$d/soak" "$d/soak.err" "$d/fresh.err"
+
+echo "1..$n"
+[ "$fails" -eq 0 ]
