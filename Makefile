@@ -237,8 +237,8 @@ bench: deps
 # The tests are tests/kernel/reliab_*_test.sh, listed in
 # tests/kernel/stress-only: not yet in make check (see the README).
 # reliab_hs is their multi-handshake client.  make stress runs them
-# with the long forms (build/reliab/env, read by the tests); it
-# print tests/reliability_table.sh's table.
+# with the long forms (build/reliab/env, read by the tests) and
+# prints tests/reliability_table.sh's table.
 RELIAB_HS := $(B)/tests/reliab/reliab_hs
 RELIAB_TESTS := reliab_fault_test reliab_load_test reliab_life_test reliab_certs_test
 STRESS_TIMEOUT ?= 14400
