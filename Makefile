@@ -99,7 +99,18 @@ modules:
 	$(MAKE) -C kernel KVER=$(KVER)
 	$(MAKE) -C tests/kernel/kmod KVER=$(KVER)
 
-tests: $(UNIT_BIN) $(UNIT_SAN) $(VMT_BIN)
+# TLS peers for tests/kernel/interop_test.sh: Go crypto/tls and Java JSSE,
+# standard libraries only, built offline on the host (the VM runs them).
+PEERS := $(B)/peers/tlspeer $(B)/peers/java/TlsPeer.class
+tests: $(UNIT_BIN) $(UNIT_SAN) $(VMT_BIN) $(PEERS)
+
+$(B)/peers/tlspeer: tests/peers/tlspeer.go
+	@mkdir -p $(@D)
+	GOCACHE=$(CURDIR)/$(B)/peers/gocache GOPATH=$(CURDIR)/$(B)/peers/gopath \
+		GO111MODULE=off GOFLAGS= GOPROXY=off go build -o $@ $<
+$(B)/peers/java/TlsPeer.class: tests/peers/TlsPeer.java
+	@mkdir -p $(@D)
+	javac -Xlint:all -Werror -d $(@D) $<
 
 deps:
 	@tools/setup-deps
