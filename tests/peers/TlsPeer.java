@@ -12,9 +12,8 @@
 //            -expect N (read N bytes, then close() as applications do:
 //            JSSE sends user_canceled, then close_notify)
 //
-// Without -expect: standard input to the peer, close_notify
-// (shutdownOutput), then the peer's data to standard output until its
-// close_notify.  Standard error says what happened, one "tlspeer:" line
+// Without -expect: standard input to the peer, the peer's data to standard
+// output until its close_notify, then ours (shutdownOutput).  Standard error says what happened, one "tlspeer:" line
 // each, alerts under their RFC 8446 names:
 //   tlspeer: handshake done: TLS_AES_128_GCM_SHA256, peer CN=...
 //   tlspeer: alert received: certificate_required   (the peer's alert)
@@ -266,8 +265,6 @@ public final class TlsPeer {
 			try {
 				System.in.transferTo(fs.getOutputStream());
 				fs.getOutputStream().flush();
-				if (half)
-					fs.shutdownOutput();
 			} catch (IOException e) {
 				report("write", e);
 			}
@@ -296,6 +293,8 @@ public final class TlsPeer {
 			}
 			System.out.flush();
 			writer.join();
+			if (half)
+				s.shutdownOutput();	// close_notify
 			s.close();	// -expect: user_canceled, close_notify
 		} catch (Exception e) {
 			report("read", e);

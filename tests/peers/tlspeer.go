@@ -6,8 +6,10 @@
 //
 //	tlspeer client HOST:PORT [options]    tlspeer server PORT [options]
 //
-// Both roles: standard input goes to the peer, then close_notify; what the
-// peer sends until its close_notify goes to standard output.  Standard
+// Both roles: standard input goes to the peer, and what the peer sends
+// until its close_notify goes to standard output; our close_notify goes
+// after the peer's (a peer that stops reading at close_notify still gets
+// all our data).  Standard
 // error says what happened, one "tlspeer:" line each, with alerts under
 // their RFC 8446 names:
 //
@@ -252,14 +254,11 @@ func main() {
 		os.Exit(3)
 	}
 
-	// Standard input to the peer, then close_notify; meanwhile the
-	// peer's data to standard output until its close_notify (io.EOF).
+	// Standard input to the peer; meanwhile the peer's data to standard
+	// output until its close_notify (io.EOF); then our close_notify.
 	sent := make(chan error, 1)
 	go func() {
 		_, err := io.Copy(conn, os.Stdin)
-		if err == nil {
-			err = conn.CloseWrite()
-		}
 		sent <- err
 	}()
 	_, rerr := io.Copy(os.Stdout, conn)
@@ -268,7 +267,11 @@ func main() {
 		os.Exit(3)
 	}
 	fmt.Fprintf(os.Stderr, "tlspeer: closed by close_notify\n")
-	if err := <-sent; err != nil {
+	err = <-sent
+	if err == nil {
+		err = conn.CloseWrite()
+	}
+	if err != nil {
 		report("write", err)
 		os.Exit(3)
 	}

@@ -1,0 +1,323 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# libiotsec against TLS 1.3 stacks that share no code with it or with each
+# other: Go crypto/tls and Java JSSE (tests/peers, built on the host by
+# make tests), plus OpenSSL and GnuTLS where cheap.  Both directions, the
+# identity key in the simulated chip:
+#   - each of the three cipher suites, data both ways, each side's exit 0;
+#   - a HelloRetryRequest (the peer client shares X25519 first);
+#   - a session JSSE ends as applications do (close(): user_canceled, then
+#     close_notify: a closure, RFC 8446 6.1): exit 0 on our side;
+#   - refusals checked on the PEER's side: the peer must name the alert we
+#     sent (unknown_ca, bad_certificate, certificate_required), not fail
+#     to decrypt it; and the peer's refusals named on ours.
+# TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
+set -u
+if [ -z "${IOTSEC_TLS_SESSION:-}" ]; then
+	IOTSEC_TLS_SESSION=1 exec keyctl session - sh "$0" "$@"
+fi
+top=${IOTSEC_TOP:?}
+ko=${IOTSEC_KO_DIR:?}
+tool=$top/build/tools/iotsec
+. "$top/tests/kernel/lib/pki.sh"
+. "$top/tests/kernel/lib/tap.sh"
+
+d=$(mktemp -d /tmp/interop.XXXXXX)
+bg=""
+cleanup() {
+	for p in $bg; do
+		kill "$p" 2>/dev/null
+	done
+	wait
+	rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
+	rm -rf "$d"
+}
+trap cleanup EXIT
+
+# Rows known to fail until libiotsec is fixed (issue 21): TAP TODO.
+todo() { # pattern: rows whose description contains it
+	todo_list="${todo_list:-}|$1"
+}
+known() { # description -> " # TODO known: issue 21" or ""
+	old_ifs=$IFS
+	IFS='|'
+	for t in ${todo_list:-}; do
+		case $t in "") continue ;; esac
+		case $1 in *"$t"*) IFS=$old_ifs; echo " # TODO issue 21"; return ;; esac
+	done
+	IFS=$old_ifs
+}
+row_ok() { ok "$1$(known "$1")"; }
+row_nok() { nok "$1$(known "$1")"; }
+
+wait_port() { # port
+	i=0
+	while ! ss -Hltn "sport = :$1" | grep -q LISTEN; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && return 1
+		sleep 0.1
+	done
+}
+
+# Waits (at most 120 s) for a file to exist.
+hold() { # file
+	i=0
+	while [ ! -e "$1" ] && [ $i -lt 1200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+go_peer() { timeout 180 "$top/build/peers/tlspeer" "$@"; }
+# A small JIT level and the serial collector: much faster under TCG.
+java_peer() {
+	timeout 180 java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k \
+		-cp "$top/build/peers/java" TlsPeer "$@"
+}
+peer_key() { # stack name: Java reads PKCS#8
+	if [ "$1" = java ]; then echo "$d/$2.p8"; else echo "$d/$2.key"; fi
+}
+# The peer client's groups: X25519 first (its only share), then P-256.
+hrr_groups() {
+	if [ "$1" = java ]; then echo "-groups x25519,secp256r1"; else echo "-curves X25519:P-256"; fi
+}
+
+# --- set-up: a provisioned chip, its key in the keyring, a test PKI ------
+rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
+if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 provisioned=1 ||
+   ! insmod "$ko/iotsec/iotsec.ko" || ! insmod "$ko/algif_kpp/algif_kpp.ko"; then
+	echo "not ok 1 - set-up: loading the modules"
+	echo "1..1"
+	exit 1
+fi
+i=0
+while [ ! -e /sys/bus/i2c/drivers/iotsec/*-0060 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+key=$(keyctl add iotsec device "chip=0 slot=0" @s)
+keyctl pipe "$key" > "$d/dev.der"
+openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
+pki_ca "$d" root
+pki_ca "$d" other
+pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
+pki_leaf "$d" cli root "DNS:client.test"
+pki_leaf "$d" othersrv other "DNS:server.test"
+pki_leaf "$d" othercli other "DNS:client.test"
+pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
+for k in srv cli othersrv othercli; do
+	openssl pkcs8 -topk8 -nocrypt -in "$d/$k.key" -out "$d/$k.p8"
+done
+head -c 20000 /dev/urandom > "$d/msg.o"	# what we send: two records
+head -c 30000 /dev/urandom > "$d/msg.p"	# what the peer sends
+check "set-up: chip key, certificates, peers built" \
+	test -s "$d/dev.pem" -a -x "$top/build/peers/tlspeer" \
+	     -a -f "$top/build/peers/java/TlsPeer.class" -a -s "$d/srv.p8"
+
+# --- the runners ------------------------------------------------------------
+# peer_server STACK ARGS...: the peer's server on 4433, in the background;
+# stdin msg.p; p.out, p.err, p.rc, then p.done.
+peer_server() {
+	stack=$1
+	shift
+	rm -f "$d/p.out" "$d/p.err" "$d/p.rc" "$d/p.done"
+	{ "${stack}_peer" server 4433 "$@" < "$d/msg.p" > "$d/p.out" 2> "$d/p.err"
+	  echo $? > "$d/p.rc"; touch "$d/p.done"; } &
+	ppid=$!
+	bg="$bg $ppid"
+	wait_port 4433
+}
+# our_client [--hold] ARGS...: iotsec connect to 4433, stdin msg.o (held
+# open until the peer is done with --hold); o.out, o.err, $orc.
+our_client() {
+	h=""
+	[ "$1" = --hold ] && h=1 && shift
+	{ cat "$d/msg.o"; [ -n "$h" ] && hold "$d/p.done"; } |
+		timeout 180 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
+			--cert "$d/dev.pem" --key "$key" "$@" > "$d/o.out" 2> "$d/o.err"
+	orc=$?
+	wait "$ppid"
+	prc=$(cat "$d/p.rc" 2>/dev/null || echo none)
+}
+# our_server [--hold] ARGS...: iotsec serve --once on 4434 in the
+# background.  peer_client STACK ARGS...: the peer's client to it.
+our_server() {
+	h=""
+	[ "$1" = --hold ] && h=1 && shift
+	rm -f "$d/o.out" "$d/o.err" "$d/o.rc" "$d/p.done"
+	{ { cat "$d/msg.o"; [ -n "$h" ] && hold "$d/p.done"; } |
+		timeout 180 "$tool" serve 4434 --once --ca "$d/root.pem" \
+			--cert "$d/dev.pem" --key "$key" "$@" > "$d/o.out" 2> "$d/o.err"
+	  echo $? > "$d/o.rc"; } &
+	opid=$!
+	bg="$bg $opid"
+	wait_port 4434
+}
+peer_client() {
+	stack=$1
+	shift
+	rm -f "$d/p.out" "$d/p.err"
+	"${stack}_peer" client 127.0.0.1:4434 "$@" < "$d/msg.p" > "$d/p.out" 2> "$d/p.err"
+	prc=$?
+	touch "$d/p.done"
+	wait "$opid"
+	orc=$(cat "$d/o.rc" 2>/dev/null || echo none)
+}
+show() {
+	echo "# ours (rc $orc):"
+	diag "$d/o.err"
+	echo "# peer (rc $prc):"
+	diag "$d/p.err"
+}
+# Data both ways, both sides exit 0.
+judge_pair() { # description, extra peer stderr pattern or ""
+	if [ "$orc" = 0 ] && [ "$prc" = 0 ] && cmp -s "$d/msg.p" "$d/o.out" &&
+	   cmp -s "$d/msg.o" "$d/p.out" && { [ -z "$2" ] || grep -q "$2" "$d/p.err"; }; then
+		row_ok "$1"
+	else
+		row_nok "$1"
+		show
+	fi
+}
+# We refused: the peer names our alert (and no decryption error); ours too.
+judge_refusal() { # description, alert
+	if [ "$orc" != 0 ] && grep -q "alert received: $2\$" "$d/p.err" &&
+	   ! grep -q "bad_record_mac" "$d/p.err" && grep -q "sent: $2" "$d/o.err"; then
+		row_ok "$1"
+	else
+		row_nok "$1"
+		show
+	fi
+}
+# The peer refused: we name its alert.
+judge_refused() { # description, alert
+	if [ "$orc" != 0 ] && [ "$prc" != 0 ] && grep -q "from peer: $2" "$d/o.err"; then
+		row_ok "$1"
+	else
+		row_nok "$1"
+		show
+	fi
+}
+
+suites="TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256"
+for stack in go java; do
+	sk=$(peer_key $stack srv)
+	ck=$(peer_key $stack cli)
+	osk=$(peer_key $stack othersrv)
+	ock=$(peer_key $stack othercli)
+
+	# --- cipher suites, both directions -------------------------------
+	for s in $suites; do
+		peer_server $stack -ca "$d/root.pem" -cert "$d/srv.pem" -key "$sk" -suite $s
+		our_client --name server.test --ciphersuites $s
+		judge_pair "$stack server <- our client, $s" "handshake done: $s"
+
+		our_server --ciphersuites $s
+		peer_client $stack -ca "$d/root.pem" -cert "$d/cli.pem" -key "$ck" \
+			-name device.test -suite $s
+		judge_pair "$stack client -> our server, $s" "handshake done: $s"
+	done
+
+	# --- HelloRetryRequest: the peer's first share is X25519 ----------
+	our_server
+	# shellcheck disable=SC2046
+	peer_client $stack -ca "$d/root.pem" -cert "$d/cli.pem" -key "$ck" \
+		-name device.test $(hrr_groups $stack)
+	judge_pair "$stack client sharing X25519 -> our server: HelloRetryRequest, P-256" \
+		"client hellos sent: 2"
+
+	# --- the peer ends the session first --------------------------------
+	if [ $stack = java ]; then
+		n=$(stat -c %s "$d/msg.o")
+		peer_server $stack -ca "$d/root.pem" -cert "$d/srv.pem" -key "$sk" -expect "$n"
+		our_client --hold --name server.test
+		judge_pair "java server closes (user_canceled, close_notify): our client exits 0" ""
+
+		our_server --hold
+		peer_client $stack -ca "$d/root.pem" -cert "$d/cli.pem" -key "$ck" \
+			-name device.test -expect "$n"
+		judge_pair "java client closes (user_canceled, close_notify): our server exits 0" ""
+	fi
+
+	# --- our refusals, named by the peer ------------------------------
+	peer_server $stack -ca "$d/root.pem" -cert "$d/othersrv.pem" -key "$osk"
+	our_client --name server.test
+	judge_refusal "$stack server with a certificate from another root: it gets unknown_ca" unknown_ca
+
+	peer_server $stack -ca "$d/root.pem" -cert "$d/srv.pem" -key "$sk"
+	our_client --name other.test
+	judge_refusal "$stack server under another name: it gets bad_certificate" bad_certificate
+
+	our_server
+	peer_client $stack -ca "$d/root.pem" -name device.test
+	judge_refusal "$stack client without a certificate: it gets certificate_required" \
+		certificate_required
+
+	our_server
+	peer_client $stack -ca "$d/root.pem" -cert "$d/othercli.pem" -key "$ock" -name device.test
+	judge_refusal "$stack client with a certificate from another root: it gets unknown_ca" \
+		unknown_ca
+
+	# --- the peer's refusals, named by us ----------------------------
+	# Go says bad_certificate for a chain it cannot verify, JSSE
+	# certificate_unknown.
+	want=bad_certificate
+	[ $stack = java ] && want=certificate_unknown
+	peer_server $stack -ca "$d/other.pem" -cert "$d/srv.pem" -key "$sk"
+	our_client --name server.test
+	judge_refused "$stack server trusting another root refuses our client: $want" $want
+
+	our_server
+	peer_client $stack -ca "$d/other.pem" -cert "$d/cli.pem" -key "$ck" -name device.test
+	judge_refused "$stack client trusting another root refuses our server: $want" $want
+done
+
+# --- OpenSSL and GnuTLS clients: our refusals, named by them --------------
+our_server
+{ cat "$d/msg.p"; hold "$d/o.rc"; } |
+	timeout 60 openssl s_client -connect 127.0.0.1:4434 -tls1_3 -CAfile "$d/root.pem" \
+		-ign_eof > "$d/p.out" 2> "$d/p.err"
+prc=$?
+wait "$opid"
+orc=$(cat "$d/o.rc")
+if grep -q "SSL alert number 116" "$d/p.err" && ! grep -qi "bad record mac" "$d/p.err"; then
+	row_ok "openssl s_client without a certificate: it gets certificate_required"
+else
+	row_nok "openssl s_client without a certificate: it gets certificate_required"
+	show
+fi
+
+our_server
+{ cat "$d/msg.p"; hold "$d/o.rc"; } |
+	timeout 60 openssl s_client -connect 127.0.0.1:4434 -tls1_3 -CAfile "$d/root.pem" \
+		-ign_eof -cert "$d/othercli.pem" -key "$d/othercli.key" > "$d/p.out" 2> "$d/p.err"
+prc=$?
+wait "$opid"
+orc=$(cat "$d/o.rc")
+if grep -q "SSL alert number 48" "$d/p.err" && ! grep -qi "bad record mac" "$d/p.err"; then
+	row_ok "openssl s_client with a certificate from another root: it gets unknown_ca"
+else
+	row_nok "openssl s_client with a certificate from another root: it gets unknown_ca"
+	show
+fi
+
+our_server
+{ cat "$d/msg.p"; hold "$d/o.rc"; } |
+	timeout 60 gnutls-cli --x509cafile "$d/root.pem" --verify-hostname device.test \
+		--priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-SECP256R1" \
+		-p 4434 127.0.0.1 > "$d/p.out" 2> "$d/p.err"
+prc=$?
+wait "$opid"
+orc=$(cat "$d/o.rc")
+if grep -q "Received alert \[116\]" "$d/p.out" "$d/p.err" &&
+   ! grep -qi "decryption has failed\|MAC verification" "$d/p.out" "$d/p.err"; then
+	row_ok "gnutls-cli without a certificate: it gets certificate_required"
+else
+	row_nok "gnutls-cli without a certificate: it gets certificate_required"
+	show
+	tail -5 "$d/p.out" | diag
+fi
+
+echo "1..$n"
+[ "$fails" -eq 0 ]
