@@ -14,14 +14,8 @@
 #     to decrypt it; and the peer's refusals named on ours.
 # TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
 set -u
-if [ -z "${IOTSEC_TLS_SESSION:-}" ]; then
-	IOTSEC_TLS_SESSION=1 exec keyctl session - sh "$0" "$@"
-fi
-top=${IOTSEC_TOP:?}
-ko=${IOTSEC_KO_DIR:?}
-tool=$top/build/tools/iotsec
-. "$top/tests/kernel/lib/pki.sh"
-. "$top/tests/kernel/lib/tap.sh"
+. "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
+own_session "$@"	# our own session keyring, for the chip key we add
 
 d=$(mktemp -d /tmp/interop.XXXXXX)
 bg=""
@@ -30,7 +24,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait
-	rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
+	modules_down
 	rm -rf "$d"
 }
 trap cleanup EXIT
@@ -48,10 +42,12 @@ known() { # description -> " # TODO known: issue 21" or ""
 	done
 	IFS=$old_ifs
 }
-row_ok() { ok "$1$(known "$1")"; }
-row_nok() { nok "$1$(known "$1")"; }
+t0=$(date +%s)
+row_ok() { ok "$1$(known "$1")"; echo "# at $(( $(date +%s) - t0 )) s"; }
+row_nok() { nok "$1$(known "$1")"; echo "# at $(( $(date +%s) - t0 )) s"; }
 
-wait_port() { # port
+# vmtest.sh's wait_port gives 10 s: a JVM under TCG may need more.
+wait_listen() { # port
 	i=0
 	while ! ss -Hltn "sport = :$1" | grep -q LISTEN; do
 		i=$((i + 1))
@@ -84,18 +80,7 @@ hrr_groups() {
 }
 
 # --- set-up: a provisioned chip, its key in the keyring, a test PKI ------
-rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
-if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 provisioned=1 ||
-   ! insmod "$ko/iotsec/iotsec.ko" || ! insmod "$ko/algif_kpp/algif_kpp.ko"; then
-	echo "not ok 1 - set-up: loading the modules"
-	echo "1..1"
-	exit 1
-fi
-i=0
-while [ ! -e /sys/bus/i2c/drivers/iotsec/*-0060 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+modules_up "chips=1 provisioned=1" 1 algif_kpp
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
 keyctl pipe "$key" > "$d/dev.der"
 openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
@@ -126,13 +111,13 @@ peer_server() {
 	  echo $? > "$d/p.rc"; touch "$d/p.done"; } &
 	ppid=$!
 	bg="$bg $ppid"
-	wait_port 4433
+	wait_listen 4433
 }
 # our_client [--hold] ARGS...: iotsec connect to 4433, stdin msg.o (held
 # open until the peer is done with --hold); o.out, o.err, $orc.
 our_client() {
 	h=""
-	[ "$1" = --hold ] && h=1 && shift
+	[ "${1:-}" = --hold ] && h=1 && shift
 	{ cat "$d/msg.o"; [ -n "$h" ] && hold "$d/p.done"; } |
 		timeout 180 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
 			--cert "$d/dev.pem" --key "$key" "$@" > "$d/o.out" 2> "$d/o.err"
@@ -144,7 +129,7 @@ our_client() {
 # background.  peer_client STACK ARGS...: the peer's client to it.
 our_server() {
 	h=""
-	[ "$1" = --hold ] && h=1 && shift
+	[ "${1:-}" = --hold ] && h=1 && shift
 	rm -f "$d/o.out" "$d/o.err" "$d/o.rc" "$d/p.done"
 	{ { cat "$d/msg.o"; [ -n "$h" ] && hold "$d/p.done"; } |
 		timeout 180 "$tool" serve 4434 --once --ca "$d/root.pem" \
@@ -152,7 +137,7 @@ our_server() {
 	  echo $? > "$d/o.rc"; } &
 	opid=$!
 	bg="$bg $opid"
-	wait_port 4434
+	wait_listen 4434
 }
 peer_client() {
 	stack=$1
