@@ -213,7 +213,7 @@ public final class TlsPeer {
 			int colon = addr.lastIndexOf(':');
 			String host = addr.substring(0, colon);
 			raw = new CountingSocket();
-			raw.connect(new InetSocketAddress(host, Integer.parseInt(addr.substring(colon + 1))), 60000);
+			raw.connect(new InetSocketAddress(host, Integer.parseInt(addr.substring(colon + 1))), 170000);
 			s = (SSLSocket) ctx.getSocketFactory().createSocket(raw, name != null ? name : host,
 				raw.getPort(), true);
 			SSLParameters p = s.getSSLParameters();
@@ -235,7 +235,7 @@ public final class TlsPeer {
 			else
 				s.setNeedClientAuth(true);
 		}
-		s.setSoTimeout(60000);
+		s.setSoTimeout(170000);
 		s.setEnabledProtocols(new String[] { "TLSv1.3" });
 		if (suite != null)
 			s.setEnabledCipherSuites(new String[] { suite });

@@ -156,7 +156,7 @@ func main() {
 	suite := fs.String("suite", "", "TLS 1.3 cipher suite (IANA name), Go's choice when empty")
 	curves := fs.String("curves", "P-256", "key exchange groups, ':'-separated, preferred first (a client shares the first only)")
 	noCert := fs.Bool("nocert", false, "server: do not ask for a client certificate")
-	timeout := fs.Duration("timeout", 60*time.Second, "whole session time limit")
+	timeout := fs.Duration("timeout", 170*time.Second, "whole session time limit")
 	fs.Parse(os.Args[3:])
 
 	cfg := &tls.Config{MinVersion: tls.VersionTLS13, MaxVersion: tls.VersionTLS13}
