@@ -250,21 +250,29 @@ for stack in go java; do
 	our_client --name server.test
 	judge_refusal "$stack server with a certificate from another root: it gets unknown_ca" unknown_ca
 
-	peer_server $stack -ca "$d/root.pem" -cert "$d/srv.pem" -key "$sk"
-	our_client --name other.test
-	judge_refusal "$stack server under another name: it gets bad_certificate" bad_certificate
+	# (JVMs are slow under TCG: the two rows after this one are Go's
+	# only; they take the same paths on our side as the one before.)
+	if [ $stack = go ]; then
+		peer_server $stack -ca "$d/root.pem" -cert "$d/srv.pem" -key "$sk"
+		our_client --name other.test
+		judge_refusal "$stack server under another name: it gets bad_certificate" \
+			bad_certificate
+	fi
 
 	our_server
 	peer_client $stack -ca "$d/root.pem" -name device.test
 	judge_refusal "$stack client without a certificate: it gets certificate_required" \
 		certificate_required
 
-	our_server
-	peer_client $stack -ca "$d/root.pem" -cert "$d/othercli.pem" -key "$ock" -name device.test
-	judge_refusal "$stack client with a certificate from another root: it gets unknown_ca" \
-		unknown_ca
+	if [ $stack = go ]; then
+		our_server
+		peer_client $stack -ca "$d/root.pem" -cert "$d/othercli.pem" -key "$ock" \
+			-name device.test
+		judge_refusal "$stack client with a certificate from another root: it gets unknown_ca" \
+			unknown_ca
+	fi
 
-	# --- the peer's refusals, named by us (Go: JVMs are slow here) ---
+	# --- the peer's refusals, named by us (Go only: slow JVMs) -------
 	[ $stack = go ] || continue
 	want=bad_certificate
 	peer_server $stack -ca "$d/other.pem" -cert "$d/srv.pem" -key "$sk"
