@@ -45,7 +45,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 # Host unit tests link one archive of the pure library code, with OpenSSL
 # in place of AF_ALG (plain and ASan/UBSan builds).
-UNIT_LIB := $(filter-out %_kcapi.c,$(LIB_SRC)) tests/unit/hash_openssl.c
+UNIT_LIB := $(filter-out %_kcapi.c,$(LIB_SRC)) tests/unit/hash_openssl.c tests/unit/record_openssl.c
 UNIT_A := $(B)/unit/libiotsec-host.a
 UNIT_SAN_A := $(B)/unit-san/libiotsec-host.a
 
