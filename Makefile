@@ -56,7 +56,7 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 # Host unit tests link one archive of the pure library code, with OpenSSL
 # in place of AF_ALG (plain and ASan/UBSan builds).
-UNIT_LIB := $(filter-out %_kcapi.c,$(LIB_SRC)) tests/unit/hash_openssl.c
+UNIT_LIB := $(filter-out %_kcapi.c,$(LIB_SRC)) tests/unit/hash_openssl.c tests/unit/record_openssl.c
 UNIT_A := $(B)/unit/libiotsec-host.a
 UNIT_SAN_A := $(B)/unit-san/libiotsec-host.a
 
@@ -110,7 +110,18 @@ modules:
 	$(MAKE) -C kernel KVER=$(KVER) KDIR=$(KDIR)
 	$(MAKE) -C tests/kernel/kmod KVER=$(KVER) KDIR=$(KDIR)
 
-tests: $(UNIT_BIN) $(UNIT_SAN) $(VMT_BIN)
+# TLS peers for tests/kernel/interop_test.sh: Go crypto/tls and Java JSSE,
+# standard libraries only, built offline on the host (the VM runs them).
+PEERS := $(B)/peers/tlspeer $(B)/peers/java/TlsPeer.class
+tests: $(UNIT_BIN) $(UNIT_SAN) $(VMT_BIN) $(PEERS)
+
+$(B)/peers/tlspeer: tests/peers/tlspeer.go
+	@mkdir -p $(@D)
+	GOCACHE=$(CURDIR)/$(B)/peers/gocache GOPATH=$(CURDIR)/$(B)/peers/gopath \
+		GO111MODULE=off GOFLAGS= GOPROXY=off go build -o $@ $<
+$(B)/peers/java/TlsPeer.class: tests/peers/TlsPeer.java
+	@mkdir -p $(@D)
+	javac -Xlint:all -Werror -d $(@D) $<
 
 deps:
 	@tools/setup-deps $(if $(MATRIX_EXTRA),--kernels "$(MATRIX_EXTRA)")

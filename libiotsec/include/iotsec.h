@@ -95,13 +95,18 @@ unsigned int iotsec_session_key_ops(const struct iotsec_session *s);
  * Reads application data from the kTLS socket.  Session tickets are
  * consumed; close_notify gives 0; end of file without close_notify gives
  * -(IOTSEC_ERR_LIB | IOTSEC_E_PEER_CLOSED) (the data may be truncated); a
- * peer alert or KeyUpdate gives an error (the kernel cannot rekey, so the
- * session ends).  flags as for recv(2); with MSG_PEEK only data stays
+ * peer's user_canceled is skipped (its close_notify follows); a peer error
+ * alert or KeyUpdate gives an error (the kernel cannot rekey, so the
+ * session ends), and so does a record that makes us send a fatal alert:
+ * every later call returns the same error.  flags as for recv(2); with MSG_PEEK only data stays
  * queued, other records are still consumed.  len must not be 0.
  */
 ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf, size_t len,
 			    int flags);
-/* Sends close_notify; the socket stays open for the caller to close. */
+/*
+ * Sends close_notify, once; nothing after a fatal alert either way (the
+ * session has ended).  The socket stays open for the caller to close.
+ */
 int iotsec_session_close(struct iotsec_session *s);
 /* Frees the session (not the socket). */
 void iotsec_session_free(struct iotsec_session *s);
@@ -110,7 +115,13 @@ void iotsec_session_free(struct iotsec_session *s);
 #define IOTSEC_ERR_ALERT_RECV	0x20000
 #define IOTSEC_ERR_LIB		0x30000
 
-/* TLS alert descriptions (RFC 8446 section 6) the library uses. */
+/*
+ * TLS alert descriptions: the registry of RFC 8446 section 6 (the values it
+ * marks _RESERVED, used by earlier versions, are named by iotsec_strerror()
+ * too).  close_notify and user_canceled are closure alerts (6.1): a peer's
+ * user_canceled is followed by its close_notify and ends nothing by itself;
+ * every other alert, and any value not listed, is an error (6.2).
+ */
 enum iotsec_alert {
 	IOTSEC_ALERT_CLOSE_NOTIFY = 0,
 	IOTSEC_ALERT_UNEXPECTED_MESSAGE = 10,
@@ -130,10 +141,13 @@ enum iotsec_alert {
 	IOTSEC_ALERT_PROTOCOL_VERSION = 70,
 	IOTSEC_ALERT_INSUFFICIENT_SECURITY = 71,
 	IOTSEC_ALERT_INTERNAL_ERROR = 80,
+	IOTSEC_ALERT_INAPPROPRIATE_FALLBACK = 86,
+	IOTSEC_ALERT_USER_CANCELED = 90,
 	IOTSEC_ALERT_MISSING_EXTENSION = 109,
 	IOTSEC_ALERT_UNSUPPORTED_EXTENSION = 110,
 	IOTSEC_ALERT_UNRECOGNIZED_NAME = 112,
 	IOTSEC_ALERT_BAD_CERTIFICATE_STATUS_RESPONSE = 113,
+	IOTSEC_ALERT_UNKNOWN_PSK_IDENTITY = 115,
 	IOTSEC_ALERT_CERTIFICATE_REQUIRED = 116,
 	IOTSEC_ALERT_NO_APPLICATION_PROTOCOL = 120,
 };

@@ -170,7 +170,7 @@ static int client_on_finished(struct iotsec_session *s,
 	if (!ret && s->peer_auth_requested)
 		ret = hs_send_auth(s);
 	if (!ret)
-		ret = hs_send_finished(s, s->ks.c_hs);
+		ret = hs_finished_out(s);
 	if (!ret)
 		ret = io_send_flush(s);
 	if (!ret)

@@ -68,6 +68,28 @@ int hs_send_finished(struct iotsec_session *s, const uint8_t *secret)
 	return ret;
 }
 
+/*
+ * Our Finished, under our handshake keys; then our write keys become our
+ * application traffic keys, which the peer reads with from there on (RFC
+ * 8446 4.4.4, 7.1): an alert we send later, about the client's flight or
+ * our own failure before kTLS, goes under them.  The server derives them
+ * now (from the transcript up to this Finished), the client has already.
+ * kTLS starts from the same keys at sequence 0 (hs_to_kernel): on the way
+ * to it nothing is sealed with them here.
+ */
+int hs_finished_out(struct iotsec_session *s)
+{
+	uint8_t th[HASH_MAX];
+	int ret;
+
+	ret = hs_send_finished(s, s->server ? s->ks.s_hs : s->ks.c_hs);
+	if (!ret && s->server)
+		ret = hs_thash(s, th);
+	if (!ret && s->server)
+		ret = ks_master(&s->ks, &s->hash, th);
+	return ret ? ret : io_keys_out(s, s->server ? s->ks.s_ap : s->ks.c_ap);
+}
+
 int hs_on_finished(struct iotsec_session *s, const struct msg_hdr *h,
 		   const uint8_t *secret)
 {
@@ -249,10 +271,19 @@ int hs_to_kernel(struct iotsec_session *s)
 	uint8_t key[32], iv[12];
 	int ret;
 
-	ret = ks_traffic_key(&s->hash, s->suite->hash, txs, key,
-			     s->suite->keylen, iv);
+	/*
+	 * The peer's Finished must end its record (RFC 8446 5.1): bytes
+	 * after it in user space would never reach kTLS, or reach the
+	 * application as part of a later message.
+	 */
+	ret = io_key_change_ok(s);
+	if (!ret)
+		ret = ks_traffic_key(&s->hash, s->suite->hash, txs, key,
+				     s->suite->keylen, iv);
 	if (!ret)
 		ret = ktls_install(s->fd, KTLS_TX, s->suite, key, iv);
+	if (!ret)
+		s->ktls_tx = true;	/* an alert now goes through the kernel */
 	if (!ret)
 		ret = ks_traffic_key(&s->hash, s->suite->hash, rxs, key,
 				     s->suite->keylen, iv);

@@ -19,5 +19,8 @@
 /* True when err is a TLS alert this side decided to send. */
 #define IOTSEC_IS_LOCAL_ALERT(err) \
 	(-(err) >= IOTSEC_ERR_ALERT_SENT && -(err) < IOTSEC_ERR_ALERT_RECV)
+/* True when err is a TLS alert the peer sent. */
+#define IOTSEC_IS_PEER_ALERT(err) \
+	(-(err) >= IOTSEC_ERR_ALERT_RECV && -(err) < IOTSEC_ERR_LIB)
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Record I/O during the handshake.  Records are read one at a time, header
+ * Record I/O during the handshake, and the records other than data after
+ * it (io_control_record).  Records are read one at a time, header
  * then exactly its body, so that nothing past the peer's last handshake
  * record is taken from the socket: kTLS must find it there.  Every wait is
  * bounded by the session's deadline.
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "ktls.h"
 #include "session.h"
 
 static double now_s(void)
@@ -112,18 +114,40 @@ int io_send_handshake(struct iotsec_session *s, const uint8_t *msg, size_t len)
 	return ret;
 }
 
+/*
+ * One alert, our last record (RFC 8446 section 6): under the keys the
+ * peer reads with now.  Records already queued go first (the ServerHello
+ * that gives the peer our handshake keys, our Finished after which it
+ * reads with our application keys); the alert then goes under our current
+ * write keys: none before ServerHello, the handshake keys, the application
+ * keys after our Finished (set by the role when it queues it), or kTLS
+ * once the kernel has them.  Closure alerts are warnings, the rest fatal.
+ */
 int io_send_alert(struct iotsec_session *s, uint8_t alert)
 {
-	uint8_t a[2] = { alert ? 2 : 1, alert };	/* fatal, or warning close */
+	bool closure = alert == IOTSEC_ALERT_CLOSE_NOTIFY ||
+		       alert == IOTSEC_ALERT_USER_CANCELED;
+	uint8_t a[2] = { closure ? 1 : 2, alert };
+	ssize_t n;
 	int ret;
 
-	wbuf_reset(&s->out);
+	if (s->alert_sent)
+		return 0;
+	s->alert_sent = true;
+	if (s->ktls_tx) {
+		n = ktls_send_record(s->fd, TLS_CT_ALERT, a, 2);
+		return n < 0 ? (int)n : 0;
+	}
 	ret = queue_record(s, TLS_CT_ALERT, a, 2);
 	return ret ? ret : io_send_flush(s);
 }
 
-/* A received alert record becomes the error it stands for. */
-static int peer_alert(const uint8_t *a, size_t len)
+/*
+ * A received alert record becomes the error it stands for; its level is
+ * ignored (section 6): the description alone says closure or error, and
+ * one we do not know is an error.
+ */
+int io_peer_alert(const uint8_t *a, size_t len)
 {
 	if (len != 2)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECODE_ERROR);
@@ -148,11 +172,24 @@ static int read_record(struct iotsec_session *s)
 	if (ret)
 		return ret;
 	type = hdr[0];
-	/* An unprotected change_cipher_spec is ignored (section 5). */
-	if (type == TLS_CT_CHANGE_CIPHER_SPEC && len == 1 && body[0] == 1)
+	/*
+	 * An unprotected change_cipher_spec is dropped (section 5), once: a
+	 * peer sends one at most (D.4), and a server takes none before the
+	 * first ClientHello.  Any other is an unexpected record.
+	 */
+	if (type == TLS_CT_CHANGE_CIPHER_SPEC && len == 1 && body[0] == 1 &&
+	    !s->ccs_seen && !(s->server && s->state == EXPECT_CLIENT_HELLO &&
+			      !s->hrr_done)) {
+		s->ccs_seen = true;
 		return 0;
-	if (type == TLS_CT_ALERT && !s->rx_on)
-		return peer_alert(body, len);
+	}
+	/*
+	 * An alert in the clear is the peer's even after our read key
+	 * changed: a client that cannot use our ServerHello has no key to
+	 * protect the alert that says so.
+	 */
+	if (type == TLS_CT_ALERT)
+		return io_peer_alert(body, len);
 	if (!s->rx_on) {
 		if (type != TLS_CT_HANDSHAKE)
 			return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
@@ -164,7 +201,7 @@ static int read_record(struct iotsec_session *s)
 	wbuf_init(&pt, 0);
 	ret = rec_open(&s->rx, hdr, body, len, &type, &pt);
 	if (!ret && type == TLS_CT_ALERT)
-		ret = peer_alert(pt.base, pt.len);
+		ret = io_peer_alert(pt.base, pt.len);
 	else if (!ret && type != TLS_CT_HANDSHAKE)
 		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
 	else if (!ret && !pt.len)	/* zero-length handshake fragments */
@@ -205,7 +242,7 @@ void io_consume(struct iotsec_session *s, const struct msg_hdr *h)
  * Handshake messages must not span a key change (section 5.1): nothing
  * may follow the message being handled in the records already read.
  */
-static int key_change_ok(struct iotsec_session *s)
+int io_key_change_ok(struct iotsec_session *s)
 {
 	if (s->hs.len > s->hs_in_hand)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
@@ -233,7 +270,7 @@ static int keys(struct iotsec_session *s, struct rec_prot *rp, bool *on,
 
 int io_keys_in(struct iotsec_session *s, const uint8_t *secret)
 {
-	int ret = key_change_ok(s);
+	int ret = io_key_change_ok(s);
 
 	return ret ? ret : keys(s, &s->rx, &s->rx_on, secret);
 }
@@ -246,4 +283,71 @@ int io_keys_out(struct iotsec_session *s, const uint8_t *secret)
 double io_now(void)
 {
 	return now_s();
+}
+
+/* Post-handshake messages: tickets are dropped, KeyUpdate ends it all. */
+static int post_handshake(struct iotsec_session *s)
+{
+	struct msg_hdr h;
+	bool req;
+	int ret;
+
+	while ((ret = msg_next(s->hs.base, s->hs.len, &h)) > 0) {
+		/* Only a server sends tickets (RFC 8446 4.6.1). */
+		if (h.type == MSG_NEW_SESSION_TICKET && !s->server)
+			ret = msg_get_new_session_ticket(h.body, h.len);
+		else if (h.type == MSG_KEY_UPDATE)
+			ret = msg_get_key_update(h.body, h.len, &req) ? :
+			      IOTSEC_LIB_ERR(IOTSEC_E_PEER_KEYUPDATE);
+		else
+			ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+		if (ret)
+			return ret;
+		io_consume(s, &h);
+	}
+	return ret;
+}
+
+/*
+ * Closure alerts (RFC 8446 6.1): close_notify ends the peer's data;
+ * user_canceled is followed by a close_notify and ends nothing itself.
+ * Any other alert ends the session with an error (6.2).
+ */
+static int control(struct iotsec_session *s, uint8_t type,
+		   const uint8_t *buf, size_t n)
+{
+	int ret;
+
+	if (type == TLS_CT_ALERT) {
+		ret = io_peer_alert(buf, n);
+		if (ret == IOTSEC_PEER_ALERT_ERR(IOTSEC_ALERT_CLOSE_NOTIFY)) {
+			s->closed = true;
+			return 0;
+		}
+		if (ret == IOTSEC_PEER_ALERT_ERR(IOTSEC_ALERT_USER_CANCELED))
+			return 0;
+		return ret;
+	}
+	/* Zero-length handshake fragments are forbidden (5.1). */
+	if (type != TLS_CT_HANDSHAKE || !n)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+	wbuf_put(&s->hs, buf, n);
+	return s->hs.err ? s->hs.err : post_handshake(s);
+}
+
+/*
+ * One record that is not data, after the handshake: acted on; a fatal
+ * alert of ours goes out (through kTLS); an error alert either way ends
+ * the session for every later call.
+ */
+int io_control_record(struct iotsec_session *s, uint8_t type,
+		      const uint8_t *buf, size_t n)
+{
+	int ret = control(s, type, buf, n);
+
+	if (IOTSEC_IS_LOCAL_ALERT(ret))
+		io_send_alert(s, (-ret) & 0xff);
+	if (IOTSEC_IS_LOCAL_ALERT(ret) || IOTSEC_IS_PEER_ALERT(ret))
+		s->fatal = ret;
+	return ret;
 }

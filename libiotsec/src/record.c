@@ -1,48 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Handshake record protection through AF_ALG (see record.h).
+ * Handshake record protection (see record.h): the framing here, the AEAD
+ * in record_kcapi.c (AF_ALG; host unit tests put OpenSSL in its place).
  *
- * The kernel's AEAD takes associated data then text, and gives back the
- * associated data, then ciphertext and tag; the associated data of a TLS
- * 1.3 record is its header.  The nonce is the write IV XORed with the
- * 64-bit sequence number, left-padded (section 5.3).
+ * The AEAD takes associated data then text, and gives back the associated
+ * data, then ciphertext and tag; the associated data of a TLS 1.3 record
+ * is its header.  The nonce is the write IV XORed with the 64-bit
+ * sequence number, left-padded (section 5.3).
  */
 #include <errno.h>
-#include <kcapi.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "iotsec.h"
 #include "internal.h"
 #include "record.h"
-
-int rec_prot_init(struct rec_prot *rp, const struct suite *s,
-		  const uint8_t *key, const uint8_t iv[12])
-{
-	int ret;
-
-	memset(rp, 0, sizeof(*rp));
-	ret = kcapi_aead_init(&rp->aead, s->aead, 0);
-	if (ret)
-		return ret;
-	ret = kcapi_aead_setkey(rp->aead, key, s->keylen);
-	if (!ret)
-		ret = kcapi_aead_settaglen(rp->aead, TLS_TAG_SIZE);
-	if (ret) {
-		rec_prot_wipe(rp);
-		return ret;
-	}
-	kcapi_aead_setassoclen(rp->aead, TLS_RECORD_HDR);
-	memcpy(rp->iv, iv, 12);
-	return 0;
-}
-
-void rec_prot_wipe(struct rec_prot *rp)
-{
-	if (rp->aead)
-		kcapi_aead_destroy(rp->aead);
-	explicit_bzero(rp, sizeof(*rp));
-}
 
 static void nonce(const struct rec_prot *rp, uint8_t out[12])
 {
@@ -86,8 +58,7 @@ int rec_seal(struct rec_prot *rp, uint8_t type, const uint8_t *data,
 	memcpy(buf + TLS_RECORD_HDR, data, len);
 	buf[TLS_RECORD_HDR + len] = type;
 	nonce(rp, iv);
-	n = kcapi_aead_encrypt(rp->aead, buf, TLS_RECORD_HDR + inner, iv, buf,
-			       total, KCAPI_ACCESS_SENDMSG);
+	n = rec_aead_encrypt(rp, iv, buf, TLS_RECORD_HDR + inner, total);
 	if (n != (ssize_t)total) {
 		scratch_free(buf, total);
 		return n < 0 ? (int)n : -EIO;
@@ -133,8 +104,7 @@ int rec_open(struct rec_prot *rp, const uint8_t hdr[TLS_RECORD_HDR],
 	nonce(rp, iv);
 	ptlen = len - TLS_TAG_SIZE;
 	/* Ask for exactly header + plaintext: libkcapi reads until it has it. */
-	n = kcapi_aead_decrypt(rp->aead, buf, total, iv, buf,
-			       TLS_RECORD_HDR + ptlen, KCAPI_ACCESS_SENDMSG);
+	n = rec_aead_decrypt(rp, iv, buf, total, TLS_RECORD_HDR + ptlen);
 	if (n == -EBADMSG)
 		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_RECORD_MAC);
 	else if (n < 0)

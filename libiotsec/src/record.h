@@ -8,6 +8,7 @@
 #define IOTSEC_RECORD_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "codec.h"
 #include "suite.h"
@@ -22,11 +23,9 @@
 #define TLS_MAX_CIPHERTEXT	(16384 + 256)
 #define TLS_TAG_SIZE		16
 
-struct kcapi_handle;
-
 /* One direction's keys and sequence number. */
 struct rec_prot {
-	struct kcapi_handle *aead;
+	void *aead;		/* the AEAD's handle (record_kcapi.c) */
 	uint8_t iv[12];
 	uint64_t seq;
 };
@@ -44,5 +43,16 @@ int rec_seal(struct rec_prot *rp, uint8_t type, const uint8_t *data,
  */
 int rec_open(struct rec_prot *rp, const uint8_t hdr[TLS_RECORD_HDR],
 	     const uint8_t *body, size_t len, uint8_t *type, struct wbuf *out);
+
+/*
+ * record_kcapi.c: the AEAD in place.  encrypt: buf holds the header then
+ * the text (inlen), and gets the header, ciphertext and tag (outlen);
+ * decrypt: buf holds header, ciphertext and tag (inlen) and gets header
+ * and text (outlen), or -EBADMSG.  Both return the bytes written.
+ */
+ssize_t rec_aead_encrypt(struct rec_prot *rp, const uint8_t nonce[12],
+			 uint8_t *buf, size_t inlen, size_t outlen);
+ssize_t rec_aead_decrypt(struct rec_prot *rp, const uint8_t nonce[12],
+			 uint8_t *buf, size_t inlen, size_t outlen);
 
 #endif

@@ -85,7 +85,6 @@ static int send_flight(struct iotsec_session *s,
 {
 	struct msg_encrypted_extensions ee = { 0 };
 	struct msg_certificate_request cr = { 0 };
-	uint8_t th[HASH_MAX];
 	struct wbuf m;
 	int ret;
 
@@ -108,11 +107,7 @@ static int send_flight(struct iotsec_session *s,
 	wbuf_wipe(&m);
 	if (!ret)
 		ret = hs_send_auth(s);
-	if (!ret)
-		ret = hs_send_finished(s, s->ks.s_hs);
-	if (!ret)
-		ret = hs_thash(s, th);
-	return ret ? ret : ks_master(&s->ks, &s->hash, th);
+	return ret ? ret : hs_finished_out(s);
 }
 
 static int server_on_client_hello(struct iotsec_session *s,

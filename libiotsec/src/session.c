@@ -62,7 +62,7 @@ static int start(const struct iotsec_config *cfg, int fd, bool server,
 		ret = hs_run(s);
 	/* The hash handles (and the last HMAC key in the kernel) go now. */
 	hash_ctx_free(&s->hash);
-	if (ret && !s->ktls)
+	if (ret)
 		hs_send_failure_alert(s, ret);
 	if (ret) {
 		iotsec_session_free(s);
@@ -105,43 +105,6 @@ IOTSEC_EXPORT unsigned int iotsec_session_key_ops(const struct iotsec_session *s
 	return s->chip_ops;
 }
 
-/* Post-handshake messages: tickets are dropped, KeyUpdate ends it all. */
-static int post_handshake(struct iotsec_session *s)
-{
-	struct msg_hdr h;
-	bool req;
-	int ret;
-
-	while ((ret = msg_next(s->hs.base, s->hs.len, &h)) > 0) {
-		if (h.type == MSG_NEW_SESSION_TICKET)
-			ret = msg_get_new_session_ticket(h.body, h.len);
-		else if (h.type == MSG_KEY_UPDATE)
-			ret = msg_get_key_update(h.body, h.len, &req) ? :
-			      IOTSEC_LIB_ERR(IOTSEC_E_PEER_KEYUPDATE);
-		else
-			ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
-		if (ret)
-			return ret;
-		io_consume(s, &h);
-	}
-	return ret;
-}
-
-static int control_record(struct iotsec_session *s, uint8_t type,
-			  const uint8_t *buf, size_t n)
-{
-	if (type == TLS_CT_ALERT) {
-		if (n != 2)
-			return IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECODE_ERROR);
-		s->closed = true;
-		return buf[1] ? IOTSEC_PEER_ALERT_ERR(buf[1]) : 0;
-	}
-	if (type != TLS_CT_HANDSHAKE)
-		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
-	wbuf_put(&s->hs, buf, n);
-	return s->hs.err ? s->hs.err : post_handshake(s);
-}
-
 /* Takes one whole record that is not data, and acts on it. */
 static int take_control(struct iotsec_session *s, int flags)
 {
@@ -154,13 +117,8 @@ static int take_control(struct iotsec_session *s, int flags)
 			     flags & ~(MSG_PEEK | MSG_WAITALL));
 	if (n < 0)
 		return n;
-	ret = control_record(s, type, ctl, n);
+	ret = io_control_record(s, type, ctl, n);
 	explicit_bzero(ctl, n);
-	if (IOTSEC_IS_LOCAL_ALERT(ret)) {
-		uint8_t a[2] = { 2, (-ret) & 0xff };
-
-		ktls_send_record(s->fd, TLS_CT_ALERT, a, 2);
-	}
 	return ret;
 }
 
@@ -174,13 +132,18 @@ IOTSEC_EXPORT ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf,
 	if (!len)
 		return -EINVAL;	/* 0 would read as the end of the session */
 	for (;;) {
+		if (s->fatal)
+			return s->fatal;
 		if (s->closed)
 			return 0;
 		n = ktls_recv_record(s->fd, &type, buf, len, flags | MSG_PEEK);
 		if (n < 0)
 			return n;
-		/* End of file without close_notify: data may be cut short. */
-		if (n == 0)
+		/*
+		 * End of file without close_notify: data may be cut short.  A
+		 * zero-length record of another type is a record: taken below.
+		 */
+		if (n == 0 && type == TLS_CT_APPLICATION_DATA)
 			return IOTSEC_LIB_ERR(IOTSEC_E_PEER_CLOSED);
 		if (type == TLS_CT_APPLICATION_DATA)
 			return ktls_recv_record(s->fd, &type, buf, len, flags);
@@ -192,13 +155,12 @@ IOTSEC_EXPORT ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf,
 
 IOTSEC_EXPORT int iotsec_session_close(struct iotsec_session *s)
 {
-	static const uint8_t close_notify[2] = { 1, 0 };
-	ssize_t n;
-
 	if (!s->ktls)
 		return -ENOTCONN;
-	n = ktls_send_record(s->fd, TLS_CT_ALERT, close_notify, 2);
-	return n < 0 ? (int)n : 0;
+	/* After a fatal alert, ours or the peer's, nothing more goes out. */
+	if (s->fatal)
+		return 0;
+	return io_send_alert(s, IOTSEC_ALERT_CLOSE_NOTIFY);
 }
 
 IOTSEC_EXPORT void iotsec_session_free(struct iotsec_session *s)

@@ -61,10 +61,14 @@ struct iotsec_session {
 	bool server;
 	enum hs_state state;
 	bool hrr_done;			/* one HelloRetryRequest at most */
+	bool ccs_seen;			/* the peer's one change_cipher_spec */
 	bool peer_auth_requested;	/* client: server sent CertificateRequest */
 	bool cr_ecdsa;			/* client: ... listing ecdsa_secp256r1_sha256 */
 	bool ktls;			/* keys installed in the kernel */
-	bool closed;			/* close_notify sent or received */
+	bool ktls_tx;			/* ... at least the sending key */
+	bool closed;			/* close_notify received */
+	bool alert_sent;		/* our last record: close_notify or fatal */
+	int fatal;			/* the error alert that ended the session */
 	const struct suite *suite;
 	uint64_t offered;		/* client: extensions offered */
 	struct msg_client_hello ch;	/* client: resent after an HRR */
@@ -89,10 +93,14 @@ struct iotsec_session {
 int io_send_flush(struct iotsec_session *s);
 int io_send_handshake(struct iotsec_session *s, const uint8_t *msg, size_t len);
 int io_send_alert(struct iotsec_session *s, uint8_t alert);
+int io_peer_alert(const uint8_t *a, size_t len);
+int io_control_record(struct iotsec_session *s, uint8_t type,
+		      const uint8_t *buf, size_t n);
 int io_next_message(struct iotsec_session *s, struct msg_hdr *h);
 void io_consume(struct iotsec_session *s, const struct msg_hdr *h);
 int io_keys_in(struct iotsec_session *s, const uint8_t *secret);
 int io_keys_out(struct iotsec_session *s, const uint8_t *secret);
+int io_key_change_ok(struct iotsec_session *s);
 double io_now(void);
 
 /* hs.c */
@@ -101,6 +109,7 @@ int hs_add(struct iotsec_session *s, const struct msg_hdr *h);
 int hs_send(struct iotsec_session *s, struct wbuf *msg);
 int hs_thash(struct iotsec_session *s, uint8_t *out);
 int hs_send_finished(struct iotsec_session *s, const uint8_t *secret);
+int hs_finished_out(struct iotsec_session *s);
 int hs_on_finished(struct iotsec_session *s, const struct msg_hdr *h,
 		   const uint8_t *secret);
 int hs_send_auth(struct iotsec_session *s);
