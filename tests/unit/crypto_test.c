@@ -15,6 +15,7 @@
 #include "iotsec.h"
 #include "internal.h"
 #include "hash.h"
+#include "keysched.h"
 #include "record.h"
 #include "rfc8448_vectors.h"
 
@@ -68,6 +69,18 @@ TEST(user_forced_never_asks_the_kernel)
 	EXPECT_EQ(0, memcmp(sha256_abc, out, 32));
 	EXPECT_EQ(IOTSEC_CRYPTO_USER, hc.used);
 	EXPECT_EQ(0, hc.refused);
+}
+
+/* The key schedule's Hash("") constants are the digests of "". */
+TEST(empty_hash_constants)
+{
+	uint8_t out[HASH_MAX];
+	int h;
+
+	for (h = 0; h < HASH_ALGS; h++) {
+		ASSERT_EQ(0, hash_digest(NULL, h, "", 0, out));
+		EXPECT_EQ(0, memcmp(out, ks_empty_hash(h), hash_len(h)));
+	}
 }
 
 TEST(refused_errors)
