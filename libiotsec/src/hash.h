@@ -98,5 +98,13 @@ int hash_ossl_digest(enum hash_alg h, const void *data, size_t len,
 		     uint8_t *out);
 int hash_ossl_hmac(enum hash_alg h, const uint8_t *key, size_t klen,
 		   const void *data, size_t len, uint8_t *out);
+/*
+ * A running digest in libcrypto (the transcript's, userspace backend):
+ * fed as messages arrive, read as a snapshot without ending it.
+ */
+void *hash_ossl_run_new(enum hash_alg h);
+int hash_ossl_run_update(void *run, const void *data, size_t len);
+int hash_ossl_run_peek(void *run, enum hash_alg h, uint8_t *out);
+void hash_ossl_run_free(void *run);
 
 #endif

@@ -17,6 +17,7 @@
 #include "hash.h"
 #include "keysched.h"
 #include "record.h"
+#include "transcript.h"
 #include "rfc8448_vectors.h"
 
 /* SHA-256("abc"), FIPS 180-2 appendix B.1 */
@@ -81,6 +82,41 @@ TEST(empty_hash_constants)
 		ASSERT_EQ(0, hash_digest(NULL, h, "", 0, out));
 		EXPECT_EQ(0, memcmp(out, ks_empty_hash(h), hash_len(h)));
 	}
+}
+
+/*
+ * The userspace transcript runs a digest per algorithm and feeds it only
+ * what is new: every snapshot, alternating SHA-256 and SHA-384, equals the
+ * whole bytes hashed at once; after tr_hrr() it starts again.
+ */
+TEST(running_transcript_equals_whole)
+{
+	struct hash_ctx hc = { .want = IOTSEC_CRYPTO_USER };
+	uint8_t msg[700], got[HASH_MAX], want[HASH_MAX];
+	struct transcript tr;
+	int i, h;
+
+	for (i = 0; i < 700; i++)
+		msg[i] = (uint8_t)(i * 13);
+	tr_init(&tr);
+	for (i = 0; i < 12; i++) {
+		ASSERT_EQ(0, tr_add(&tr, msg, 1 + i * 55));
+		h = i % 3 ? HASH_SHA256 : HASH_SHA384;
+		ASSERT_EQ(0, tr_hash(&tr, &hc, h, got));
+		ASSERT_EQ(0, hash_digest(NULL, h, tr.msgs.base, tr.msgs.len,
+					 want));
+		EXPECT_EQ(0, memcmp(want, got, hash_len(h)));
+		EXPECT_EQ(tr.msgs.len, tr.run_len[h]);
+	}
+	ASSERT_EQ(0, tr_hrr(&tr, &hc, HASH_SHA256));
+	EXPECT_EQ(NULL, tr.run[HASH_SHA256]);
+	ASSERT_EQ(0, tr_add(&tr, msg, 100));
+	ASSERT_EQ(0, tr_hash(&tr, &hc, HASH_SHA256, got));
+	ASSERT_EQ(0, hash_digest(NULL, HASH_SHA256, tr.msgs.base, tr.msgs.len,
+				 want));
+	EXPECT_EQ(0, memcmp(want, got, 32));
+	EXPECT_EQ(IOTSEC_CRYPTO_USER, hc.used);
+	tr_wipe(&tr);
 }
 
 TEST(refused_errors)
