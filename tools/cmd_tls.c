@@ -138,6 +138,20 @@ static int dial(const char *host, const char *port)
 	return fd;
 }
 
+/* Which backend ran the handshake's symmetric crypto. */
+static const char *crypto_name(unsigned int c)
+{
+	switch (c) {
+	case IOTSEC_CRYPTO_KERNEL:
+		return "kernel (AF_ALG)";
+	case IOTSEC_CRYPTO_USER:
+		return "user (libcrypto)";
+	case IOTSEC_CRYPTO_KERNEL | IOTSEC_CRYPTO_USER:
+		return "kernel (AF_ALG) and user (libcrypto)";
+	}
+	return "none";
+}
+
 /* Data read from standard input, not yet taken by the socket. */
 struct pending {
 	char buf[16384];
@@ -260,6 +274,8 @@ static int session(const struct iotsec_config *cfg, int fd, int server)
 	fprintf(stderr, "iotsec: TLS 1.3 %s with '%s', kernel TLS carries the data (%u key operations in the kernel)\n",
 		iotsec_session_cipher(s), iotsec_session_peer_name(s),
 		iotsec_session_key_ops(s));
+	fprintf(stderr, "iotsec: handshake crypto: %s\n",
+		crypto_name(iotsec_session_crypto(s)));
 	ret = pump(s, fd, &closed);
 	/*
 	 * However it ended, the peer gets close_notify unless an alert

@@ -72,6 +72,20 @@ int iotsec_config_set_ciphersuites(struct iotsec_config *cfg, const char *list);
 int iotsec_config_set_ecdh(struct iotsec_config *cfg, const char *alg);
 
 /*
+ * Where the handshake's symmetric cryptography runs (transcript hash,
+ * HMAC/HKDF, handshake record protection): IOTSEC_CRYPTO_KERNEL through
+ * AF_ALG, IOTSEC_CRYPTO_USER in the process with OpenSSL's libcrypto, or
+ * IOTSEC_CRYPTO_AUTO (default): AF_ALG, and libcrypto for what the kernel
+ * refuses to bind (ENOENT, EPERM, EACCES, EAFNOSUPPORT, EPROTONOSUPPORT).
+ * Private keys are not affected: the signature stays on the chip key,
+ * ECDHE in AF_ALG kpp.  Since 0.2.
+ */
+#define IOTSEC_CRYPTO_AUTO	0
+#define IOTSEC_CRYPTO_KERNEL	1
+#define IOTSEC_CRYPTO_USER	2
+int iotsec_config_set_crypto(struct iotsec_config *cfg, unsigned int crypto);
+
+/*
  * Runs the handshake as client (connect) or server (accept) on fd, a
  * connected blocking or non-blocking TCP socket.  On success *out is the
  * session and fd carries kernel TLS.  On failure the peer has been sent
@@ -91,6 +105,12 @@ const char *iotsec_session_peer_name(const struct iotsec_session *s);
  * the peer are not counted).
  */
 unsigned int iotsec_session_key_ops(const struct iotsec_session *s);
+/*
+ * Which backend ran the session's handshake cryptography:
+ * IOTSEC_CRYPTO_KERNEL, IOTSEC_CRYPTO_USER, or both ORed (AUTO, where
+ * the kernel refused some algorithms).  Since 0.2.
+ */
+unsigned int iotsec_session_crypto(const struct iotsec_session *s);
 /*
  * Reads application data from the kTLS socket.  Session tickets are
  * consumed; close_notify gives 0; end of file without close_notify gives
@@ -158,6 +178,7 @@ enum iotsec_lib_error {
 	IOTSEC_E_PEER_CLOSED = 2,	/* end of file without close_notify */
 	IOTSEC_E_NO_KTLS = 3,		/* kernel TLS unavailable (tls module) */
 	IOTSEC_E_CONFIG = 4,		/* configuration incomplete or inconsistent */
+	IOTSEC_E_NO_AF_ALG = 5,		/* no AF_ALG at all: no ECDHE (algif_kpp) */
 };
 
 /**

@@ -170,3 +170,19 @@ IOTSEC_EXPORT int iotsec_config_set_ecdh(struct iotsec_config *cfg,
 	snprintf(cfg->ecdh_alg, sizeof(cfg->ecdh_alg), "%s", alg);
 	return 0;
 }
+
+IOTSEC_EXPORT int iotsec_config_set_crypto(struct iotsec_config *cfg,
+					   unsigned int crypto)
+{
+	if (crypto != IOTSEC_CRYPTO_AUTO && crypto != IOTSEC_CRYPTO_KERNEL &&
+	    crypto != IOTSEC_CRYPTO_USER)
+		return -EINVAL;
+	cfg->crypto = crypto;
+	return 0;
+}
+
+/* The session's getter sits with the setter: both are the backend choice. */
+IOTSEC_EXPORT unsigned int iotsec_session_crypto(const struct iotsec_session *s)
+{
+	return s->hash.used;
+}

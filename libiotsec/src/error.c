@@ -79,6 +79,8 @@ static const char *lib_text(int n)
 		return "kernel TLS is not available (load the tls module)";
 	case IOTSEC_E_CONFIG:
 		return "configuration incomplete or inconsistent";
+	case IOTSEC_E_NO_AF_ALG:
+		return "AF_ALG is off in this kernel: no ECDHE key (algif_kpp), no handshake";
 	}
 	return "unknown library error";
 }

@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Hash and HMAC: the one path from the library to digest primitives.
- * The library's implementation (hash_kcapi.c) goes through AF_ALG with
- * libkcapi; host unit tests link an OpenSSL one instead, so the pure code
- * above it (key schedule, transcript) is tested without a kernel.
+ * Hash and HMAC: the one path from the library to digest primitives,
+ * with two backends chosen at run time (hash.c): the kernel's, through
+ * AF_ALG with libkcapi (hash_kcapi.c), and OpenSSL's libcrypto in the
+ * process (hash_ossl.c).  The same context also records the choice for
+ * the handshake's record protection (record.c).
+ *
+ * The choice (iotsec.h, IOTSEC_CRYPTO_*): KERNEL uses AF_ALG only, USER
+ * libcrypto only, AUTO (zero, the default) tries AF_ALG first for each
+ * kind of operation (digest, HMAC, AEAD) and, when the kernel refuses the
+ * bind or has no AF_ALG (hash_refused()), uses libcrypto for that kind for
+ * the rest of the context's life, without asking the kernel again.
+ * Host unit tests link tests/unit/kcapi_off.c in place of the *_kcapi.c
+ * files: a kernel without AF_ALG, so AUTO runs the real libcrypto backend.
  */
 #ifndef IOTSEC_HASH_H
 #define IOTSEC_HASH_H
@@ -18,6 +27,13 @@ enum hash_alg {
 };
 
 #define HASH_MAX 48
+
+/* Kinds of operation, each with its own AUTO fallback (hash_pick()). */
+enum hash_kind {
+	HASH_KIND_MD,
+	HASH_KIND_HMAC,
+	HASH_KIND_AEAD,
+};
 
 static inline size_t hash_len(enum hash_alg h)
 {
@@ -35,11 +51,17 @@ static inline size_t hash_len(enum hash_alg h)
  * context is used by one thread at a time.
  */
 struct hash_ctx {
+	unsigned int want;	/* IOTSEC_CRYPTO_AUTO (0), _KERNEL or _USER */
+	unsigned int used;	/* IOTSEC_CRYPTO_KERNEL | _USER: what ran */
+	unsigned int refused;	/* 1 << kind: AF_ALG refused it (AUTO) */
 	void *md[HASH_ALGS];
 	void *hmac[HASH_ALGS];
 };
 
-/* Closes what the context holds; it is empty (and reusable) after. */
+/*
+ * Closes what the context holds; it is empty (and reusable) after, and
+ * keeps want, used and refused.
+ */
 void hash_ctx_free(struct hash_ctx *c);
 
 /*
@@ -50,5 +72,39 @@ int hash_digest(struct hash_ctx *c, enum hash_alg h, const void *data,
 		size_t len, uint8_t *out);
 int hash_hmac(struct hash_ctx *c, enum hash_alg h, const uint8_t *key,
 	      size_t klen, const void *data, size_t len, uint8_t *out);
+
+/*
+ * The backend a kind of operation uses now (IOTSEC_CRYPTO_KERNEL or
+ * _USER); c may be NULL (AUTO, nothing remembered).
+ */
+unsigned int hash_pick(const struct hash_ctx *c, enum hash_kind k);
+/* True for the errors of a refused or absent AF_ALG bind (see hash.c). */
+int hash_refused(int err);
+/*
+ * After AF_ALG failed with err for kind k: true when the caller is to
+ * retry in userspace (AUTO and a refusal), remembered in c.
+ */
+int hash_fall_back(struct hash_ctx *c, enum hash_kind k, int err);
+/* Records that backend be ran an operation (iotsec_session_crypto()). */
+void hash_ran(struct hash_ctx *c, unsigned int be);
+
+/* The backends: the same calls, c's handles for AF_ALG. */
+void hash_kcapi_ctx_free(struct hash_ctx *c);
+int hash_kcapi_digest(struct hash_ctx *c, enum hash_alg h, const void *data,
+		      size_t len, uint8_t *out);
+int hash_kcapi_hmac(struct hash_ctx *c, enum hash_alg h, const uint8_t *key,
+		    size_t klen, const void *data, size_t len, uint8_t *out);
+int hash_ossl_digest(enum hash_alg h, const void *data, size_t len,
+		     uint8_t *out);
+int hash_ossl_hmac(enum hash_alg h, const uint8_t *key, size_t klen,
+		   const void *data, size_t len, uint8_t *out);
+/*
+ * A running digest in libcrypto (the transcript's, userspace backend):
+ * fed as messages arrive, read as a snapshot without ending it.
+ */
+void *hash_ossl_run_new(enum hash_alg h);
+int hash_ossl_run_update(void *run, const void *data, size_t len);
+int hash_ossl_run_peek(void *run, enum hash_alg h, uint8_t *out);
+void hash_ossl_run_free(void *run);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hash and HMAC through the kernel (AF_ALG), via libkcapi (see hash.h).
+ * Hash and HMAC through the kernel (AF_ALG), via libkcapi: the kernel
+ * backend of hash.h (hash.c chooses).
  *
  * Opening a libkcapi handle costs an AF_ALG socket bound to the algorithm
  * (the transform, "tfm"), a NETLINK_CRYPTO query, a pipe and more: about
@@ -66,7 +67,7 @@ static void handle_put(void **slot, struct kcapi_handle *k, int ret)
 		*slot = NULL;
 }
 
-void hash_ctx_free(struct hash_ctx *c)
+void hash_kcapi_ctx_free(struct hash_ctx *c)
 {
 	int i;
 
@@ -79,8 +80,8 @@ void hash_ctx_free(struct hash_ctx *c)
 	}
 }
 
-int hash_digest(struct hash_ctx *c, enum hash_alg h, const void *data,
-		size_t len, uint8_t *out)
+int hash_kcapi_digest(struct hash_ctx *c, enum hash_alg h, const void *data,
+		      size_t len, uint8_t *out)
 {
 	size_t n = hash_len(h);
 	struct kcapi_handle *k;
@@ -98,8 +99,8 @@ int hash_digest(struct hash_ctx *c, enum hash_alg h, const void *data,
 	return ret;
 }
 
-int hash_hmac(struct hash_ctx *c, enum hash_alg h, const uint8_t *key,
-	      size_t klen, const void *data, size_t len, uint8_t *out)
+int hash_kcapi_hmac(struct hash_ctx *c, enum hash_alg h, const uint8_t *key,
+		    size_t klen, const void *data, size_t len, uint8_t *out)
 {
 	struct kcapi_handle *k, *op = NULL;
 	size_t n = hash_len(h);

@@ -261,7 +261,7 @@ static int keys(struct iotsec_session *s, struct rec_prot *rp, bool *on,
 		rec_prot_wipe(rp);
 	*on = false;
 	if (!ret)
-		ret = rec_prot_init(rp, s->suite, key, iv);
+		ret = rec_prot_init(rp, &s->hash, s->suite, key, iv);
 	explicit_bzero(key, sizeof(key));
 	explicit_bzero(iv, sizeof(iv));
 	*on = !ret;

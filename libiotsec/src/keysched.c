@@ -66,18 +66,38 @@ int ks_derive_secret(struct hash_ctx *hc, enum hash_alg h,
 			       hash_len(h));
 }
 
-/* stage = Extract(Derive-Secret(stage, "derived", ""), ikm) */
+/* Hash(""): FIPS 180-4's SHA-256 and SHA-384 of the empty string. */
+static const uint8_t empty256[32] = {
+	0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8,
+	0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c,
+	0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+};
+
+static const uint8_t empty384[48] = {
+	0x38, 0xb0, 0x60, 0xa7, 0x51, 0xac, 0x96, 0x38, 0x4c, 0xd9, 0x32, 0x7e,
+	0xb1, 0xb1, 0xe3, 0x6a, 0x21, 0xfd, 0xb7, 0x11, 0x14, 0xbe, 0x07, 0x43,
+	0x4c, 0x0c, 0xc7, 0xbf, 0x63, 0xf6, 0xe1, 0xda, 0x27, 0x4e, 0xde, 0xbf,
+	0xe7, 0x6f, 0x65, 0xfb, 0xd5, 0x1a, 0xd2, 0xf1, 0x48, 0x98, 0xb9, 0x5b,
+};
+
+const uint8_t *ks_empty_hash(enum hash_alg h)
+{
+	return h == HASH_SHA384 ? empty384 : empty256;
+}
+
+/*
+ * stage = Extract(Derive-Secret(stage, "derived", ""), ikm); Hash("") is
+ * a constant, not a digest computed per stage.
+ */
 static int next_stage(struct keysched *ks, struct hash_ctx *hc,
 		      const uint8_t *ikm, size_t len)
 {
 	size_t hl = hash_len(ks->hash);
-	uint8_t empty[HASH_MAX], salt[HASH_MAX];
+	uint8_t salt[HASH_MAX];
 	int ret;
 
-	ret = hash_digest(hc, ks->hash, "", 0, empty);
-	if (!ret)
-		ret = ks_derive_secret(hc, ks->hash, ks->stage, "derived", empty,
-				       salt);
+	ret = ks_derive_secret(hc, ks->hash, ks->stage, "derived",
+			       ks_empty_hash(ks->hash), salt);
 	if (!ret)
 		ret = hash_hmac(hc, ks->hash, salt, hl, ikm, len, ks->stage);
 	explicit_bzero(salt, sizeof(salt));

@@ -50,5 +50,7 @@ int ks_traffic_key(struct hash_ctx *hc, enum hash_alg h,
 int ks_finished(struct hash_ctx *hc, enum hash_alg h, const uint8_t *secret,
 		const uint8_t *th, uint8_t *verify_data);
 void ks_wipe(struct keysched *ks);
+/* Hash("") of h, a constant (hash_len(h) bytes). */
+const uint8_t *ks_empty_hash(enum hash_alg h);
 
 #endif

@@ -15,6 +15,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "iotsec.h"
+#include "internal.h"
 #include "kpp.h"
 #include <linux/if_alg_kpp.h>
 
@@ -50,6 +52,9 @@ int kpp_open(struct kpp *k, const char *alg)
 	memcpy(sa.salg_name, alg, strlen(alg) + 1);
 
 	k->tfmfd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	/* No AF_ALG at all: no ECDHE, and no way around it (libiotsec.rst). */
+	if (k->tfmfd < 0 && errno == EAFNOSUPPORT)
+		return IOTSEC_LIB_ERR(IOTSEC_E_NO_AF_ALG);
 	if (k->tfmfd < 0)
 		return -errno;
 	if (bind(k->tfmfd, (struct sockaddr *)&sa, sizeof(sa))) {

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Handshake record protection (see record.h): the framing here, the AEAD
- * in record_kcapi.c (AF_ALG; host unit tests put OpenSSL in its place).
- *
- * The AEAD takes associated data then text, and gives back the associated
- * data, then ciphertext and tag; the associated data of a TLS 1.3 record
- * is its header.  The nonce is the write IV XORed with the 64-bit
- * sequence number, left-padded (section 5.3).
+ * Handshake record protection (see record.h): the framing, the nonce and
+ * the inner content type here, the AEAD in a backend.  The associated
+ * data of a TLS 1.3 record is its header.  The nonce is the write IV
+ * XORed with the 64-bit sequence number, left-padded (section 5.3).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +12,59 @@
 #include "iotsec.h"
 #include "internal.h"
 #include "record.h"
+
+int rec_prot_init(struct rec_prot *rp, struct hash_ctx *hc,
+		  const struct suite *s, const uint8_t *key,
+		  const uint8_t iv[12])
+{
+	int ret = -EAFNOSUPPORT;
+
+	memset(rp, 0, sizeof(*rp));
+	if (hash_pick(hc, HASH_KIND_AEAD) == IOTSEC_CRYPTO_KERNEL) {
+		ret = rec_kcapi_init(rp, s, key);
+		rp->be = IOTSEC_CRYPTO_KERNEL;
+		if (ret && hash_fall_back(hc, HASH_KIND_AEAD, ret))
+			rp->be = 0;
+	}
+	if (!rp->be) {
+		ret = rec_ossl_init(rp, s, key);
+		rp->be = IOTSEC_CRYPTO_USER;
+	}
+	if (ret) {
+		rec_prot_wipe(rp);
+		return ret;
+	}
+	hash_ran(hc, rp->be);
+	memcpy(rp->iv, iv, 12);
+	return 0;
+}
+
+void rec_prot_wipe(struct rec_prot *rp)
+{
+	rec_kcapi_free(rp);
+	rec_ossl_free(rp);
+	explicit_bzero(rp, sizeof(*rp));
+}
+
+static int seal(struct rec_prot *rp, const uint8_t iv[12], uint8_t *buf,
+		size_t ptlen)
+{
+	if (rp->be == IOTSEC_CRYPTO_KERNEL && rp->aead)
+		return rec_kcapi_seal(rp, iv, buf, ptlen);
+	if (rp->be == IOTSEC_CRYPTO_USER && rp->evp)
+		return rec_ossl_seal(rp, iv, buf, ptlen);
+	return -EINVAL;
+}
+
+static int open_in_place(struct rec_prot *rp, const uint8_t iv[12],
+			 uint8_t *buf, size_t ptlen)
+{
+	if (rp->be == IOTSEC_CRYPTO_KERNEL && rp->aead)
+		return rec_kcapi_open(rp, iv, buf, ptlen);
+	if (rp->be == IOTSEC_CRYPTO_USER && rp->evp)
+		return rec_ossl_open(rp, iv, buf, ptlen);
+	return -EINVAL;
+}
 
 static void nonce(const struct rec_prot *rp, uint8_t out[12])
 {
@@ -43,7 +93,7 @@ int rec_seal(struct rec_prot *rp, uint8_t type, const uint8_t *data,
 {
 	size_t inner = len + 1, total = TLS_RECORD_HDR + inner + TLS_TAG_SIZE;
 	uint8_t iv[12], *buf, *rec;
-	ssize_t n;
+	int ret;
 
 	if (len > TLS_MAX_PLAINTEXT)
 		return -EMSGSIZE;
@@ -58,10 +108,10 @@ int rec_seal(struct rec_prot *rp, uint8_t type, const uint8_t *data,
 	memcpy(buf + TLS_RECORD_HDR, data, len);
 	buf[TLS_RECORD_HDR + len] = type;
 	nonce(rp, iv);
-	n = rec_aead_encrypt(rp, iv, buf, TLS_RECORD_HDR + inner, total);
-	if (n != (ssize_t)total) {
+	ret = seal(rp, iv, buf, inner);
+	if (ret) {
 		scratch_free(buf, total);
-		return n < 0 ? (int)n : -EIO;
+		return ret;
 	}
 	rec = wbuf_reserve(out, total);
 	if (rec)
@@ -89,7 +139,6 @@ int rec_open(struct rec_prot *rp, const uint8_t hdr[TLS_RECORD_HDR],
 {
 	size_t total = TLS_RECORD_HDR + len, ptlen;
 	uint8_t iv[12], *buf;
-	ssize_t n;
 	int ret;
 
 	if (len > TLS_MAX_CIPHERTEXT)
@@ -103,15 +152,10 @@ int rec_open(struct rec_prot *rp, const uint8_t hdr[TLS_RECORD_HDR],
 	memcpy(buf + TLS_RECORD_HDR, body, len);
 	nonce(rp, iv);
 	ptlen = len - TLS_TAG_SIZE;
-	/* Ask for exactly header + plaintext: libkcapi reads until it has it. */
-	n = rec_aead_decrypt(rp, iv, buf, total, TLS_RECORD_HDR + ptlen);
-	if (n == -EBADMSG)
+	ret = open_in_place(rp, iv, buf, ptlen);
+	if (ret == -EBADMSG)
 		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_RECORD_MAC);
-	else if (n < 0)
-		ret = (int)n;
-	else if ((size_t)n < TLS_RECORD_HDR + ptlen)
-		ret = -EIO;
-	else
+	else if (!ret)
 		ret = inner_type(buf + TLS_RECORD_HDR, &ptlen, type);
 	if (!ret && ptlen > TLS_MAX_PLAINTEXT)
 		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_RECORD_OVERFLOW);

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * TLS 1.3 record protection for the handshake (RFC 8446 section 5.2),
- * through an AF_ALG AEAD.  After Finished the kernel (kTLS) takes over
- * with the application keys; this is only for the few handshake records.
+ * through an AF_ALG AEAD (record_kcapi.c) or libcrypto's (record_ossl.c),
+ * as the session's hash context chooses (hash.h, HASH_KIND_AEAD).  After
+ * Finished the kernel (kTLS) takes over with the application keys; this
+ * is only for the few handshake records.
  */
 #ifndef IOTSEC_RECORD_H
 #define IOTSEC_RECORD_H
 
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "codec.h"
+#include "hash.h"
 #include "suite.h"
 
 #define TLS_CT_CHANGE_CIPHER_SPEC	20
@@ -23,15 +25,24 @@
 #define TLS_MAX_CIPHERTEXT	(16384 + 256)
 #define TLS_TAG_SIZE		16
 
+struct kcapi_handle;
+
 /* One direction's keys and sequence number. */
 struct rec_prot {
-	void *aead;		/* the AEAD's handle (record_kcapi.c) */
+	struct kcapi_handle *aead;	/* AF_ALG backend */
+	void *evp;			/* libcrypto backend: EVP_CIPHER_CTX */
+	unsigned int be;		/* IOTSEC_CRYPTO_KERNEL or _USER */
 	uint8_t iv[12];
 	uint64_t seq;
 };
 
-int rec_prot_init(struct rec_prot *rp, const struct suite *s,
-		  const uint8_t *key, const uint8_t iv[12]);
+/*
+ * Keys rp for suite s with the backend hc picks for HASH_KIND_AEAD (AUTO:
+ * AF_ALG, libcrypto when the bind is refused; hc may be NULL: AUTO).
+ */
+int rec_prot_init(struct rec_prot *rp, struct hash_ctx *hc,
+		  const struct suite *s, const uint8_t *key,
+		  const uint8_t iv[12]);
 void rec_prot_wipe(struct rec_prot *rp);
 /* Appends one protected record holding (type, data) to out. */
 int rec_seal(struct rec_prot *rp, uint8_t type, const uint8_t *data,
@@ -45,14 +56,23 @@ int rec_open(struct rec_prot *rp, const uint8_t hdr[TLS_RECORD_HDR],
 	     const uint8_t *body, size_t len, uint8_t *type, struct wbuf *out);
 
 /*
- * record_kcapi.c: the AEAD in place.  encrypt: buf holds the header then
- * the text (inlen), and gets the header, ciphertext and tag (outlen);
- * decrypt: buf holds header, ciphertext and tag (inlen) and gets header
- * and text (outlen), or -EBADMSG.  Both return the bytes written.
+ * The backends, on one flat buffer: header (the associated data), then
+ * ptlen bytes of text, then the tag.  seal encrypts in place and writes
+ * the tag; open decrypts in place, -EBADMSG when the tag is wrong.
  */
-ssize_t rec_aead_encrypt(struct rec_prot *rp, const uint8_t nonce[12],
-			 uint8_t *buf, size_t inlen, size_t outlen);
-ssize_t rec_aead_decrypt(struct rec_prot *rp, const uint8_t nonce[12],
-			 uint8_t *buf, size_t inlen, size_t outlen);
+int rec_kcapi_init(struct rec_prot *rp, const struct suite *s,
+		   const uint8_t *key);
+void rec_kcapi_free(struct rec_prot *rp);
+int rec_kcapi_seal(struct rec_prot *rp, const uint8_t nonce[12], uint8_t *buf,
+		   size_t ptlen);
+int rec_kcapi_open(struct rec_prot *rp, const uint8_t nonce[12], uint8_t *buf,
+		   size_t ptlen);
+int rec_ossl_init(struct rec_prot *rp, const struct suite *s,
+		  const uint8_t *key);
+void rec_ossl_free(struct rec_prot *rp);
+int rec_ossl_seal(struct rec_prot *rp, const uint8_t nonce[12], uint8_t *buf,
+		  size_t ptlen);
+int rec_ossl_open(struct rec_prot *rp, const uint8_t nonce[12], uint8_t *buf,
+		  size_t ptlen);
 
 #endif

@@ -1,55 +1,68 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The AEAD of handshake record protection, through AF_ALG (libkcapi): in
- * place, the associated data (the record header) first (see record.h).
- * Host unit tests link tests/unit/record_openssl.c in its place.
+ * Handshake record protection through AF_ALG (algif_aead) via libkcapi:
+ * the kernel backend of record.h.
+ *
+ * The kernel's AEAD takes associated data then text, and gives back the
+ * associated data, then ciphertext and tag; the associated data of a TLS
+ * 1.3 record is its header.
  */
 #include <errno.h>
 #include <kcapi.h>
-#include <string.h>
 
 #include "record.h"
 
-int rec_prot_init(struct rec_prot *rp, const struct suite *s,
-		  const uint8_t *key, const uint8_t iv[12])
+int rec_kcapi_init(struct rec_prot *rp, const struct suite *s,
+		   const uint8_t *key)
 {
-	struct kcapi_handle *h = NULL;
-	int ret;
+	int ret = kcapi_aead_init(&rp->aead, s->aead, 0);
 
-	memset(rp, 0, sizeof(*rp));
-	ret = kcapi_aead_init(&h, s->aead, 0);
-	if (ret)
-		return ret;
-	rp->aead = h;
-	ret = kcapi_aead_setkey(h, key, s->keylen);
-	if (!ret)
-		ret = kcapi_aead_settaglen(h, TLS_TAG_SIZE);
 	if (ret) {
-		rec_prot_wipe(rp);
-		return ret;
+		rp->aead = NULL;
+		return ret < 0 ? ret : -EIO;
 	}
-	kcapi_aead_setassoclen(h, TLS_RECORD_HDR);
-	memcpy(rp->iv, iv, 12);
+	ret = kcapi_aead_setkey(rp->aead, key, s->keylen);
+	if (!ret)
+		ret = kcapi_aead_settaglen(rp->aead, TLS_TAG_SIZE);
+	if (ret) {
+		rec_kcapi_free(rp);
+		return ret < 0 ? ret : -EIO;
+	}
+	kcapi_aead_setassoclen(rp->aead, TLS_RECORD_HDR);
 	return 0;
 }
 
-void rec_prot_wipe(struct rec_prot *rp)
+void rec_kcapi_free(struct rec_prot *rp)
 {
 	if (rp->aead)
 		kcapi_aead_destroy(rp->aead);
-	explicit_bzero(rp, sizeof(*rp));
+	rp->aead = NULL;
 }
 
-ssize_t rec_aead_encrypt(struct rec_prot *rp, const uint8_t nonce[12],
-			 uint8_t *buf, size_t inlen, size_t outlen)
+int rec_kcapi_seal(struct rec_prot *rp, const uint8_t nonce[12], uint8_t *buf,
+		   size_t ptlen)
 {
-	return kcapi_aead_encrypt(rp->aead, buf, inlen, nonce, buf, outlen,
-				  KCAPI_ACCESS_SENDMSG);
+	size_t total = TLS_RECORD_HDR + ptlen + TLS_TAG_SIZE;
+	ssize_t n;
+
+	n = kcapi_aead_encrypt(rp->aead, buf, TLS_RECORD_HDR + ptlen,
+			       (uint8_t *)nonce, buf, total,
+			       KCAPI_ACCESS_SENDMSG);
+	if (n != (ssize_t)total)
+		return n < 0 ? (int)n : -EIO;
+	return 0;
 }
 
-ssize_t rec_aead_decrypt(struct rec_prot *rp, const uint8_t nonce[12],
-			 uint8_t *buf, size_t inlen, size_t outlen)
+int rec_kcapi_open(struct rec_prot *rp, const uint8_t nonce[12], uint8_t *buf,
+		   size_t ptlen)
 {
-	return kcapi_aead_decrypt(rp->aead, buf, inlen, nonce, buf, outlen,
-				  KCAPI_ACCESS_SENDMSG);
+	size_t total = TLS_RECORD_HDR + ptlen + TLS_TAG_SIZE;
+	ssize_t n;
+
+	/* Ask for exactly header + plaintext: libkcapi reads until it has it. */
+	n = kcapi_aead_decrypt(rp->aead, buf, total, (uint8_t *)nonce, buf,
+			       TLS_RECORD_HDR + ptlen, KCAPI_ACCESS_SENDMSG);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n < TLS_RECORD_HDR + ptlen ? -EIO : 0;
 }

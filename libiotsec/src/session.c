@@ -32,6 +32,7 @@ static struct iotsec_session *alloc_session(const struct iotsec_config *cfg,
 	s->state = server ? EXPECT_CLIENT_HELLO : EXPECT_SERVER_HELLO;
 	s->kpp.tfmfd = -1;
 	s->kpp.opfd = -1;
+	s->hash.want = cfg->crypto;
 	tr_init(&s->tr);
 	wbuf_init(&s->hs, MSG_MAX_LEN_LARGE + MSG_HDR_LEN + TLS_MAX_PLAINTEXT);
 	wbuf_init(&s->out, 0);

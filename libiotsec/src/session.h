@@ -29,6 +29,7 @@ struct iotsec_config {
 	char peer_name[MSG_HOST_MAX + 1];
 	char ecdh_alg[64];		/* AF_ALG kpp algorithm */
 	unsigned int timeout_ms;
+	unsigned int crypto;		/* IOTSEC_CRYPTO_*: backend choice */
 	uint16_t suites[MSG_SUITES_MAX];
 	uint8_t n_suites;
 	time_t (*now)(void);		/* tests may move the clock */
@@ -76,7 +77,7 @@ struct iotsec_session {
 	uint8_t cr_context_len;
 	struct kpp kpp;
 	struct keysched ks;
-	struct hash_ctx hash;		/* AF_ALG hash handles, handshake only */
+	struct hash_ctx hash;		/* backend choice, AF_ALG handles */
 	struct transcript tr;
 	struct rec_prot rx, tx;		/* handshake record protection */
 	bool rx_on, tx_on;

@@ -111,7 +111,7 @@ static int open_with(struct iotsec_session *s, const uint8_t *secret,
 	ret = ks_traffic_key(&s->hash, s->suite->hash, secret, key,
 			     s->suite->keylen, iv);
 	if (!ret)
-		ret = rec_prot_init(&rp, s->suite, key, iv);
+		ret = rec_prot_init(&rp, &s->hash, s->suite, key, iv);
 	rp.seq = seq;
 	if (!ret)
 		ret = rec_open(&rp, hdr, body, len, type, pt);
