@@ -101,6 +101,13 @@ install-pkcs11: $(P11_SO)
 		> $(DESTDIR)$(P11_MODDIR)/iotsec.module
 .PHONY: install-pkcs11
 
+# A PKCS#11 application signing in a loop, for tests/kernel/pkcs11_test.sh.
+P11_SIGN := $(B)/tests/kernel/pkcs11_sign
+$(P11_SIGN): tests/kernel/pkcs11_sign.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) $< -o $@ -lcrypto -lpthread
+tests: $(P11_SIGN)
+
 # Its pure parts and its API without a chip, on the host.
 UNIT_KSRC_pkcs11_test := $(P11_SRC)
 UNIT_KINC_pkcs11_test := -Ilibiotsec/pkcs11
