@@ -28,6 +28,7 @@
 #define MAX_SESSIONS	1024
 #define SIG_LEN		64	/* r || s */
 #define DIGEST_LEN	32
+#define DER_MAX		72	/* the key type's max_sig_size: no larger buffer */
 #define CONF_DEFAULT	"/etc/iotsec/pkcs11.conf"
 
 struct session {
@@ -708,7 +709,7 @@ static CK_RV add_data(struct session *s, const uint8_t *p, CK_ULONG len)
  */
 static CK_RV finish(struct session *s, CK_BYTE_PTR sig, CK_ULONG_PTR len)
 {
-	uint8_t digest[DIGEST_LEN], der[80];
+	uint8_t digest[DIGEST_LEN], der[DER_MAX];
 	struct p11_key *k;
 	int32_t serial;
 	int kind, err;

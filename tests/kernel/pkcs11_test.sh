@@ -4,8 +4,9 @@
 # libiotsec-pkcs11.so with applications no one here wrote, all from
 # Debian: pkcs11-tool (OpenSC), p11tool and gnutls-cli (GnuTLS), openssl
 # s_client with the libp11 engine, mosquitto and its clients; the chip key
-# held by the kernel keyring (simulated chip).  Then two processes signing
-# in parallel, and a process without the key's permission.
+# held by the kernel keyring (simulated chip); then a process without the
+# key's permission, and the configuration.  Signing under load:
+# pkcs11_load_test.sh.
 # TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
 set -u
 if [ -z "${IOTSEC_P11_SESSION:-}" ]; then
@@ -15,21 +16,20 @@ top=${IOTSEC_TOP:?}
 ko=${IOTSEC_KO_DIR:?}
 tool=$top/build/tools/iotsec
 mod=$top/build/lib/libiotsec-pkcs11.so
-signer=$top/build/tests/kernel/pkcs11_sign
 sim=/sys/kernel/debug/iotsec_sim/chip0
 . "$top/tests/kernel/lib/pki.sh"
 . "$top/tests/kernel/lib/tap.sh"
 
 d=$(mktemp -d /tmp/p11.XXXXXX)
-pub=$(mktemp -d /tmp/p11pub.XXXXXX)	# for the unprivileged user
-chmod 755 "$pub"
+udir=$(mktemp -d /tmp/p11pub.XXXXXX)	# for the unprivileged user
+chmod 755 "$udir"
 pids=""
 cleanup() {
 	for p in $pids; do
 		kill "$p" 2>/dev/null
 	done
 	rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
-	rm -rf "$d" "$pub"
+	rm -rf "$d" "$udir"
 }
 trap cleanup EXIT
 
@@ -37,7 +37,17 @@ wait_port() { # port
 	i=0
 	while ! ss -Hltn "sport = :$1" | grep -q LISTEN; do
 		i=$((i + 1))
-		[ $i -gt 300 ] && return 1
+		[ $i -gt 1200 ] && return 1
+		sleep 0.1
+	done
+}
+
+# Waits (60 s by default) for a text in a file.
+wait_text() { # file text [tenths of a second, default 600]
+	i=0
+	while ! grep -q "$2" "$1" 2> /dev/null; do
+		i=$((i + 1))
+		[ $i -gt "${3:-600}" ] && return 1
 		sleep 0.1
 	done
 }
@@ -83,11 +93,20 @@ else
 fi
 
 # --- OpenSC pkcs11-tool ---------------------------------------------------
-pkcs11-tool --module "$mod" -L > "$d/L" 2>&1
-if grep -q "token label *: $serial" "$d/L" && grep -q "token manufacturer *: Microchip via iotsec" "$d/L"; then
+pkcs11-tool --module "$mod" -L -M > "$d/L" 2>&1
+if grep -q "token label *: $serial" "$d/L" && grep -q "token manufacturer *: Microchip via iotsec" "$d/L" &&
+   [ "$(grep -c 'Slot [0-9]' "$d/L")" -eq 1 ]; then
 	ok "pkcs11-tool -L: one slot, token labelled with the chip's serial"
 else
 	nok "pkcs11-tool -L: one slot, token labelled with the chip's serial"
+	diag "$d/L"
+fi
+if grep -q 'ECDSA, keySize={256,256}, hw, sign' "$d/L" &&
+   grep -q 'ECDSA-SHA256, keySize={256,256}, hw, sign' "$d/L" &&
+   [ "$(grep -c 'keySize=' "$d/L")" -eq 2 ] && ! grep -q 'verify\|encrypt\|derive' "$d/L"; then
+	ok "pkcs11-tool -M: ECDSA and ECDSA-SHA256, sign only"
+else
+	nok "pkcs11-tool -M: ECDSA and ECDSA-SHA256, sign only"
 	diag "$d/L"
 fi
 pkcs11-tool --module "$mod" -O > "$d/O" 2>&1
@@ -107,17 +126,13 @@ pkcs11-tool --module "$mod" --read-object --type cert --id 00 -o "$d/p11cert.der
 openssl x509 -in "$d/dev.pem" -outform DER -out "$d/dev.crt.der"
 check "pkcs11-tool --read-object --type cert: the configured certificate" \
 	cmp -s "$d/p11cert.der" "$d/dev.crt.der"
-if pkcs11-tool --module "$mod" --read-object --type privkey --id 00 -o "$d/priv" > "$d/priv.out" 2>&1; then
-	nok "pkcs11-tool --read-object --type privkey: refused"
-else
+pkcs11-tool --module "$mod" --read-object --type privkey --id 00 -o "$d/priv" > "$d/priv.out" 2>&1
+if [ ! -s "$d/priv" ] && grep -qi "sensitive\|not.*extract\|fail\|error" "$d/priv.out"; then
 	ok "pkcs11-tool --read-object --type privkey: refused"
+else
+	nok "pkcs11-tool --read-object --type privkey: refused"
+	diag "$d/priv.out"
 fi
-pkcs11-tool --module "$mod" -M > "$d/M" 2>&1
-check "pkcs11-tool -M: ECDSA and ECDSA-SHA256, sign only" \
-	sh -c "grep -q 'ECDSA, keySize={256,256}, hw, sign' '$d/M' &&
-	       grep -q 'ECDSA-SHA256, keySize={256,256}, hw, sign' '$d/M' &&
-	       [ \$(grep -c . '$d/M') -eq 3 ]"
-
 echo "a message for the chip" > "$d/msg"
 openssl dgst -sha256 -binary "$d/msg" > "$d/dg"
 s0=$(signs)
@@ -135,10 +150,6 @@ echo "another message" > "$d/msg2"
 openssl dgst -sha256 -binary "$d/msg2" > "$d/dg2"
 check "openssl rejects that signature for another digest" \
 	sh -c "! openssl pkeyutl -verify -pubin -inkey '$d/dev.pub' -in '$d/dg2' -sigfile '$d/sig' > /dev/null 2>&1"
-pkcs11-tool --module "$mod" --sign -m ECDSA-SHA256 --id 00 -i "$d/msg" -o "$d/sig2" \
-	--signature-format openssl > "$d/sign2.out" 2>&1
-check "pkcs11-tool --sign -m ECDSA-SHA256 (the module hashes): openssl dgst -verify" \
-	sh -c "openssl dgst -sha256 -verify '$d/dev.pub' -signature '$d/sig2' '$d/msg' > /dev/null 2>&1"
 head -c 20 /dev/urandom > "$d/short"
 pkcs11-tool --module "$mod" --sign -m ECDSA --id 00 -i "$d/short" -o "$d/sig3" > "$d/sign3.out" 2>&1
 check "pkcs11-tool --sign -m ECDSA of 20 bytes: CKR_DATA_LEN_RANGE (no truncation, no padding)" \
@@ -156,18 +167,13 @@ if grep -q "Type: Private key (EC/ECDSA-SECP256R1)" "$d/p11tool" &&
 else
 	nok "p11tool --list-all: the same three objects"
 fi
-p11tool --provider "$mod" --export "pkcs11:token=$serial;object=device;type=cert" \
-	> "$d/exported.pem" 2> /dev/null
-check "p11tool --export of the certificate: the configured one" \
-	sh -c "openssl x509 -in '$d/exported.pem' -outform DER 2>/dev/null | cmp -s - '$d/dev.crt.der'"
-
 # p11-kit finds the module through its module file (user configuration,
 # which p11-kit reads for users other than root).
-mkdir -p "$pub/.config/pkcs11/modules"
+mkdir -p "$udir/.config/pkcs11/modules"
 sed "s|@MODULE@|$mod|" "$top/libiotsec/pkcs11/iotsec.module.in" \
-	> "$pub/.config/pkcs11/modules/iotsec.module"
-chmod -R a+rX "$pub"
-HOME=$pub setpriv --reuid=65534 --regid=65534 --clear-groups p11tool --list-tokens \
+	> "$udir/.config/pkcs11/modules/iotsec.module"
+chmod -R a+rX "$udir"
+HOME=$udir setpriv --reuid=65534 --regid=65534 --clear-groups p11tool --list-tokens \
 	> "$d/tokens" 2>&1
 check "p11-kit, through iotsec.module: p11tool --list-tokens shows the chip's token" \
 	grep -q "URL: pkcs11:model=ATECC.*;manufacturer=Microchip%20via%20iotsec;serial=.*;token=$serial" "$d/tokens"
@@ -175,7 +181,7 @@ grep -q "URL:.*token=$serial" "$d/tokens" || diag "$d/tokens"
 
 # --- openssl s_client with the libp11 engine: mutual TLS 1.3 --------------
 export PKCS11_MODULE_PATH="$mod"	# libp11's engine loads our module
-{ echo "from the server"; sleep 60; } |
+{ echo "from the server"; wait_text "$d/s.out" "from the chip's client"; } |
 	openssl s_server -accept 4433 -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
 		-cert "$d/srv.pem" -key "$d/srv.key" -verify_return_error \
 		-naccept 1 > "$d/s.out" 2> "$d/s.err" &
@@ -183,12 +189,11 @@ spid=$!
 pids="$pids $spid"
 wait_port 4433
 s0=$(signs)
-{ echo "from the chip's client"; sleep 10; } |
+{ echo "from the chip's client"; wait_text "$d/c.out" "from the server"; } |
 	timeout 60 openssl s_client -connect 127.0.0.1:4433 -tls1_3 -engine pkcs11 \
 		-keyform engine -key "$uri" -cert "$d/dev.pem" -CAfile "$d/root.pem" \
 		-verify_return_error -verify_hostname server.test > "$d/c.out" 2> "$d/c.err"
 s1=$(signs)
-kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
 if grep -q "from the chip's client" "$d/s.out" && grep -q "from the server" "$d/c.out" &&
    grep -q "TLSv1.3" "$d/c.out" && grep -q "depth=0 CN = dev" "$d/s.err" &&
@@ -202,18 +207,17 @@ fi
 
 # --- gnutls-cli with the key by URI, against iotsec serve ----------------
 head -c 4096 /dev/urandom > "$d/small"
-{ echo "from iotsec serve"; sleep 30; } |
-	timeout 90 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
-		--key "$key" > "$d/g.s.out" 2> "$d/g.s.err" &
+{ echo "from iotsec serve"; wait_text "$d/g.s.out" "from gnutls-cli" 1200; } |
+	{ timeout 150 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
+		--key "$key" > "$d/g.s.out" 2> "$d/g.s.err"; echo "iotsec serve exit $?" >> "$d/g.s.err"; } &
 spid=$!
 pids="$pids $spid"
 wait_port 4434
-{ echo "from gnutls-cli"; sleep 10; } |
+{ echo "from gnutls-cli"; wait_text "$d/g.c.out" "from iotsec serve"; } |
 	timeout 60 gnutls-cli --provider "$mod" --x509cafile "$d/root.pem" \
 		--x509certfile "$d/dev.pem" --x509keyfile "$uri" --verify-hostname device.test \
 		--priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-SECP256R1" \
 		-p 4434 127.0.0.1 > "$d/g.c.out" 2> "$d/g.c.err"
-kill "$spid" 2>/dev/null
 wait "$spid" 2>/dev/null
 if grep -q "from gnutls-cli" "$d/g.s.out" && grep -q "from iotsec serve" "$d/g.c.out" &&
    grep -q "TLS 1.3" "$d/g.s.err"; then
@@ -242,11 +246,15 @@ mosquitto -c "$d/mosquitto.conf" > "$d/mq.out" 2>&1 &
 mpid=$!
 pids="$pids $mpid"
 wait_port 8883
+# mosquitto 2.0.11's clients fopen() --key before they learn that it is
+# an engine key (upstream issue 2650, pull request 1820): they run where a
+# file of that name exists.
+mkdir -p "$d/mq" && : > "$d/mq/$uri"
 mq() { # mosquitto_pub|mosquitto_sub args...: with the chip key through the module
 	prog=$1
 	shift
-	timeout 90 "$prog" -h 127.0.0.1 -p 8883 --cafile "$d/root.pem" --cert "$d/dev.pem" \
-		--tls-engine pkcs11 --keyform engine --key "$uri" "$@"
+	(cd "$d/mq" && timeout 90 "$prog" -h 127.0.0.1 -p 8883 --cafile "$d/root.pem" --cert "$d/dev.pem" \
+		--tls-engine pkcs11 --keyform engine --key "$uri" "$@")
 }
 s0=$(signs)
 mq mosquitto_pub -t iotsec/test -r -m "hello from the chip" > "$d/pub.out" 2>&1
@@ -265,49 +273,28 @@ fi
 timeout 30 mosquitto_pub -h 127.0.0.1 -p 8883 --cafile "$d/root.pem" -t iotsec/test \
 	-m "no certificate" > "$d/nocert.out" 2>&1
 rc=$?
-timeout 30 mosquitto_sub -h 127.0.0.1 -p 8883 --cafile "$d/root.pem" --cert "$d/dev.pem" \
-	--tls-engine pkcs11 --keyform engine --key "$uri" -t iotsec/test -C 1 -W 30 \
-	> "$d/sub2.out" 2>&1
+mq mosquitto_sub -t iotsec/test -C 1 -W 30 > "$d/sub2.out" 2>&1
 check "the broker refuses a client without a certificate (the retained message unchanged)" \
 	sh -c "[ $rc -ne 0 ] && grep -qx 'hello from the chip' '$d/sub2.out'"
 kill "$mpid" 2>/dev/null
 wait "$mpid" 2>/dev/null
-
-# --- two processes signing in parallel -------------------------------------
-s0=$(signs)
-"$signer" "$mod" device 100 > "$d/par1" 2>&1 &
-p1=$!
-"$signer" "$mod" device 100 > "$d/par2" 2>&1 &
-p2=$!
-wait "$p1"
-r1=$?
-wait "$p2"
-r2=$?
-s1=$(signs)
-cat "$d/par1" "$d/par2" | diag
-check "two processes, 100 CKM_ECDSA_SHA256 signatures each in parallel: 0 failures, 200 chip Signs" \
-	sh -c "[ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $s1 -eq $((s0 + 200)) ]"
-"$signer" "$mod" device 10 4 > "$d/thr" 2>&1
-rc=$?
-diag "$d/thr"
-check "one process, 4 threads with a session each, 10 signatures each: 0 failures" test $rc -eq 0
 
 # --- a process without the key's permission ---------------------------------
 # Another uid in its own session keyring: it may view and read the key
 # ("other": view, read) but not search it, which every keyctl_pkey_* needs.
 perm=$(keyctl rdescribe "$key" | cut -d';' -f4)
 keyctl setperm "$key" 0x3f000003
-cp "$d/dg" "$d/dev.pem" "$pub/"
-printf 'cert %s device\n' "$pub/dev.pem" > "$pub/pkcs11.conf"
-chmod -R a+rX "$pub"
+cp "$d/dg" "$d/dev.pem" "$udir/"
+printf 'cert %s device\n' "$udir/dev.pem" > "$udir/pkcs11.conf"
+chmod -R a+rX "$udir"
 s0=$(signs)
-HOME=$pub IOTSEC_PKCS11_CONF=$pub/pkcs11.conf \
+HOME=$udir IOTSEC_PKCS11_CONF=$udir/pkcs11.conf \
 	setpriv --reuid=65534 --regid=65534 --clear-groups keyctl session - \
-	pkcs11-tool --module "$mod" --sign -m ECDSA --label device -i "$pub/dg" -o /dev/null \
+	pkcs11-tool --module "$mod" --sign -m ECDSA --label device -i "$udir/dg" -o /dev/null \
 	> "$d/noperm" 2>&1
 rc=$?
 s1=$(signs)
-HOME=$pub IOTSEC_PKCS11_CONF=$pub/pkcs11.conf \
+HOME=$udir IOTSEC_PKCS11_CONF=$udir/pkcs11.conf \
 	setpriv --reuid=65534 --regid=65534 --clear-groups keyctl session - \
 	pkcs11-tool --module "$mod" -O > "$d/noperm.O" 2>&1
 keyctl setperm "$key" "0x$perm"
@@ -325,10 +312,6 @@ printf 'key other\n' > "$d/only-other.conf"
 IOTSEC_PKCS11_CONF=$d/only-other.conf pkcs11-tool --module "$mod" -O > "$d/O2" 2>&1
 check "a configuration naming other keys hides this one" \
 	sh -c "! grep -q 'Object' '$d/O2'"
-printf 'nonsense\n' > "$d/bad.conf"
-IOTSEC_PKCS11_CONF=$d/bad.conf pkcs11-tool --module "$mod" -L > "$d/bad" 2>&1
-check "a malformed configuration: C_Initialize fails with a message naming the line" \
-	sh -c "grep -q 'bad.conf:1:' '$d/bad' && grep -q 'CKR_GENERAL_ERROR' '$d/bad'"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/x.key" \
 	-subj /CN=x -out "$d/x.pem" -days 1 2>/dev/null
 printf 'cert %s device\n' "$d/x.pem" > "$d/wrong.conf"
