@@ -227,6 +227,28 @@ else
 	tail -n 15 "$d/g.c.out" "$d/g.c.err" | diag
 fi
 
+# The same client against openssl s_server -Verify 1.
+{ echo "from the server"; wait_text "$d/g2.c.out" "from the server"; } |
+	timeout 150 openssl s_server -accept 4435 -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
+		-cert "$d/srv.pem" -key "$d/srv.key" -verify_return_error -naccept 1 \
+		> "$d/g2.s.out" 2> "$d/g2.s.err" &
+spid=$!
+pids="$pids $spid"
+wait_port 4435
+{ echo "from gnutls-cli"; wait_text "$d/g2.c.out" "from the server"; } |
+	timeout 60 gnutls-cli --provider "$mod" --x509cafile "$d/root.pem" \
+		--x509certfile "$d/dev.pem" --x509keyfile "$uri" --verify-hostname server.test \
+		--priority "NORMAL:-VERS-ALL:+VERS-TLS1.3" -p 4435 127.0.0.1 \
+		> "$d/g2.c.out" 2> "$d/g2.c.err"
+wait "$spid" 2>/dev/null
+if grep -q "from gnutls-cli" "$d/g2.s.out" && grep -q "from the server" "$d/g2.c.out" &&
+   grep -q "depth=0 CN = dev" "$d/g2.s.err"; then
+	ok "gnutls-cli --x509keyfile pkcs11:... -> openssl s_server -Verify 1: mutual TLS 1.3"
+else
+	nok "gnutls-cli --x509keyfile pkcs11:... -> openssl s_server -Verify 1: mutual TLS 1.3"
+	tail -n 10 "$d/g2.c.out" "$d/g2.c.err" "$d/g2.s.err" | diag
+fi
+
 # --- mosquitto: a broker requiring client certificates ---------------------
 cat > "$d/mosquitto.conf" <<EOF
 listener 8883 127.0.0.1
