@@ -91,6 +91,39 @@ $(LIB_SO): $(LIB_OBJ) $(LIB_MAP)
 	$(CC) -shared -Wl,-soname,libiotsec.so.0 -Wl,--version-script=$(LIB_MAP) -Wl,-z,defs $(LIB_OBJ) -o $@ $(LIB_LDLIBS)
 	ln -sf libiotsec.so.0 $(B)/lib/libiotsec.so
 
+# libiotsec-pkcs11.so: the PKCS#11 module over iotsec keys (libiotsec/pkcs11;
+# PKCS#11 types from p11-kit's pkcs11.h).  It exports only the C_* set; make
+# install puts it in LIBDIR/pkcs11 with a p11-kit module file naming it.
+P11_SRC := $(wildcard libiotsec/pkcs11/*.c)
+P11_SO := $(B)/lib/libiotsec-pkcs11.so
+P11_MAP := libiotsec/pkcs11/libiotsec-pkcs11.map
+P11_MODDIR ?= $(PREFIX)/share/p11-kit/modules
+
+$(P11_SO): $(P11_SRC) $(wildcard libiotsec/pkcs11/*.h) $(P11_MAP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) -fPIC -fvisibility=hidden -shared -Wl,-soname,libiotsec-pkcs11.so \
+		-Wl,--version-script=$(P11_MAP) -Wl,-z,defs $(P11_SRC) -o $@ -lkeyutils -lpthread
+
+lib: $(P11_SO)
+install: install-pkcs11
+install-pkcs11: $(P11_SO)
+	install -d $(DESTDIR)$(LIBDIR)/pkcs11 $(DESTDIR)$(P11_MODDIR)
+	install -m 755 $(P11_SO) $(DESTDIR)$(LIBDIR)/pkcs11/
+	sed 's|@MODULE@|$(LIBDIR)/pkcs11/libiotsec-pkcs11.so|' libiotsec/pkcs11/iotsec.module.in \
+		> $(DESTDIR)$(P11_MODDIR)/iotsec.module
+.PHONY: install-pkcs11
+
+# A PKCS#11 application signing in a loop, for tests/kernel/pkcs11_test.sh.
+P11_SIGN := $(B)/tests/kernel/pkcs11_sign
+$(P11_SIGN): tests/kernel/pkcs11_sign.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(WFLAGS) $< -o $@ -lcrypto -lpthread
+tests: $(P11_SIGN)
+
+# Its pure parts and its API without a chip, on the host.
+UNIT_KSRC_pkcs11_test := $(P11_SRC)
+UNIT_KINC_pkcs11_test := -Ilibiotsec/pkcs11
+
 # The library, its header, pkg-config file and man pages, and the tool.
 install: lib tools
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(BINDIR) \

@@ -18,6 +18,7 @@ int find_key(const char *key);
 int cmd_serve(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
+int cmd_pkcs11_uri(int argc, char **argv);
 /* write(2) until done, through EINTR (util.c); 0 or -1 with errno. */
 int write_all(int fd, const char *buf, size_t len);
 
