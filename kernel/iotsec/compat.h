@@ -36,8 +36,11 @@
 #define ATECC_ECC_PRIV_DIGITS	0
 #endif
 
-/* 7.x moved hex2bin() and its kin from <linux/kernel.h> to <linux/hex.h>. */
-#if __has_include("linux/hex.h")
+/*
+ * 7.x moved hex2bin() and its kin from <linux/kernel.h> to <linux/hex.h>
+ * (a version test, not __has_include, which sparse does not know).
+ */
+#if KERNEL_VERSION(7, 0, 0) <= ATECC_KERNEL
 #include <linux/hex.h>
 #endif
 
