@@ -319,7 +319,7 @@ static bool kmod_available(char *path, size_t len)
 }
 
 struct kmod_out {
-	int result, verified;
+	int result, verified, async_bh;
 	char out[512];
 };
 
@@ -344,6 +344,8 @@ static int kmod_run(const char *params, struct kmod_out *o)
 		o->result = atoi(buf);
 	if (file_read(KMOD_PARAMS "verified", buf, sizeof(buf)) > 0)
 		o->verified = atoi(buf);
+	if (file_read(KMOD_PARAMS "async_bh", buf, sizeof(buf)) > 0)
+		o->async_bh = atoi(buf);
 	if (file_read(KMOD_PARAMS "out", o->out, sizeof(o->out)) > 0)
 		o->out[strcspn(o->out, "\n")] = '\0';
 	return kmod_unload(KMOD);
@@ -1367,6 +1369,8 @@ TEST_F(kmod, async_chip_ecdh)
 	ASSERT_EQ(0, kmod_run(params, &o));
 	counters_read(&b);
 	ASSERT_EQ(0, o.result);
+	/* queued, then called back with bottom halves disabled (crypto.c) */
+	EXPECT_EQ(1, o.async_bh);
 	EXPECT_EQ(a.genkey + 1, b.genkey);
 	EXPECT_EQ(a.ecdh + 1, b.ecdh);
 	hex2bin(o.out, got, PUB);

@@ -8,7 +8,8 @@
 # pkey_verify runs in software (no chip command; a held ECDHE key in
 # TempKey survives it); AF_ALG kpp gives chip-backed ECDHE keys only to
 # callers allowed to use the chip (others: software, counted in debugfs);
-# concurrent generates on one slot leave exactly the newest key valid.
+# concurrent generates on one slot, forced to overlap, leave exactly the
+# newest key valid.
 # TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
 set -u
 . "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
@@ -192,15 +193,43 @@ else
 	ok "# SKIP python3 missing: kpp for uid 1000"
 fi
 
-# --- concurrent generates on one slot -----------------------------------
-# Weak: against the driver before this fix, one VM run passed these rounds
-# too (the two adds did not interleave there); it checks the invariant,
-# it does not force the interleaving.
+# --- concurrent generates on one slot, forced to overlap ------------------
+# A plain add of slot 0 holds the chip: its GenKey stalls (fault) until the
+# chip's watchdog, about 1.7 s.  Meanwhile two generates on slot 2 start,
+# and both are seen waiting for the chip (their kernel stacks) while the
+# holder still runs: both adds are in flight before either GenKey.  Only
+# the key of the later GenKey may be left valid, and it is the slot's.
+# (A driver that notes its keys before it takes the chip, then marks the
+# others stale after GenKey, leaves both stale here: tried.)
+waiting() { grep -q atecc_seq_begin "/proc/$1/stack" 2> /dev/null; }
+until_true() { # tries (of 0.05 s), command...: 0 once the command succeeds
+	_t=$1
+	shift
+	while ! "$@"; do
+		_t=$((_t - 1))
+		[ "$_t" -le 0 ] && return 1
+		sleep 0.05
+	done
+}
+fault_taken() { [ "$(cat "$sim_dir/chip0/fault")" = none ]; }
+both_wait() { waiting "$1" && waiting "$2"; }
+rounds=3
 bad=0
-for round in 1 2 3 4 5 6; do
-	keyctl add iotsec "g$round.a" "chip=0 slot=2 generate" @s > "$d/a" 2>&1 &
-	keyctl add iotsec "g$round.b" "chip=0 slot=2 generate" @s > "$d/b" 2>&1 &
+forced=0
+for round in $(seq $rounds); do
+	echo "stall op=0x40" > "$sim_dir/chip0/fault"
+	keyctl add iotsec "hold$round" "chip=0 slot=0" @s > /dev/null 2>&1 &
+	hold=$!
+	if until_true 40 fault_taken; then
+		keyctl add iotsec "g$round.a" "chip=0 slot=2 generate" @s > "$d/a" 2>&1 &
+		pa=$!
+		keyctl add iotsec "g$round.b" "chip=0 slot=2 generate" @s > "$d/b" 2>&1 &
+		pb=$!
+		until_true 20 both_wait $pa $pb && kill -0 $hold 2> /dev/null &&
+			forced=$((forced + 1))
+	fi
 	wait
+	echo none > "$sim_dir/chip0/fault"
 	good=0
 	newest=none
 	for f in a b; do
@@ -217,6 +246,8 @@ for round in 1 2 3 4 5 6; do
 		echo "# round $round: $good usable keys"
 	fi
 done
+check "concurrent generates: both in flight while the chip was held ($forced of $rounds rounds)" \
+	[ "$forced" -eq $rounds ]
 check "concurrent generates: exactly one key valid, the slot's ($bad bad rounds)" [ "$bad" -eq 0 ]
 
 echo "1..$n"

@@ -16,7 +16,11 @@
  *            -> out = "<our X || Y hex>:<shared secret hex>"
  *   alg=     algorithm or driver name (default: the iotsec driver)
  *   may_sleep=1  set CRYPTO_TFM_REQ_MAY_SLEEP on the requests
- * Out: result (0 or -errno of the operation), verified, out.
+ * Out: result (0 or -errno of the operation), verified, out, and
+ * async_bh: how the provider called the requests back: -1 never (every
+ * request finished synchronously), 1 always with bottom halves disabled
+ * (as from a hardware driver's interrupt or tasklet), 0 at least once
+ * with them enabled.
  * The load itself fails only for bad parameters.
  *
  * From 6.13 ECDSA is a sig_alg: sign and verify are synchronous calls on
@@ -45,6 +49,7 @@
 #include <linux/crypto.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <linux/preempt.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -71,6 +76,8 @@ static int verified = -EINPROGRESS;
 module_param(verified, int, 0444);
 static char out[2 * (PUB + SECRET) + 2];
 module_param_string(out, out, sizeof(out), 0444);
+static int async_bh = -1;
+module_param(async_bh, int, 0444);
 
 struct buf {
 	u8 b[MAX_BIN];
@@ -92,6 +99,29 @@ static u32 req_flags(void)
 	return CRYPTO_TFM_REQ_MAY_BACKLOG |
 	       (may_sleep ? CRYPTO_TFM_REQ_MAY_SLEEP : 0);
 }
+
+static void note_bh(void)
+{
+	if (!in_softirq())
+		async_bh = 0;
+	else if (async_bh < 0)
+		async_bh = 1;
+}
+
+/* crypto_req_done(), noting whether bottom halves are disabled here */
+#if KERNEL_VERSION(6, 3, 0) <= CRYPTOTEST_KERNEL
+static void req_done(void *data, int err)
+{
+	note_bh();
+	crypto_req_done(data, err);
+}
+#else
+static void req_done(struct crypto_async_request *req, int err)
+{
+	note_bh();
+	crypto_req_done(req, err);
+}
+#endif
 
 #if CRYPTOTEST_SIG
 /* One DER INTEGER of a 32-byte big-endian value; returns its length. */
@@ -186,7 +216,7 @@ static int ak_run(struct crypto_akcipher *tfm, bool sign, struct buf *in,
 
 	if (!req)
 		return -ENOMEM;
-	akcipher_request_set_callback(req, req_flags(), crypto_req_done, &wait);
+	akcipher_request_set_callback(req, req_flags(), req_done, &wait);
 	if (sign) {
 		sg_init_one(&src[0], in->b, in->len);
 		sg_init_one(&dst, sig, DER_MAX);
@@ -248,7 +278,7 @@ static int kpp_op(struct crypto_kpp *tfm, struct buf *peer, u8 *o)
 
 	if (!req)
 		return -ENOMEM;
-	kpp_request_set_callback(req, req_flags(), crypto_req_done, &wait);
+	kpp_request_set_callback(req, req_flags(), req_done, &wait);
 	sg_init_one(&dst, o, PUB);
 	kpp_request_set_output(req, &dst, PUB);
 	if (peer) {
