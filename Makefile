@@ -99,10 +99,12 @@ P11_SO := $(B)/lib/libiotsec-pkcs11.so
 P11_MAP := libiotsec/pkcs11/libiotsec-pkcs11.map
 P11_MODDIR ?= $(PREFIX)/share/p11-kit/modules
 
-$(P11_SO): $(P11_SRC) $(wildcard libiotsec/pkcs11/*.h) $(P11_MAP)
+# It carries its own copy of libiotsec's PEM decoder (hidden, as the rest).
+P11_LIBSRC := libiotsec/src/pem.c libiotsec/src/codec.c
+$(P11_SO): $(P11_SRC) $(P11_LIBSRC) $(wildcard libiotsec/pkcs11/*.h) $(P11_MAP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) -fPIC -fvisibility=hidden -shared -Wl,-soname,libiotsec-pkcs11.so \
-		-Wl,--version-script=$(P11_MAP) -Wl,-z,defs $(P11_SRC) -o $@ -lkeyutils -lpthread
+	$(CC) $(CFLAGS) $(WFLAGS) -Ilibiotsec/src -fPIC -fvisibility=hidden -shared -Wl,-soname,libiotsec-pkcs11.so \
+		-Wl,--version-script=$(P11_MAP) -Wl,-z,defs $(P11_SRC) $(P11_LIBSRC) -o $@ -lkeyutils -lpthread
 
 lib: $(P11_SO)
 install: install-pkcs11

@@ -358,10 +358,11 @@ static int kpp_recvmsg_nokey(struct socket *sock, struct msghdr *msg,
 }
 
 /*
- * Templates of the two proto_ops tables.  af_alg_register_type() writes
- * their owner field, so af_alg gets writable copies (kpp_ops_alloc()).
- * .sendpage (splice, vmsplice; up to 6.4) feeds the data back through
- * .sendmsg.
+ * The template of the two proto_ops tables.  af_alg_register_type() writes
+ * their owner field, so af_alg gets writable copies (kpp_ops_alloc()); the
+ * copy for a socket without its key yet checks it first in sendmsg and
+ * recvmsg.  .sendpage (splice, vmsplice; up to 6.4) feeds the data back
+ * through .sendmsg.
  */
 static const struct proto_ops kpp_ops_tmpl = {
 	.family		= PF_ALG,
@@ -380,26 +381,6 @@ static const struct proto_ops kpp_ops_tmpl = {
 	.sendpage	= sock_no_sendpage,
 #endif
 	.recvmsg	= kpp_recvmsg,
-	.poll		= kpp_poll,
-};
-
-static const struct proto_ops kpp_ops_nokey_tmpl = {
-	.family		= PF_ALG,
-	.connect	= sock_no_connect,
-	.socketpair	= sock_no_socketpair,
-	.getname	= sock_no_getname,
-	.ioctl		= sock_no_ioctl,
-	.listen		= sock_no_listen,
-	.shutdown	= sock_no_shutdown,
-	.mmap		= sock_no_mmap,
-	.bind		= sock_no_bind,
-	.accept		= sock_no_accept,
-	.release	= af_alg_release,
-	.sendmsg	= kpp_sendmsg_nokey,
-#if KPP_HAVE_SENDPAGE
-	.sendpage	= sock_no_sendpage,
-#endif
-	.recvmsg	= kpp_recvmsg_nokey,
 	.poll		= kpp_poll,
 };
 
@@ -636,15 +617,19 @@ static void kpp_ops_free(void)
 
 static int kpp_ops_alloc(void)
 {
+	struct proto_ops *nokey = kmemdup(&kpp_ops_tmpl, sizeof(kpp_ops_tmpl),
+					  GFP_KERNEL);
+
+	algif_type_kpp.ops_nokey = nokey;
 	algif_type_kpp.ops = kmemdup(&kpp_ops_tmpl, sizeof(kpp_ops_tmpl),
 				     GFP_KERNEL);
-	algif_type_kpp.ops_nokey = kmemdup(&kpp_ops_nokey_tmpl,
-					   sizeof(kpp_ops_nokey_tmpl),
-					   GFP_KERNEL);
-	if (algif_type_kpp.ops && algif_type_kpp.ops_nokey)
-		return 0;
-	kpp_ops_free();
-	return -ENOMEM;
+	if (!algif_type_kpp.ops || !nokey) {
+		kpp_ops_free();
+		return -ENOMEM;
+	}
+	nokey->sendmsg = kpp_sendmsg_nokey;
+	nokey->recvmsg = kpp_recvmsg_nokey;
+	return 0;
 }
 
 static int __init algif_kpp_init(void)

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The module's pure helpers: SHA-256 for CKM_ECDSA_SHA256 (FIPS 180-4),
- * PEM to DER for the configured certificates, the few X.509 fields
- * PKCS#11 certificate objects carry, and DER ECDSA signatures to r || s.
+ * PEM to DER for the configured certificates (libiotsec's pem.c, built
+ * into the module), the few X.509 fields PKCS#11 certificate objects
+ * carry, and DER ECDSA signatures to r || s.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "p11.h"
+#include "pem.h"
 
 /* --- SHA-256 -------------------------------------------------------------- */
 
@@ -108,41 +110,12 @@ void p11_sha256_final(struct p11_sha256 *c, uint8_t out[32])
 
 /* --- PEM ------------------------------------------------------------------ */
 
-static int b64val(uint8_t ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
-
-static const uint8_t *find(const uint8_t *p, const uint8_t *end, const char *s)
-{
-	size_t n = strlen(s);
-
-	for (; (size_t)(end - p) >= n; p++)
-		if (!memcmp(p, s, n))
-			return p;
-	return NULL;
-}
-
+/* PEM through libiotsec's strict decoder (pem.c, built into the module). */
 int p11_cert_load(const uint8_t *text, size_t len, uint8_t **der, size_t *der_len)
 {
-	static const char begin[] = "-----BEGIN CERTIFICATE-----";
-	static const char end_s[] = "-----END CERTIFICATE-----";
-	const uint8_t *end = text + len, *p, *q;
-	uint32_t acc = 0;
-	unsigned int n = 0, pad = 0;
-	size_t out = 0;
+	struct pem_list l;
 	uint8_t *buf;
-	int v;
+	int n;
 
 	if (len >= 2 && text[0] == 0x30) {	/* DER already */
 		buf = malloc(len);
@@ -153,51 +126,15 @@ int p11_cert_load(const uint8_t *text, size_t len, uint8_t **der, size_t *der_le
 		*der_len = len;
 		return 0;
 	}
-	p = find(text, end, begin);
-	if (!p)
-		return -EINVAL;
-	p += sizeof(begin) - 1;
-	q = find(p, end, end_s);
-	if (!q)
-		return -EINVAL;
-	buf = malloc((q - p) / 4 * 3 + 3);
-	if (!buf)
-		return -ENOMEM;
-	for (; p < q; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-			continue;
-		if (*p == '=') {
-			pad++;
-			continue;
-		}
-		v = b64val(*p);
-		if (v < 0 || pad)
-			goto bad;
-		acc = acc << 6 | v;
-		if (++n == 4) {
-			buf[out++] = acc >> 16;
-			buf[out++] = acc >> 8;
-			buf[out++] = acc;
-			n = 0;
-			acc = 0;
-		}
-	}
-	if (n == 2 && pad == 2) {
-		buf[out++] = acc >> 4;
-	} else if (n == 3 && pad == 1) {
-		buf[out++] = acc >> 10;
-		buf[out++] = acc >> 2;
-	} else if (n || pad) {
-		goto bad;
-	}
-	if (!out)
-		goto bad;
-	*der = buf;
-	*der_len = out;
+	n = pem_decode((const char *)text, len, "CERTIFICATE", &l);
+	if (n <= 0)
+		return n == -ENOMEM ? n : -EINVAL;
+	*der = l.blocks[0].der;		/* the first one is the module's */
+	*der_len = l.blocks[0].len;
+	l.blocks[0].der = NULL;
+	l.blocks[0].len = 0;
+	pem_list_free(&l);
 	return 0;
-bad:
-	free(buf);
-	return -EINVAL;
 }
 
 /* --- DER ------------------------------------------------------------------ */

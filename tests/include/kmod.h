@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for VM tests: load and unload our modules, read and write small
- * files (sysfs, debugfs), find the simulator's I2C bus.  Header-only; every
+ * files (sysfs, debugfs, sysctls), find the simulator's I2C bus.  Header-only; every
  * function returns 0 or a negative errno and never exits.
  *
  * The harness sets IOTSEC_KO_DIR to the directory holding the built .ko
@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +150,69 @@ static inline int i2c_bus_find(const char *pattern)
 	}
 	closedir(d);
 	return bus;
+}
+
+/* Unloads algif_kpp, iotsec and iotsec_sim (those loaded). */
+static inline void iotsec_modules_down(void)
+{
+	kmod_unload("algif_kpp");
+	kmod_unload("iotsec");
+	kmod_unload("iotsec_sim");
+}
+
+#define I2C_DEV_DIR	"/sys/bus/i2c/devices"
+
+/* True when the I2C device @dev ("5-0060") is bound to the iotsec driver. */
+static inline bool iotsec_bound(const char *dev)
+{
+	char path[160], link[256];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/driver", dev);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return false;
+	link[n] = '\0';
+	base = strrchr(link, '/');
+	return !strcmp(base ? base + 1 : link, "iotsec");
+}
+
+static inline double now_ms(void);
+
+/* iotsec_bound() within @ms milliseconds. */
+static inline bool iotsec_wait_bound(const char *dev, double ms)
+{
+	double end = now_ms() + ms;
+
+	do {
+		if (iotsec_bound(dev))
+			return true;
+		usleep(10000);
+	} while (now_ms() < end);
+	return false;
+}
+
+#define ALG_RESTRICT	"/proc/sys/crypto/af_alg_restrict"
+
+/* crypto.af_alg_restrict (7.3): its level, or -1 where there is none. */
+static inline int alg_restrict_get(void)
+{
+	char buf[16], *end;
+	long level;
+
+	if (file_read(ALG_RESTRICT, buf, sizeof(buf)) <= 0)
+		return -1;
+	level = strtol(buf, &end, 10);
+	return end == buf ? -1 : (int)level;
+}
+
+static inline int alg_restrict_set(int level)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%d\n", level);
+	return file_write(ALG_RESTRICT, buf);
 }
 
 static inline double now_ms(void)

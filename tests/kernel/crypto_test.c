@@ -49,11 +49,7 @@
 
 #include "kcompat.h"
 #include "atecc/wire.h"
-/* kselftest_harness.h has an unused parameter; -isystem hides it too */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
-#pragma GCC diagnostic pop
 #include "kmod.h"
 #include "simctl.h"
 #include "ossl_p256.h"
@@ -62,7 +58,6 @@
 #define PUB		KPP_P256_PUB
 #define SECRET		KPP_P256_SECRET
 #define PRIV		KPP_P256_PRIV
-#define DEV_DIR		"/sys/bus/i2c/devices"
 #define RNG_DIR		"/sys/class/misc/hw_random"
 #define KMOD		"iotsec_cryptotest"
 #define KMOD_PARAMS	"/sys/module/" KMOD "/parameters/"
@@ -123,9 +118,7 @@ static int load(const char *name, const char *params)
 static void modules_down(void)
 {
 	kmod_unload(KMOD);
-	kmod_unload("algif_kpp");
-	kmod_unload("iotsec");
-	kmod_unload("iotsec_sim");
+	iotsec_modules_down();
 }
 
 /* --- /proc/crypto -------------------------------------------------------- */
@@ -633,27 +626,11 @@ struct chip_env {
 	char rng[64];
 };
 
-static bool bound(const char *dev)
-{
-	char path[160], link[256];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), DEV_DIR "/%s/driver", dev);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	return !strcmp(base ? base + 1 : link, "iotsec");
-}
-
 /* Loads the simulator (one provisioned chip) and the driver, either order. */
 static int chip_up_model(struct chip_env *e, bool sim_first,
 			 const char *model)
 {
 	char path[160], sim[64];
-	double end;
 	int bus, ret;
 
 	memset(e, 0, sizeof(*e));
@@ -673,12 +650,9 @@ static int chip_up_model(struct chip_env *e, bool sim_first,
 	if (bus < 0)
 		return bus;
 	snprintf(e->dev, sizeof(e->dev), "%d-0060", bus);
-	end = now_ms() + BOUND_MS;
-	while (!bound(e->dev) && now_ms() < end)
-		usleep(10000);
-	if (!bound(e->dev))
+	if (!iotsec_wait_bound(e->dev, BOUND_MS))
 		return -ETIMEDOUT;
-	snprintf(path, sizeof(path), DEV_DIR "/%s/serial_number", e->dev);
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/serial_number", e->dev);
 	if (file_read(path, e->serial, sizeof(e->serial)) < 0)
 		return -EIO;
 	e->serial[strcspn(e->serial, "\n")] = '\0';

@@ -23,15 +23,10 @@
 
 #include "kcompat.h"
 #include "atecc/wire.h"
-/* kselftest_harness.h has an unused parameter; -isystem hides it too */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
-#pragma GCC diagnostic pop
 #include "kmod.h"
 #include "simctl.h"
 
-#define DEV_DIR		"/sys/bus/i2c/devices"
 #define DRV_DIR		"/sys/bus/i2c/drivers/iotsec"
 #define RNG_DIR		"/sys/class/misc/hw_random"
 #define MAX_CHIPS	8
@@ -49,12 +44,6 @@ struct env {
 	char serial[MAX_CHIPS][SN_HEX];
 	char rng[MAX_CHIPS][64];
 };
-
-static void modules_down(void)
-{
-	kmod_unload("iotsec");
-	kmod_unload("iotsec_sim");
-}
 
 static int sim_config(int chip, u8 *cfg)
 {
@@ -78,40 +67,13 @@ static int dev_attr(const struct env *e, int i, const char *attr, char *buf,
 	char path[160];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), DEV_DIR "/%s/%s", e->dev[i], attr);
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/%s", e->dev[i], attr);
 	n = file_read(path, buf, len);
 	if (n < 0)
 		return (int)n;
 	if (n && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
 	return 0;
-}
-
-static bool dev_bound(const struct env *e, int i)
-{
-	char path[160], link[256];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), DEV_DIR "/%s/driver", e->dev[i]);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	return !strcmp(base ? base + 1 : link, "iotsec");
-}
-
-static bool wait_bound(const struct env *e, int i)
-{
-	double end = now_ms() + BOUND_MS;
-
-	do {
-		if (dev_bound(e, i))
-			return true;
-		usleep(10000);
-	} while (now_ms() < end);
-	return false;
 }
 
 static int drv_write(const char *file, const char *dev)
@@ -138,7 +100,7 @@ static int env_up(struct env *e, int n, const char *model, int provisioned)
 	int i, ret;
 
 	memset(e, 0, sizeof(*e));
-	modules_down();
+	iotsec_modules_down();
 	ret = kmod_load("iotsec", NULL);
 	if (ret)
 		return ret;
@@ -160,11 +122,11 @@ static int env_up(struct env *e, int n, const char *model, int provisioned)
 		serial_hex(e->cfg[i], e->serial[i]);
 		snprintf(e->rng[i], sizeof(e->rng[i]), "iotsec-%s",
 			 e->serial[i]);
-		if (!ret && !wait_bound(e, i))
+		if (!ret && !iotsec_wait_bound(e->dev[i], BOUND_MS))
 			ret = -ETIMEDOUT;
 	}
 	if (ret)
-		modules_down();
+		iotsec_modules_down();
 	return ret;
 }
 
@@ -278,7 +240,7 @@ FIXTURE_SETUP(probe)
 
 FIXTURE_TEARDOWN(probe)
 {
-	modules_down();
+	iotsec_modules_down();
 }
 
 TEST_F(probe, binds_every_chip)
@@ -287,7 +249,7 @@ TEST_F(probe, binds_every_chip)
 	int i;
 
 	for (i = 0; i < self->e.n; i++) {
-		EXPECT_TRUE(dev_bound(&self->e, i)) TH_LOG("%s", self->e.dev[i]);
+		EXPECT_TRUE(iotsec_bound(self->e.dev[i])) TH_LOG("%s", self->e.dev[i]);
 		ASSERT_EQ(0, dev_attr(&self->e, i, "name", name, sizeof(name)));
 		EXPECT_EQ(0, strncmp(name, "atecc", 5)) TH_LOG("name %s", name);
 		EXPECT_STREQ(variant->model, name + 5);
@@ -385,7 +347,7 @@ FIXTURE_SETUP(chip1)
 
 FIXTURE_TEARDOWN(chip1)
 {
-	modules_down();
+	iotsec_modules_down();
 }
 
 TEST_F(chip1, hwrng_gives_random_data_only)
@@ -469,7 +431,7 @@ TEST_F(chip1, unbind_bind_idle)
 	double t0 = now_ms();
 
 	ASSERT_EQ(0, drv_write("unbind", self->e.dev[0]));
-	EXPECT_FALSE(dev_bound(&self->e, 0));
+	EXPECT_FALSE(iotsec_bound(self->e.dev[0]));
 	EXPECT_FALSE(rng_listed(self->e.rng[0]));
 	ASSERT_EQ(0, drv_write("bind", self->e.dev[0]));
 	EXPECT_LT(now_ms() - t0, BOUND_MS);
@@ -686,7 +648,7 @@ FIXTURE_SETUP(chip2)
 
 FIXTURE_TEARDOWN(chip2)
 {
-	modules_down();
+	iotsec_modules_down();
 }
 
 TEST_F(chip2, each_chip_has_its_own_hwrng)
@@ -767,7 +729,7 @@ FIXTURE_SETUP(fault)
 
 FIXTURE_TEARDOWN(fault)
 {
-	modules_down();
+	iotsec_modules_down();
 }
 
 /* The operation the fault hits; returns 0, an errno, or -1 (short read). */
@@ -794,7 +756,7 @@ static bool next_op_works(const struct env *e, enum via via)
 
 	if (via == VIA_RNG)
 		return hwrng_read_once(rnd, sizeof(rnd), &err) == RNG_READ;
-	if (!dev_bound(e, 0) && drv_write("bind", e->dev[0]))
+	if (!iotsec_bound(e->dev[0]) && drv_write("bind", e->dev[0]))
 		return false;
 	return !dev_attr(e, 0, "serial_number", buf, sizeof(buf)) &&
 	       !strcmp(buf, e->serial[0]);

@@ -78,36 +78,6 @@ TEST(af_alg_sha256_known_answer)
 }
 
 /*
- * crypto.af_alg_restrict (7.3): -1 when the kernel has no such sysctl, else
- * its level.  set_restrict() writes it; 0 or -errno.
- */
-static int get_restrict(void)
-{
-	FILE *f = fopen("/proc/sys/crypto/af_alg_restrict", "r");
-	int level = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &level) != 1)
-		level = -1;
-	fclose(f);
-	return level;
-}
-
-static int set_restrict(int level)
-{
-	FILE *f = fopen("/proc/sys/crypto/af_alg_restrict", "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%d\n", level) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
-/*
  * McGrew & Viega GCM test case 2: zero key, zero IV, one zero block.  On a
  * kernel with crypto.af_alg_restrict at 1 (7.3's default) nobody may bind
  * gcm(aes): the bind fails with ENOENT, and the answer is checked with the
@@ -115,7 +85,7 @@ static int set_restrict(int level)
  */
 TEST(af_alg_gcm_aes_known_answer)
 {
-	int restrict_level = get_restrict();
+	int restrict_level = alg_restrict_get();
 
 	unsigned char key[16] = { 0 }, pt[16] = { 0 }, out[32], want[32];
 	char cbuf[CMSG_SPACE(4) + CMSG_SPACE(sizeof(struct af_alg_iv) + 12)];
@@ -134,11 +104,11 @@ TEST(af_alg_gcm_aes_known_answer)
 	if (restrict_level == 1) {
 		op = alg_open("aead", "gcm(aes)", key, sizeof(key), &tfm);
 		ASSERT_EQ(-ENOENT, op) TH_LOG("af_alg_restrict 1 let gcm(aes) bind");
-		ASSERT_EQ(0, set_restrict(0));
+		ASSERT_EQ(0, alg_restrict_set(0));
 	}
 	op = alg_open("aead", "gcm(aes)", key, sizeof(key), &tfm);
 	if (restrict_level == 1)
-		ASSERT_EQ(0, set_restrict(1));
+		ASSERT_EQ(0, alg_restrict_set(1));
 	ASSERT_LE(0, op) TH_LOG("AF_ALG aead gcm(aes): %s", strerror(-op));
 	c = CMSG_FIRSTHDR(&msg);
 	c->cmsg_level = SOL_ALG;

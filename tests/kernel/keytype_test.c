@@ -36,15 +36,10 @@
 #include "kcompat.h"
 #include "atecc/crc.h"
 #include "atecc/wire.h"
-/* kselftest_harness.h has an unused parameter; -isystem hides it too */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
-#pragma GCC diagnostic pop
 #include "kmod.h"
 #include "simctl.h"
 
-#define DEV_DIR		"/sys/bus/i2c/devices"
 #define DRV_DIR		"/sys/bus/i2c/drivers/iotsec"
 #define SIM_ADDR	0x60
 #define BOUND_MS	5000.0
@@ -65,39 +60,6 @@ struct env {
 
 /* ---- modules, simulator, driver binding ---- */
 
-static void modules_down(void)
-{
-	kmod_unload("iotsec");
-	kmod_unload("iotsec_sim");
-}
-
-static bool dev_bound(const struct env *e)
-{
-	char path[160], link[256];
-	const char *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), DEV_DIR "/%s/driver", e->dev);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return false;
-	link[n] = '\0';
-	base = strrchr(link, '/');
-	return !strcmp(base ? base + 1 : link, "iotsec");
-}
-
-static bool wait_bound(const struct env *e)
-{
-	double end = now_ms() + BOUND_MS;
-
-	do {
-		if (dev_bound(e))
-			return true;
-		usleep(10000);
-	} while (now_ms() < end);
-	return false;
-}
-
 static int drv_write(const char *file, const char *dev)
 {
 	char path[128];
@@ -111,7 +73,7 @@ static int read_serial(struct env *e)
 	char path[160];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), DEV_DIR "/%s/serial_number", e->dev);
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/serial_number", e->dev);
 	n = file_read(path, e->serial, sizeof(e->serial));
 	if (n < 0)
 		return (int)n;
@@ -138,7 +100,7 @@ static int sim_up(struct env *e, const char *params, bool bind)
 	snprintf(e->dev, sizeof(e->dev), "%d-%04x", e->bus, SIM_ADDR);
 	if (!bind)
 		return 0;
-	if (!wait_bound(e))
+	if (!iotsec_wait_bound(e->dev, BOUND_MS))
 		return -ETIMEDOUT;
 	return read_serial(e);
 }
@@ -198,7 +160,7 @@ static int env_up(struct env *e, const char *params)
 	int ret;
 
 	memset(e, 0, sizeof(*e));
-	modules_down();
+	iotsec_modules_down();
 	if (keyctl_join_session_keyring(NULL) < 0)
 		return -errno;
 	ret = kmod_load("iotsec", NULL);
@@ -362,7 +324,7 @@ FIXTURE_SETUP(kt)
 FIXTURE_TEARDOWN(kt)
 {
 	workdir_down(&self->e);
-	modules_down();
+	iotsec_modules_down();
 }
 
 /*
@@ -860,7 +822,7 @@ TEST_F_TIMEOUT(kt, unbind_during_use_then_rebind, 60)
 
 	/* rebind: the old key stays dead, a new one works, same key */
 	ASSERT_EQ(0, drv_write("bind", self->e.dev));
-	ASSERT_TRUE(wait_bound(&self->e));
+	ASSERT_TRUE(iotsec_wait_bound(self->e.dev, BOUND_MS));
 	ASSERT_EQ(0, sim_write(0, "timing", "0"));
 	EXPECT_EQ(-ENODEV, kt_sign(id, dgst, sig));
 	id2 = kt_add_slot(&self->e, 0, "");
@@ -929,7 +891,7 @@ TEST_F_TIMEOUT(kt, rmmod_driver_during_use, 60)
 
 	/* back: the chip binds again and takes new keys */
 	ASSERT_EQ(0, kmod_load("iotsec", NULL));
-	ASSERT_TRUE(wait_bound(&self->e));
+	ASSERT_TRUE(iotsec_wait_bound(self->e.dev, BOUND_MS));
 	ASSERT_EQ(0, sim_write(0, "timing", "0"));
 	id = kt_add_slot(&self->e, 0, "");
 	ASSERT_LT(0, id);
@@ -972,7 +934,7 @@ FIXTURE_SETUP(model)
 FIXTURE_TEARDOWN(model)
 {
 	workdir_down(&self->e);
-	modules_down();
+	iotsec_modules_down();
 }
 
 TEST_F(model, sign_verify_generate)
@@ -1004,7 +966,7 @@ FIXTURE_SETUP(fresh)
 FIXTURE_TEARDOWN(fresh)
 {
 	workdir_down(&self->e);
-	modules_down();
+	iotsec_modules_down();
 }
 
 TEST_F(fresh, unprovisioned_chip_refused)
@@ -1153,7 +1115,7 @@ FIXTURE_SETUP(custom)
 	int ret;
 
 	memset(&self->e, 0, sizeof(self->e));
-	modules_down();
+	iotsec_modules_down();
 	ASSERT_LE(0, keyctl_join_session_keyring(NULL));
 	if (run_cmd("modprobe i2c-dev"))
 		SKIP(return, "no i2c-dev module");
@@ -1169,10 +1131,10 @@ FIXTURE_SETUP(custom)
 	ASSERT_EQ(0, ret) TH_LOG("provisioning: status/errno %d", ret);
 
 	ASSERT_EQ(0, kmod_load("iotsec", NULL));
-	snprintf(path, sizeof(path), DEV_DIR "/i2c-%d/new_device", self->e.bus);
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/i2c-%d/new_device", self->e.bus);
 	snprintf(cmd, sizeof(cmd), "atecc608b 0x%02x", SIM_ADDR);
 	ASSERT_EQ(0, file_write(path, cmd));
-	ASSERT_TRUE(wait_bound(&self->e));
+	ASSERT_TRUE(iotsec_wait_bound(self->e.dev, BOUND_MS));
 	ASSERT_EQ(0, read_serial(&self->e));
 	ASSERT_EQ(0, workdir_up(&self->e));
 }
@@ -1180,7 +1142,7 @@ FIXTURE_SETUP(custom)
 FIXTURE_TEARDOWN(custom)
 {
 	workdir_down(&self->e);
-	modules_down();
+	iotsec_modules_down();
 }
 
 struct refusal {

@@ -84,33 +84,6 @@ static bool all_bytes(const uint8_t *buf, size_t len, uint8_t val)
 /* --- raw AF_ALG, as libkcapi does it ------------------------------------ */
 
 /* socket + bind; returns the tfm fd or -errno. */
-/* crypto.af_alg_restrict (7.3): its level, or -1 where there is none. */
-static int restrict_level(void)
-{
-	FILE *f = fopen("/proc/sys/crypto/af_alg_restrict", "r");
-	int level = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &level) != 1)
-		level = -1;
-	fclose(f);
-	return level;
-}
-
-static int set_restrict_level(int level)
-{
-	FILE *f = fopen("/proc/sys/crypto/af_alg_restrict", "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%d\n", level) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 static int alg_bind(const char *name)
 {
 	struct sockaddr_alg sa = { .salg_family = AF_ALG };
@@ -854,7 +827,7 @@ TEST_F_TIMEOUT(kpp, bad_keys_and_names_are_refused, 120)
 	 * DH binds, but its parameters cannot reach a 6.1 AF_ALG type; with
 	 * crypto.af_alg_restrict (7.3) at 1 it is not on the type's list.
 	 */
-	if (restrict_level() > 0) {
+	if (alg_restrict_get() > 0) {
 		EXPECT_EQ(-ENOENT, alg_bind("dh"));
 		return;
 	}
@@ -870,7 +843,7 @@ TEST_F_TIMEOUT(kpp, bad_keys_and_names_are_refused, 120)
  */
 TEST_F(kpp, af_alg_restrict_keeps_ecdh_for_everyone)
 {
-	int level = restrict_level(), st, fd;
+	int level = alg_restrict_get(), st, fd;
 	pid_t pid;
 
 	if (level < 0)
@@ -890,9 +863,9 @@ TEST_F(kpp, af_alg_restrict_keeps_ecdh_for_everyone)
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st)) TH_LOG("10 setuid, 11 ecdh refused, 12 dh bound");
-	ASSERT_EQ(0, set_restrict_level(0));
+	ASSERT_EQ(0, alg_restrict_set(0));
 	fd = alg_bind("dh");
-	EXPECT_EQ(0, set_restrict_level(1));
+	EXPECT_EQ(0, alg_restrict_set(1));
 	EXPECT_LE(0, fd);
 	if (fd >= 0)
 		close(fd);

@@ -26,10 +26,7 @@
 
 #include "kcompat.h"
 #include "atecc/wire.h"
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
-#pragma GCC diagnostic pop
 #include "kmod.h"
 #include "simctl.h"
 #include "kpp.h"
@@ -38,7 +35,6 @@
 #define SOL_ALG 279
 #endif
 
-#define DEV_DIR		"/sys/bus/i2c/devices"
 #define RNG_DIR		"/sys/class/misc/hw_random"
 #define SIM_ADDR	0x60
 #define BOUND_MS	30000.0	/* an operation hitting a bus fault ends by then */
@@ -50,19 +46,12 @@ struct env {
 	char dev[32];
 };
 
-static void modules_down(void)
-{
-	kmod_unload("algif_kpp");
-	kmod_unload("iotsec");
-	kmod_unload("iotsec_sim");
-}
-
 static int env_up(struct env *e)
 {
 	char path[160];
 	int i, ret;
 
-	modules_down();
+	iotsec_modules_down();
 	run_cmd("modprobe -qa af_alg ecdh_generic");
 	ret = kmod_load("iotsec", NULL);
 	if (!ret)
@@ -82,7 +71,7 @@ static int env_up(struct env *e)
 	if (ret)
 		return ret;
 	snprintf(e->dev, sizeof(e->dev), "%d-%04x", e->bus, SIM_ADDR);
-	snprintf(path, sizeof(path), DEV_DIR "/%s/driver", e->dev);
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/driver", e->dev);
 	for (i = 0; i < 100; i++) {
 		if (!access(path, F_OK))
 			return 0;
@@ -147,7 +136,7 @@ FIXTURE_SETUP(review)
 FIXTURE_TEARDOWN(review)
 {
 	sim_write(0, "fault", "none");
-	modules_down();
+	iotsec_modules_down();
 }
 
 /*
@@ -208,7 +197,7 @@ static int unpriv_reads(const char *dev, const char *attr, int n)
 	int status, i;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), DEV_DIR "/%s/%s", dev, attr);
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/%s", dev, attr);
 	pid = fork();
 	if (pid < 0)
 		return -1;
@@ -245,10 +234,10 @@ TEST_F(review, unprivileged_sysfs_reads_send_no_command)
 		TH_LOG("the reads went to the chip");
 	EXPECT_EQ(infos, sim_counter(0, "info"));
 	/* and they still say what the chip holds (provisioned: locked) */
-	snprintf(path, sizeof(path), DEV_DIR "/%s/config_locked", self->e.dev);
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/config_locked", self->e.dev);
 	ASSERT_LT(0, file_read(path, got, sizeof(got)));
 	EXPECT_EQ('1', got[0]);
-	snprintf(path, sizeof(path), DEV_DIR "/%s/data_locked", self->e.dev);
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/data_locked", self->e.dev);
 	ASSERT_LT(0, file_read(path, got, sizeof(got)));
 	EXPECT_EQ('1', got[0]);
 }

@@ -26,11 +26,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-/* The 6.1 harness has an unused parameter; -Wextra must not stop us. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
-#pragma GCC diagnostic pop
 /*
  * ASSERT_*() longjmp()s out of a test to its teardown and never back into
  * it; at -O3 gcc inlines tests into the setjmp() wrapper and warns that

@@ -123,6 +123,26 @@ static void req_done(struct crypto_async_request *req, int err)
 }
 #endif
 
+/*
+ * The digest, and the key as the provider takes it: a key handle as it is,
+ * 64 hex digits as the 32-byte scalar (in @k).
+ */
+static int sign_params(struct buf *digest, struct buf *k, const void **kp,
+		       unsigned int *klen)
+{
+	if (unhex(data, digest))
+		return -EINVAL;
+	*kp = key;
+	*klen = strlen(key);
+	if (!strncmp(key, "iotsec:", 7))
+		return 0;
+	if (unhex(key, k))
+		return -EINVAL;
+	*kp = k->b;
+	*klen = k->len;
+	return 0;
+}
+
 #if CRYPTOTEST_SIG
 /* One DER INTEGER of a 32-byte big-endian value; returns its length. */
 static unsigned int der_int(u8 *o, const u8 *be)
@@ -170,18 +190,12 @@ static int run_sign(void)
 	struct buf digest, k;
 	u8 sig[DER_MAX];
 	unsigned int siglen;
-	const void *kp = key;
-	unsigned int klen = strlen(key);
+	const void *kp;
+	unsigned int klen;
 	int ret;
 
-	if (unhex(data, &digest))
+	if (sign_params(&digest, &k, &kp, &klen))
 		return -EINVAL;
-	if (strncmp(key, "iotsec:", 7)) {
-		if (unhex(key, &k))
-			return -EINVAL;
-		kp = k.b;
-		klen = k.len;
-	}
 	tfm = crypto_alloc_sig(*alg ? alg : "ecdsa-nist-p256-iotsec", 0, 0);
 	if (IS_ERR(tfm)) {
 		result = PTR_ERR(tfm);
@@ -240,17 +254,11 @@ static int run_sign(void)
 	struct buf digest, k;
 	u8 sig[DER_MAX];
 	unsigned int siglen = 0;
-	const void *kp = key;
-	unsigned int klen = strlen(key);
+	const void *kp;
+	unsigned int klen;
 
-	if (unhex(data, &digest))
+	if (sign_params(&digest, &k, &kp, &klen))
 		return -EINVAL;
-	if (strncmp(key, "iotsec:", 7)) {
-		if (unhex(key, &k))
-			return -EINVAL;
-		kp = k.b;
-		klen = k.len;
-	}
 	tfm = crypto_alloc_akcipher(*alg ? alg : "ecdsa-nist-p256-iotsec", 0, 0);
 	if (IS_ERR(tfm)) {
 		result = PTR_ERR(tfm);
