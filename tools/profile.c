@@ -23,7 +23,6 @@
 #define KC_P256_PRIV		0x0013	/* private, PubInfo, P-256 */
 #define KC_DATA			0x003c	/* data, lockable */
 #define KC_P256_PUB		0x0030	/* P-256 public key, lockable */
-#define CHIPMODE_ADDR_FROM_EXTRA 0x01
 
 static void set_slot(struct profile *p, unsigned int n, u16 sc, u16 kc,
 		     bool genkey, const char *use)
@@ -283,7 +282,7 @@ int profile_lint(const struct profile *p, const u8 *image)
 	unsigned int n, rule, broken;
 	int bad = 0;
 
-	if (image[ATECC_CFG_CHIPMODE] & CHIPMODE_ADDR_FROM_EXTRA) {
+	if (image[ATECC_CFG_CHIPMODE] & ATECC_LINT_CHIPMODE_ADDR_FROM_EXTRA) {
 		fprintf(stderr, "iotsec: refused: ChipMode bit 0 would move the chip to another I2C address\n");
 		bad++;
 	}

@@ -322,35 +322,6 @@ int atecc_cmd_sign_external(struct atecc_chip *chip, unsigned int slot,
 }
 
 /**
- * atecc_cmd_verify_external() - verify a P-256 signature of the digest in
- *	TempKey with a public key given by the host
- * @chip: the chip, inside a sequence, after atecc_cmd_nonce_passthrough()
- * @sig: R || S
- * @pubkey: X || Y
- *
- * Return: 0 when the signature verifies, -EKEYREJECTED when it does not,
- * -EAGAIN when TempKey was lost (rerun the sequence), other errors.
- */
-int atecc_cmd_verify_external(struct atecc_chip *chip,
-			      const u8 sig[ATECC_SIG_SIZE],
-			      const u8 pubkey[ATECC_PUBKEY_SIZE])
-{
-	u8 data[ATECC_SIG_SIZE + ATECC_PUBKEY_SIZE];
-	struct atecc_cmd cmd = {
-		.opcode = ATECC_OP_VERIFY,
-		.param1 = ATECC_VERIFY_EXTERNAL,
-		.param2 = ATECC_VERIFY_CURVE_P256,
-		.data = data,
-		.data_len = sizeof(data),
-		.flags = ATECC_CMD_USES_STATE,
-	};
-
-	memcpy(data, sig, ATECC_SIG_SIZE);
-	memcpy(data + ATECC_SIG_SIZE, pubkey, ATECC_PUBKEY_SIZE);
-	return atecc_i2c_execute(chip, &cmd);
-}
-
-/**
  * atecc_cmd_ecdh() - ECDH with a peer public key
  * @chip: the chip, inside a sequence
  * @mode: bit 0 private key from TempKey (after GenKey into TempKey, 608),

@@ -69,9 +69,6 @@ int atecc_cmd_genkey(struct atecc_chip *chip, u8 mode, u16 key_id,
 		     u8 pubkey[ATECC_PUBKEY_SIZE]);
 int atecc_cmd_sign_external(struct atecc_chip *chip, unsigned int slot,
 			    bool msgdig, u8 sig[ATECC_SIG_SIZE]);
-int atecc_cmd_verify_external(struct atecc_chip *chip,
-			      const u8 sig[ATECC_SIG_SIZE],
-			      const u8 pubkey[ATECC_PUBKEY_SIZE]);
 int atecc_cmd_ecdh(struct atecc_chip *chip, u8 mode, u16 key_id,
 		   const u8 peer[ATECC_PUBKEY_SIZE], u8 *out, size_t *out_len);
 
@@ -84,10 +81,6 @@ int atecc_genkey_public(struct atecc_chip *chip, unsigned int slot,
 			u8 pubkey[ATECC_PUBKEY_SIZE]);
 int atecc_sign_digest(struct atecc_chip *chip, unsigned int slot,
 		      const u8 digest[ATECC_KEY_SIZE], u8 sig[ATECC_SIG_SIZE]);
-int atecc_verify_digest(struct atecc_chip *chip,
-			const u8 digest[ATECC_KEY_SIZE],
-			const u8 sig[ATECC_SIG_SIZE],
-			const u8 pubkey[ATECC_PUBKEY_SIZE]);
 int atecc_genkey_tempkey(struct atecc_chip *chip,
 			 u8 pubkey[ATECC_PUBKEY_SIZE], u64 *ticket);
 int atecc_ecdh_tempkey(struct atecc_chip *chip, u64 ticket,

@@ -365,22 +365,13 @@ static __printf(4, 5) int fail(struct xfer *x, int err, enum next next,
 static int frame(struct xfer *x)
 {
 	struct atecc_cmd *cmd = x->cmd;
-	u8 count = ATECC_CMD_MIN + cmd->data_len;
 
 	if (cmd->data_len > ATECC_CMD_MAX - ATECC_CMD_MIN ||
 	    cmd->out_len > ATECC_RSP_MAX - ATECC_RSP_STATUS + 1 ||
 	    cmd->out_len == 1)
 		return -EINVAL;
-	x->buf[0] = ATECC_WA_COMMAND;
-	x->buf[1] = count;
-	x->buf[2] = cmd->opcode;
-	x->buf[3] = cmd->param1;
-	x->buf[4] = cmd->param2 & 0xff;
-	x->buf[5] = cmd->param2 >> 8;
-	if (cmd->data_len)
-		memcpy(&x->buf[6], cmd->data, cmd->data_len);
-	atecc_crc16_put(&x->buf[1], count - ATECC_CRC_SIZE);
-	x->len = 1 + count;
+	x->len = atecc_packet(x->buf, cmd->opcode, cmd->param1, cmd->param2,
+			      cmd->data, cmd->data_len);
 	return 0;
 }
 
@@ -542,8 +533,7 @@ static int chip_status(struct xfer *x, u8 st)
 		return fail(x, -EPROTO, FINAL, "unknown status 0x%02x", st);
 	if (st == ATECC_ST_MISCOMPARE) {
 		dev_dbg(x->chip->dev, "%s: miscompare\n", x->name);
-		return x->cmd->opcode == ATECC_OP_VERIFY ? -EKEYREJECTED :
-							    -EBADMSG;
+		return -EBADMSG;
 	}
 	if (st == ATECC_ST_WATCHDOG)
 		atecc_i2c_idle(x->chip);	/* the next wake restarts it */
@@ -628,7 +618,7 @@ static void account(struct xfer *x, ktime_t start, int ret)
  * @cmd: the command; on success its answer is in @cmd->out
  *
  * Return: 0, or a negative errno: the chip's status mapped as documented in
- * Documentation/atecc608.rst (-EBADMSG/-EKEYREJECTED miscompare, -EINVAL
+ * Documentation/atecc608.rst (-EBADMSG miscompare, -EINVAL
  * parse error, -EPERM execution error, -EAGAIN ECC fault or lost volatile
  * state, -EIO self-test, health or communication failure, -ETIMEDOUT no
  * answer), an I2C error (never -EBUSY or -EINPROGRESS, which would mean

@@ -414,47 +414,6 @@ int atecc_sign_digest(struct atecc_chip *chip, unsigned int slot,
 	return ret;
 }
 
-static int verify_once(struct atecc_chip *chip, const u8 *digest,
-		       const u8 *sig, const u8 *pubkey)
-{
-	static const u8 ops[] = { ATECC_OP_NONCE, ATECC_OP_VERIFY };
-	int ret;
-
-	ret = atecc_seq_reserve(chip, ops, ARRAY_SIZE(ops));
-	if (!ret)
-		ret = atecc_cmd_nonce_passthrough(chip, digest);
-	if (!ret)
-		ret = atecc_cmd_verify_external(chip, sig, pubkey);
-	return ret;
-}
-
-/**
- * atecc_verify_digest() - verify an ECDSA P-256 signature on the chip
- * @chip: the chip (not inside a sequence)
- * @digest: 32 bytes
- * @sig: R || S
- * @pubkey: X || Y
- *
- * Return: 0 valid, -EKEYREJECTED invalid, other errors.
- */
-int atecc_verify_digest(struct atecc_chip *chip,
-			const u8 digest[ATECC_KEY_SIZE],
-			const u8 sig[ATECC_SIG_SIZE],
-			const u8 pubkey[ATECC_PUBKEY_SIZE])
-{
-	int ret, run;
-
-	ret = atecc_seq_begin(chip);
-	if (ret)
-		return ret;
-	run = 0;
-	do
-		ret = verify_once(chip, digest, sig, pubkey);
-	while (ret == -EAGAIN && ++run < SEQ_RUNS);
-	atecc_seq_end(chip);
-	return ret;
-}
-
 /**
  * atecc_genkey_tempkey() - a new key pair whose private key stays in TempKey
  * @chip: the chip (not inside a sequence); a 608

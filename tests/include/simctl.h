@@ -30,6 +30,19 @@ static inline int debugfs_up(void)
 	return stat(SIM_DIR, &st) ? -errno : 0;
 }
 
+/*
+ * Loads iotsec_sim with @params, mounts debugfs if need be; returns the
+ * simulator's I2C bus number or a negative errno.
+ */
+static inline int sim_bus_up(const char *params)
+{
+	int ret = kmod_load("iotsec_sim", params);
+
+	if (!ret)
+		ret = debugfs_up();
+	return ret ? ret : i2c_bus_find("iotsec-sim");
+}
+
 /* The path of file @file of simulated chip @chip. */
 static inline void sim_path(char *buf, size_t len, int chip, const char *file)
 {

@@ -10,12 +10,7 @@ set -u
 . "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
 own_session "$@"	# so that the keys we add are ours to use
 
-d=$(mktemp -d /tmp/csr.XXXXXX)
-cleanup() {
-	modules_down
-	rm -rf "$d"
-}
-trap cleanup EXIT
+scratch csr
 
 signs() { sim_count 0 sign; }
 

@@ -107,13 +107,8 @@ static int env_up(struct env *e, int n, const char *model, int provisioned)
 	snprintf(params, sizeof(params),
 		 "chips=%d model=%s provisioned=%d instantiate=1", n, model,
 		 provisioned);
-	ret = kmod_load("iotsec_sim", params);
-	if (!ret)
-		ret = debugfs_up();
-	if (!ret) {
-		e->bus = i2c_bus_find("iotsec-sim");
-		ret = e->bus < 0 ? e->bus : 0;
-	}
+	e->bus = sim_bus_up(params);
+	ret = e->bus < 0 ? e->bus : 0;
 	e->n = n;
 	for (i = 0; !ret && i < n; i++) {
 		snprintf(e->dev[i], sizeof(e->dev[i]), "%d-%04x", e->bus,

@@ -15,13 +15,8 @@ set -u
 . "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
 own_session "$@"	# so that the keys we add are ours to use
 
-d=$(mktemp -d /tmp/keyauth.XXXXXX)
+scratch keyauth
 chmod 1777 "$d"
-cleanup() {
-	modules_down
-	rm -rf "$d"
-}
-trap cleanup EXIT
 INFO="enc=x962 hash=sha256"	# split on purpose: two arguments
 
 # Runs sh -c "$2" as uid $1 (gid $1, no supplementary groups) in a session
@@ -29,6 +24,26 @@ INFO="enc=x962 hash=sha256"	# split on purpose: two arguments
 as_uid() {
 	(cd "$d" && setpriv --reuid="$1" --regid="$1" --clear-groups \
 		keyctl session - sh -c "$2") > "$d/out" 2>&1
+}
+
+# refused TEXT UID CMD: CMD as UID fails with EACCES; denied: fails at all.
+refused() {
+	if as_uid "$2" "$3"; then
+		nok "$1"
+	else
+		check "$1" grep -q "Permission denied" "$d/out"
+	fi
+}
+denied() { if as_uid "$2" "$3"; then nok "$1"; else ok "$1"; fi; }
+
+until_true() { # tries (of 0.05 s), command...: 0 once the command succeeds
+	_t=$1
+	shift
+	while ! "$@"; do
+		_t=$((_t - 1))
+		[ "$_t" -le 0 ] && return 1
+		sleep 0.05
+	done
 }
 
 # Every command the simulated chip ran: the sum of its per-command counters.
@@ -55,16 +70,10 @@ fi
 check "key_group is none by default" [ "$(cat "$dev/key_group")" = none ]
 log0=$(dmesg | wc -l)
 before=$(snap)
-if as_uid 1000 "keyctl add iotsec mine 'chip=0 slot=0' @s"; then
-	nok "uid 1000: add for slot 0 refused"
-else
-	check "uid 1000: add for slot 0 refused (EACCES)" grep -q "Permission denied" "$d/out"
-fi
-if as_uid 1000 "keyctl add iotsec mine 'chip=$serial slot=2 generate' @s"; then
-	nok "uid 1000: generate refused"
-else
-	check "uid 1000: generate refused (EACCES)" grep -q "Permission denied" "$d/out"
-fi
+refused "uid 1000: add for slot 0 refused (EACCES)" 1000 \
+	"keyctl add iotsec mine 'chip=0 slot=0' @s"
+refused "uid 1000: generate refused (EACCES)" 1000 \
+	"keyctl add iotsec mine 'chip=$serial slot=2 generate' @s"
 after=$(snap)
 check "no chip command, sign/genkey/eeprom_writes unchanged ($before -> $after)" \
 	[ "$before" = "$after" ]
@@ -73,28 +82,46 @@ check "dmesg names uid, chip and slot" \
 	grep -q "iotsec key for chip $serial slot 0 refused to uid 1000" "$d/dmesg"
 check "dmesg names the generate refusal" \
 	grep -q "iotsec generate for chip $serial slot 2 refused to uid 1000" "$d/dmesg"
-if as_uid 1000 "echo 1000 > $dev/key_group"; then
-	nok "uid 1000 cannot set key_group"
-else
-	ok "uid 1000 cannot set key_group"
-fi
+denied "uid 1000 cannot set key_group" 1000 "echo 1000 > $dev/key_group"
 
 # --- the chip's key group lets its members in ----------------------------
 echo 1000 > "$dev/key_group"
 check "key_group reads back 1000" [ "$(cat "$dev/key_group")" = 1000 ]
 check "gid 1000 member: add for slot 0 allowed" \
 	as_uid 1000 "keyctl add iotsec mine 'chip=0 slot=0' @s"
-if as_uid 1001 "keyctl add iotsec mine 'chip=0 slot=0' @s"; then
-	nok "uid/gid 1001 still refused"
-else
-	ok "uid/gid 1001 still refused"
-fi
+denied "uid/gid 1001 still refused" 1001 \
+	"keyctl add iotsec mine 'chip=0 slot=0' @s"
 echo none > "$dev/key_group"
-if as_uid 1000 "keyctl add iotsec mine 'chip=0 slot=0' @s"; then
-	nok "key_group none: uid 1000 refused again"
-else
-	ok "key_group none: uid 1000 refused again"
-fi
+denied "key_group none: uid 1000 refused again" 1000 \
+	"keyctl add iotsec mine 'chip=0 slot=0' @s"
+
+# --- the quota is charged before any chip work --------------------------
+# uid 1002 (no keys of its own before, so none collected meanwhile), in the
+# key group, and at its key quota: maxkeys set to the keys it holds once
+# its session keyring exists.  Its add fails with EDQUOT before the chip
+# sees a command (the quota is charged when the key is allocated, all chip
+# work is in instantiate).
+echo 1002 > "$dev/key_group"
+maxkeys0=$(cat /proc/sys/kernel/keys/maxkeys)
+rm -f "$d/ready" "$d/go"
+(cd "$d" && setpriv --reuid=1002 --regid=1002 --clear-groups \
+	keyctl session - sh -c 'touch ready; while [ ! -e go ]; do sleep 0.05; done
+		keyctl add iotsec q "chip=0 slot=0" @s') > "$d/out" 2>&1 &
+quota_uid=$!
+until_true 100 test -e "$d/ready"
+awk '$1 == "1002:" { split($4, q, "/"); print q[1] }' /proc/key-users \
+	> /proc/sys/kernel/keys/maxkeys
+before=$(snap)
+touch "$d/go"
+wait $quota_uid
+quota_rc=$?
+after=$(snap)
+echo "$maxkeys0" > /proc/sys/kernel/keys/maxkeys
+echo none > "$dev/key_group"
+diag "$d/out"
+check "at its key quota, a key_group member's add fails (EDQUOT)" \
+	both "$quota_rc" 1 "$(grep -c "quota exceeded" "$d/out")" 1
+check "over quota: no chip command ($before -> $after)" [ "$before" = "$after" ]
 
 # --- root's recipe: the identity key to uid 1000 only --------------------
 key=$(keyctl add iotsec "device key" "chip=$serial slot=0" @s)
@@ -113,16 +140,9 @@ verify_sig() {
 		-in "$d/dgst" -sigfile "$1" > /dev/null
 }
 check "OpenSSL verifies uid 1000's signature" verify_sig "$d/sig.1000"
-if as_uid 1001 "keyctl pkey_sign $key 0 dgst $INFO > sig.1001"; then
-	nok "uid 1001 cannot sign"
-else
-	check "uid 1001 cannot sign (EACCES)" grep -q "Permission denied" "$d/out"
-fi
-if as_uid 1001 "keyctl link $key @s"; then
-	nok "uid 1001 cannot link it"
-else
-	ok "uid 1001 cannot link it"
-fi
+refused "uid 1001 cannot sign (EACCES)" 1001 \
+	"keyctl pkey_sign $key 0 dgst $INFO > sig.1001"
+denied "uid 1001 cannot link it" 1001 "keyctl link $key @s"
 
 # --- pkey_verify in software ---------------------------------------------
 tk0=$(tempkey)
@@ -202,15 +222,6 @@ fi
 # (A driver that notes its keys before it takes the chip, then marks the
 # others stale after GenKey, leaves both stale here: tried.)
 waiting() { grep -q atecc_seq_begin "/proc/$1/stack" 2> /dev/null; }
-until_true() { # tries (of 0.05 s), command...: 0 once the command succeeds
-	_t=$1
-	shift
-	while ! "$@"; do
-		_t=$((_t - 1))
-		[ "$_t" -le 0 ] && return 1
-		sleep 0.05
-	done
-}
 fault_taken() { [ "$(cat "$sim_dir/chip0/fault")" = none ]; }
 both_wait() { waiting "$1" && waiting "$2"; }
 rounds=3

@@ -85,18 +85,11 @@ static int read_serial(struct env *e)
 static int sim_up(struct env *e, const char *params, bool bind)
 {
 	char p[128];
-	int ret;
 
 	snprintf(p, sizeof(p), "chips=1 %s", params);
-	ret = kmod_load("iotsec_sim", p);
-	if (!ret)
-		ret = debugfs_up();
-	if (!ret) {
-		e->bus = i2c_bus_find("iotsec-sim");
-		ret = e->bus < 0 ? e->bus : 0;
-	}
-	if (ret)
-		return ret;
+	e->bus = sim_bus_up(p);
+	if (e->bus < 0)
+		return e->bus;
 	snprintf(e->dev, sizeof(e->dev), "%d-%04x", e->bus, SIM_ADDR);
 	if (!bind)
 		return 0;
@@ -1016,18 +1009,9 @@ static int raw_cmd(struct rawchip *c, u8 op, u8 p1, u16 p2, const u8 *data,
 		   u8 dlen, u8 *rsp, u8 rlen)
 {
 	u8 buf[ATECC_CMD_MAX + 1];
-	u8 count = ATECC_CMD_MIN + dlen;
 	int i;
 
-	buf[0] = ATECC_WA_COMMAND;
-	buf[1] = count;
-	buf[2] = op;
-	buf[3] = p1;
-	buf[4] = p2 & 0xff;
-	buf[5] = p2 >> 8;
-	memcpy(buf + 6, data, dlen);
-	atecc_crc16_put(buf + 1, count - ATECC_CRC_SIZE);
-	if (raw_xfer(c, 0, buf, count + 1))
+	if (raw_xfer(c, 0, buf, atecc_packet(buf, op, p1, p2, data, dlen)))
 		return -EIO;
 	for (i = 0; i < 500; i++) {	/* NACKed while busy */
 		usleep(1000);

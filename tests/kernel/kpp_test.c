@@ -184,30 +184,6 @@ static int keyed_op(const char *alg, int *tfm)
 
 /* --- OpenSSL ------------------------------------------------------------ */
 
-/* A fresh P-256 key; pub gets X || Y, priv the scalar. */
-static EVP_PKEY *ossl_gen(uint8_t pub[PUB], uint8_t priv[PRIV])
-{
-	EVP_PKEY *pkey = EVP_EC_gen("P-256");
-	uint8_t buf[PUB + 1];
-	BIGNUM *d = NULL;
-	size_t len = 0;
-
-	if (!pkey)
-		return NULL;
-	if (!EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY,
-					     buf, sizeof(buf), &len) ||
-	    len != sizeof(buf) || buf[0] != 4 ||
-	    !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) ||
-	    BN_bn2binpad(d, priv, PRIV) != PRIV) {
-		BN_clear_free(d);
-		EVP_PKEY_free(pkey);
-		return NULL;
-	}
-	memcpy(pub, buf + 1, PUB);
-	BN_clear_free(d);
-	return pkey;
-}
-
 /* --- /proc, /sys ---------------------------------------------------------- */
 
 static bool proc_crypto_has_driver(const char *driver)

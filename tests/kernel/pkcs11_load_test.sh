@@ -7,36 +7,15 @@
 # The chip serializes; nothing may fail.  The clients: pkcs11_test.sh.
 # TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
 set -u
-if [ -z "${IOTSEC_P11_SESSION:-}" ]; then
-	IOTSEC_P11_SESSION=1 exec keyctl session - sh "$0" "$@"
-fi
-top=${IOTSEC_TOP:?}
-ko=${IOTSEC_KO_DIR:?}
+. "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
+own_session "$@"	# the chip key in a session keyring of our own
 mod=$top/build/lib/libiotsec-pkcs11.so
 signer=$top/build/tests/kernel/pkcs11_sign
-sim=/sys/kernel/debug/iotsec_sim/chip0
-. "$top/tests/kernel/lib/tap.sh"
 
-d=$(mktemp -d /tmp/p11load.XXXXXX)
-cleanup() {
-	rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
-	rm -rf "$d"
-}
-trap cleanup EXIT
-signs() { awk '$1 == "sign" { print $2 }' "$sim/counters"; }
+scratch p11load
+signs() { sim_count 0 sign; }
 
-rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
-if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 provisioned=1 ||
-   ! insmod "$ko/iotsec/iotsec.ko"; then
-	echo "not ok 1 - set-up: loading the modules"
-	echo "1..1"
-	exit 1
-fi
-i=0
-while [ ! -e /sys/bus/i2c/drivers/iotsec/*-0060 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+modules_up "chips=1 provisioned=1" 1
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
 # An empty configuration: every iotsec key this process may view.
 : > "$d/pkcs11.conf"

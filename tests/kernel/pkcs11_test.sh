@@ -9,29 +9,13 @@
 # pkcs11_load_test.sh.
 # TAP output; runs in the VM (tests/vm), root, modules in IOTSEC_KO_DIR.
 set -u
-if [ -z "${IOTSEC_P11_SESSION:-}" ]; then
-	IOTSEC_P11_SESSION=1 exec keyctl session - sh "$0" "$@"
-fi
-top=${IOTSEC_TOP:?}
-ko=${IOTSEC_KO_DIR:?}
-tool=$top/build/tools/iotsec
+. "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
+own_session "$@"	# the chip key in a session keyring of our own
 mod=$top/build/lib/libiotsec-pkcs11.so
-sim=/sys/kernel/debug/iotsec_sim/chip0
-. "$top/tests/kernel/lib/pki.sh"
-. "$top/tests/kernel/lib/tap.sh"
 
-d=$(mktemp -d /tmp/p11.XXXXXX)
 udir=$(mktemp -d /tmp/p11pub.XXXXXX)	# for the unprivileged user
 chmod 755 "$udir"
-pids=""
-cleanup() {
-	for p in $pids; do
-		kill "$p" 2>/dev/null
-	done
-	rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
-	rm -rf "$d" "$udir"
-}
-trap cleanup EXIT
+scratch p11 "$udir"
 
 wait_port() { # port: listening within 120 s
 	end=$(($(date +%s) + 120))
@@ -50,22 +34,11 @@ wait_text() { # file text [seconds]
 	done
 }
 
-signs() { awk '$1 == "sign" { print $2 }' "$sim/counters"; }
+signs() { sim_count 0 sign; }
 
 # --- set-up: the chip, its key in our session keyring, a test PKI --------
-rmmod algif_kpp iotsec iotsec_sim 2>/dev/null
-if ! insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 provisioned=1 ||
-   ! insmod "$ko/iotsec/iotsec.ko" || ! insmod "$ko/algif_kpp/algif_kpp.ko"; then
-	echo "not ok 1 - set-up: loading the modules"
-	echo "1..1"
-	exit 1
-fi
-i=0
-while [ ! -e /sys/bus/i2c/drivers/iotsec/*-0060 ] && [ $i -lt 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-serial=$(cat /sys/bus/i2c/drivers/iotsec/*-0060/serial_number)
+modules_up "chips=1 provisioned=1" 1 algif_kpp
+serial=$(cat "$drv_dir"/*-0060/serial_number)
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
 keyctl pipe "$key" > "$d/dev.der"
 openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
@@ -185,7 +158,7 @@ export PKCS11_MODULE_PATH="$mod"	# libp11's engine loads our module
 		-cert "$d/srv.pem" -key "$d/srv.key" -verify_return_error \
 		-naccept 1 > "$d/s.out" 2> "$d/s.err" &
 spid=$!
-pids="$pids $spid"
+bg="$bg $spid"
 wait_port 4433
 s0=$(signs)
 { echo "from the chip's client"; wait_text "$d/c.out" "from the server"; } |
@@ -210,7 +183,7 @@ head -c 4096 /dev/urandom > "$d/small"
 	{ timeout 150 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
 		--key "$key" > "$d/g.s.out" 2> "$d/g.s.err"; echo "iotsec serve exit $?" >> "$d/g.s.err"; } &
 spid=$!
-pids="$pids $spid"
+bg="$bg $spid"
 wait_port 4434
 { echo "from gnutls-cli"; wait_text "$d/g.c.out" "from iotsec serve"; } |
 	timeout 60 gnutls-cli --provider "$mod" --x509cafile "$d/root.pem" \
@@ -233,7 +206,7 @@ fi
 		-cert "$d/srv.pem" -key "$d/srv.key" -verify_return_error -naccept 1 \
 		> "$d/g2.s.out" 2> "$d/g2.s.err" &
 spid=$!
-pids="$pids $spid"
+bg="$bg $spid"
 wait_port 4435
 { echo "from gnutls-cli"; wait_text "$d/g2.c.out" "from the server"; } |
 	timeout 60 gnutls-cli --provider "$mod" --x509cafile "$d/root.pem" \
@@ -265,7 +238,7 @@ log_type all
 EOF
 mosquitto -c "$d/mosquitto.conf" > "$d/mq.out" 2>&1 &
 mpid=$!
-pids="$pids $mpid"
+bg="$bg $mpid"
 wait_port 8883
 # mosquitto 2.0.11's clients fopen() --key before they learn that it is
 # an engine key (upstream issue 2650, pull request 1820): they run where a

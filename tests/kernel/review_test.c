@@ -54,13 +54,9 @@ static int env_up(struct env *e)
 	iotsec_modules_down();
 	run_cmd("modprobe -qa af_alg ecdh_generic");
 	ret = kmod_load("iotsec", NULL);
-	if (!ret)
-		ret = kmod_load("iotsec_sim",
-				"chips=1 model=608b provisioned=1 instantiate=1");
-	if (!ret)
-		ret = debugfs_up();
 	if (!ret) {
-		e->bus = i2c_bus_find("iotsec-sim");
+		e->bus = sim_bus_up("chips=1 model=608b provisioned=1 "
+				    "instantiate=1");
 		ret = e->bus < 0 ? e->bus : 0;
 	}
 	if (!ret) {

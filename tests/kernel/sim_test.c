@@ -139,28 +139,11 @@ static int rewake(struct chip *c)
 	return ret ? ret : wake(c);
 }
 
-static size_t packet(u8 *buf, u8 op, u8 p1, u16 p2, const void *data,
-		     size_t len)
-{
-	size_t count = ATECC_CMD_MIN + len;
-
-	buf[0] = ATECC_WA_COMMAND;
-	buf[1] = count;
-	buf[2] = op;
-	buf[3] = p1;
-	buf[4] = p2 & 0xff;
-	buf[5] = p2 >> 8;
-	if (len)
-		memcpy(buf + 6, data, len);
-	atecc_crc16_put(buf + 1, count - ATECC_CRC_SIZE);
-	return count + 1;
-}
-
 static int send_cmd(struct chip *c, u8 op, u8 p1, u16 p2, const void *data,
 		    size_t len)
 {
 	u8 buf[1 + ATECC_CMD_MAX];
-	size_t n = packet(buf, op, p1, p2, data, len);
+	size_t n = atecc_packet(buf, op, p1, p2, data, len);
 
 	return bus_write(c->fd, c->addr, buf, n, 0);
 }

@@ -13,6 +13,9 @@
 #                             algif_kpp), waits for N chips to bind at 0x60..;
 #                             on failure prints a failed set-up and exits 1
 #   modules_down              unloads all three
+#   scratch NAME [DIR...]     $d, a new folder /tmp/NAME.XXXXXX; at exit the
+#                             processes listed in $bg are ended, the modules
+#                             unloaded, $d and the DIRs removed
 #   sim_count CHIP NAME       a simulator counter (Documentation/sim.rst)
 #   wait_port PORT            0 once something listens on TCP PORT (10 s)
 # plus tap.sh (ok, nok, check, diag) and pki.sh (the test PKI).
@@ -30,6 +33,23 @@ own_session() {
 }
 
 modules_down() { rmmod algif_kpp iotsec iotsec_sim 2>/dev/null; }
+
+scratch() { # name [dir...]
+	d=$(mktemp -d "/tmp/$1.XXXXXX")
+	shift
+	scratch_dirs="$*"
+	bg=""
+	trap scratch_end EXIT
+}
+
+scratch_end() {
+	for _p in $bg; do
+		kill "$_p" 2> /dev/null
+	done
+	modules_down
+	# shellcheck disable=SC2086	# the folders are mktemp's, no blanks
+	rm -rf "$d" $scratch_dirs
+}
 
 modules_up() { # sim-params chips [algif_kpp]
 	modules_down	# left by an earlier test
