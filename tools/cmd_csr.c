@@ -9,7 +9,6 @@
  * kernel through AF_ALG (libkcapi), as libiotsec does.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <kcapi.h>
 #include <keyutils.h>
 #include <stdarg.h>
@@ -385,25 +384,17 @@ struct csr_opts {
 
 static void parse_opts(int argc, char **argv, struct csr_opts *o)
 {
-	static const struct option lo[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "subject", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opt opts[] = {
+		OPT_STR("key", struct csr_opts, key),
+		OPT_STR("subject", struct csr_opts, subject),
+		OPT_STR("out", struct csr_opts, out),
 	};
-	int c;
+	int end;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'k': o->key = optarg; break;
-		case 's': o->subject = optarg; break;
-		case 'o': o->out = optarg; break;
-		default: usage("csr");
-		}
-	}
+	end = parse_opts_table(argc, argv, opts, OPTS_N(opts), o, "csr");
 	if (!o->key || !o->subject || !*o->key || (o->out && !*o->out) ||
-	    optind != argc)
+	    end != argc)
 		usage("csr");
 }
 

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,27 +284,17 @@ struct prov_opts {
 
 static void parse_opts(int argc, char **argv, struct prov_opts *o)
 {
-	static const struct option lo[] = {
-		{ "chip", required_argument, NULL, 'c' },
-		{ "profile", required_argument, NULL, 'p' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opt opts[] = {
+		OPT_STR("chip", struct prov_opts, chip),
+		OPT_STR("profile", struct prov_opts, profile),
+		OPT_FLAG("dry-run", struct prov_opts, dry_run),
+		OPT_FLAG("yes", struct prov_opts, yes),
 	};
-	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->profile = "default";
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'c': o->chip = optarg; break;
-		case 'p': o->profile = optarg; break;
-		case 'n': o->dry_run = 1; break;
-		case 'y': o->yes = 1; break;
-		default: usage("provision");
-		}
-	}
-	if (optind != argc || (o->dry_run && o->yes))
+	if (parse_opts_table(argc, argv, opts, OPTS_N(opts), o,
+			     "provision") != argc || (o->dry_run && o->yes))
 		usage("provision");
 }
 

@@ -4,7 +4,6 @@
  * input to the kTLS socket and the socket to standard output.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <keyutils.h>
 #include <netdb.h>
 #include <poll.h>
@@ -27,35 +26,23 @@ struct tls_opts {
 static int parse_opts(int argc, char **argv, struct tls_opts *o,
 		      const char *cmd)
 {
-	static const struct option lo[] = {
-		{ "ca", required_argument, NULL, 'a' },
-		{ "cert", required_argument, NULL, 'c' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "ecdh", required_argument, NULL, 'e' },
-		{ "ciphersuites", required_argument, NULL, 's' },
-		{ "once", no_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opt opts[] = {
+		OPT_STR("ca", struct tls_opts, ca),
+		OPT_STR("cert", struct tls_opts, cert),
+		OPT_STR("key", struct tls_opts, key),
+		OPT_STR("name", struct tls_opts, name),
+		OPT_STR("ecdh", struct tls_opts, ecdh),
+		OPT_STR("ciphersuites", struct tls_opts, suites),
+		OPT_FLAG("once", struct tls_opts, once),
 	};
-	int c;
+	int end;
 
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		switch (c) {
-		case 'a': o->ca = optarg; break;
-		case 'c': o->cert = optarg; break;
-		case 'k': o->key = optarg; break;
-		case 'n': o->name = optarg; break;
-		case 'e': o->ecdh = optarg; break;
-		case 's': o->suites = optarg; break;
-		case 'o': o->once = 1; break;
-		default: usage(cmd);
-		}
-	}
-	if (!o->ca || !o->cert || !o->key || optind != argc - 1 ||
+	end = parse_opts_table(argc, argv, opts, OPTS_N(opts), o, cmd);
+	if (!o->ca || !o->cert || !o->key || end != argc - 1 ||
 	    (o->once && strcmp(cmd, "serve")))
 		usage(cmd);
-	return optind;
+	return end;
 }
 
 /* KEY is a key serial, or the description of an iotsec key. */

@@ -19,6 +19,28 @@ int cmd_serve(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
 int cmd_pkcs11_uri(int argc, char **argv);
+/*
+ * One long option of a command (util.c): --NAME VALUE stores the string at
+ * offset OFF of the command's option struct, --NAME alone (a flag) sets
+ * the int there to 1.
+ */
+struct opt {
+	const char *name;
+	size_t off;
+	int flag;
+};
+
+#define OPT_STR(name, type, field)	{ name, offsetof(type, field), 0 }
+#define OPT_FLAG(name, type, field)	{ name, offsetof(type, field), 1 }
+
+/*
+ * getopt_long over @opts (at most OPTS_MAX) into the struct at @dst;
+ * an unknown option is usage(@cmd).  Returns optind.
+ */
+#define OPTS_MAX	16
+#define OPTS_N(a)	(sizeof(a) / sizeof((a)[0]))
+int parse_opts_table(int argc, char **argv, const struct opt *opts, size_t n,
+		     void *dst, const char *cmd);
 /* write(2) until done, through EINTR (util.c); 0 or -1 with errno. */
 int write_all(int fd, const char *buf, size_t len);
 
