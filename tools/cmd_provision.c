@@ -222,9 +222,17 @@ static int step_config(struct prov *pv)
 	return err ? failed("locking the config zone", err) : 0;
 }
 
-static int step_keys(struct prov *pv)
+/* Writes slot number @n to the chip's attribute @name. */
+static int write_slot(const struct prov *pv, const char *name, unsigned int n)
 {
 	char num[8];
+
+	snprintf(num, sizeof(num), "%u", n);
+	return write_attr(pv->dev, name, num, strlen(num));
+}
+
+static int step_keys(struct prov *pv)
+{
 	unsigned int n;
 	int err;
 
@@ -232,8 +240,7 @@ static int step_keys(struct prov *pv)
 	for (n = 0; n < ATECC_NUM_SLOTS; n++) {
 		if (!pv->profile.slot[n].genkey)
 			continue;
-		snprintf(num, sizeof(num), "%u", n);
-		err = write_attr(pv->dev, "genkey", num, strlen(num));
+		err = write_slot(pv, "genkey", n);
 		if (err)
 			return failed("GenKey", err);
 		printf("      slot %u: new P-256 key\n", n);
@@ -243,7 +250,6 @@ static int step_keys(struct prov *pv)
 
 static int step_locks(struct prov *pv)
 {
-	char num[8];
 	unsigned int n;
 	int err;
 
@@ -255,8 +261,7 @@ static int step_locks(struct prov *pv)
 	for (n = 0; n < ATECC_NUM_SLOTS; n++) {
 		if (!pv->profile.slot[n].lock)
 			continue;
-		snprintf(num, sizeof(num), "%u", n);
-		err = write_attr(pv->dev, "lock_slot", num, strlen(num));
+		err = write_slot(pv, "lock_slot", n);
 		if (err)
 			return failed("locking a slot", err);
 		printf("      slot %u locked\n", n);

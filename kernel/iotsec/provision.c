@@ -244,21 +244,23 @@ static int genkey_step(struct atecc_chip *chip, unsigned int slot)
 	return ret;
 }
 
-static int parse_slot(const char *buf, unsigned int *slot)
+/* run_step() with the slot number written (EINVAL unless 0-15) */
+static ssize_t run_slot_step(struct device *dev, const char *buf,
+			     size_t count,
+			     int (*step)(struct atecc_chip *chip,
+					 unsigned int slot))
 {
-	if (kstrtouint(buf, 10, slot) || *slot >= ATECC_NUM_SLOTS)
+	unsigned int slot;
+
+	if (kstrtouint(buf, 10, &slot) || slot >= ATECC_NUM_SLOTS)
 		return -EINVAL;
-	return 0;
+	return run_step(dev, count, step, slot);
 }
 
 static ssize_t genkey_store(struct device *dev, struct device_attribute *attr,
 			    const char *buf, size_t count)
 {
-	unsigned int slot;
-
-	if (parse_slot(buf, &slot))
-		return -EINVAL;
-	return run_step(dev, count, genkey_step, slot);
+	return run_slot_step(dev, buf, count, genkey_step);
 }
 static DEVICE_ATTR_WO(genkey);
 
@@ -342,11 +344,7 @@ static ssize_t lock_slot_store(struct device *dev,
 			       struct device_attribute *attr,
 			       const char *buf, size_t count)
 {
-	unsigned int slot;
-
-	if (parse_slot(buf, &slot))
-		return -EINVAL;
-	return run_step(dev, count, lock_slot_step, slot);
+	return run_slot_step(dev, buf, count, lock_slot_step);
 }
 static DEVICE_ATTR_WO(lock_slot);
 
