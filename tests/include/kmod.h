@@ -112,6 +112,26 @@ static inline int file_write(const char *path, const char *s)
 	return (int)n;
 }
 
+/*
+ * The number after @name on a "name value" or "Name:   value kB" line of
+ * @path (the last such line), or -1.
+ */
+static inline long long file_field(const char *path, const char *name)
+{
+	char line[256], key[64];
+	long long val = -1, v;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^: \t]%*[: \t]%lld", key, &v) == 2 &&
+		    !strcmp(key, name))
+			val = v;
+	fclose(f);
+	return val;
+}
+
 /* Reads a file holding one decimal or 0x number. */
 static inline int file_read_ulong(const char *path, unsigned long *val)
 {

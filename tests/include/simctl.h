@@ -61,19 +61,10 @@ static inline int sim_write(int chip, const char *file, const char *val)
 /* The value of counter @name of chip @chip, or -1. */
 static inline long long sim_counter(int chip, const char *name)
 {
-	char path[128], line[128], key[64];
-	long long val = -1, v;
-	FILE *f;
+	char path[128];
 
 	sim_path(path, sizeof(path), chip, "counters");
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63s %lld", key, &v) == 2 && !strcmp(key, name))
-			val = v;
-	fclose(f);
-	return val;
+	return file_field(path, name);
 }
 
 /* The commands the simulator counts, each with its time ("<name>_us"). */

@@ -204,17 +204,7 @@ static bool proc_crypto_has_driver(const char *driver)
 /* A "Key:   N kB" line of /proc/meminfo, or -1. */
 static long meminfo_kb(const char *key)
 {
-	char line[128], k[64];
-	long val = -1, v;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%63[^:]: %ld", k, &v) == 2 && !strcmp(k, key))
-			val = v;
-	fclose(f);
-	return val;
+	return file_field("/proc/meminfo", key);
 }
 
 /* Unreclaimable slab in kB after dropping the reclaimable caches. */
