@@ -231,26 +231,37 @@ static int write_slot(const struct prov *pv, const char *name, unsigned int n)
 	return write_attr(pv->dev, name, num, strlen(num));
 }
 
-static int step_keys(struct prov *pv)
+/*
+ * @name (genkey or lock_slot) for each slot the profile marks for it
+ * (@lock: its lock mark, else its genkey mark); @what names a failure,
+ * @done follows the slot number on success.
+ */
+static int write_slots(struct prov *pv, const char *name, bool lock,
+		       const char *what, const char *done)
 {
 	unsigned int n;
 	int err;
 
-	progress(pv, "making the keys in the chip");
 	for (n = 0; n < ATECC_NUM_SLOTS; n++) {
-		if (!pv->profile.slot[n].genkey)
+		if (!(lock ? pv->profile.slot[n].lock :
+			     pv->profile.slot[n].genkey))
 			continue;
-		err = write_slot(pv, "genkey", n);
+		err = write_slot(pv, name, n);
 		if (err)
-			return failed("GenKey", err);
-		printf("      slot %u: new P-256 key\n", n);
+			return failed(what, err);
+		printf("      slot %u%s\n", n, done);
 	}
 	return 0;
 }
 
+static int step_keys(struct prov *pv)
+{
+	progress(pv, "making the keys in the chip");
+	return write_slots(pv, "genkey", false, "GenKey", ": new P-256 key");
+}
+
 static int step_locks(struct prov *pv)
 {
-	unsigned int n;
 	int err;
 
 	progress(pv, "locking the data zone");
@@ -258,15 +269,7 @@ static int step_locks(struct prov *pv)
 	if (err)
 		return failed("locking the data zone", err);
 	progress(pv, "locking slots");
-	for (n = 0; n < ATECC_NUM_SLOTS; n++) {
-		if (!pv->profile.slot[n].lock)
-			continue;
-		err = write_slot(pv, "lock_slot", n);
-		if (err)
-			return failed("locking a slot", err);
-		printf("      slot %u locked\n", n);
-	}
-	return 0;
+	return write_slots(pv, "lock_slot", true, "locking a slot", " locked");
 }
 
 static int provision(struct prov *pv)

@@ -224,7 +224,7 @@ fi
 waiting() { grep -q atecc_seq_begin "/proc/$1/stack" 2> /dev/null; }
 fault_taken() { [ "$(cat "$sim_dir/chip0/fault")" = none ]; }
 both_wait() { waiting "$1" && waiting "$2"; }
-rounds=3
+rounds=2
 bad=0
 forced=0
 for round in $(seq $rounds); do
