@@ -617,18 +617,16 @@ static void kpp_ops_free(void)
 
 static int kpp_ops_alloc(void)
 {
-	struct proto_ops *nokey = kmemdup(&kpp_ops_tmpl, sizeof(kpp_ops_tmpl),
-					  GFP_KERNEL);
-
-	algif_type_kpp.ops_nokey = nokey;
 	algif_type_kpp.ops = kmemdup(&kpp_ops_tmpl, sizeof(kpp_ops_tmpl),
 				     GFP_KERNEL);
-	if (!algif_type_kpp.ops || !nokey) {
+	algif_type_kpp.ops_nokey = kmemdup(&kpp_ops_tmpl, sizeof(kpp_ops_tmpl),
+					   GFP_KERNEL);
+	if (!algif_type_kpp.ops || !algif_type_kpp.ops_nokey) {
 		kpp_ops_free();
 		return -ENOMEM;
 	}
-	nokey->sendmsg = kpp_sendmsg_nokey;
-	nokey->recvmsg = kpp_recvmsg_nokey;
+	algif_type_kpp.ops_nokey->sendmsg = kpp_sendmsg_nokey;
+	algif_type_kpp.ops_nokey->recvmsg = kpp_recvmsg_nokey;
 	return 0;
 }
 
