@@ -129,10 +129,9 @@ int p11_cert_load(const uint8_t *text, size_t len, uint8_t **der, size_t *der_le
 	n = pem_decode((const char *)text, len, "CERTIFICATE", &l);
 	if (n <= 0)
 		return n == -ENOMEM ? n : -EINVAL;
-	*der = l.blocks[0].der;		/* the first one is the module's */
+	*der = l.blocks[0].der;		/* the first one is the module's, */
 	*der_len = l.blocks[0].len;
-	l.blocks[0].der = NULL;
-	l.blocks[0].len = 0;
+	l.blocks[0] = l.blocks[--l.count];	/* the list frees the rest */
 	pem_list_free(&l);
 	return 0;
 }
