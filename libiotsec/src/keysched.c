@@ -3,6 +3,7 @@
  * The TLS 1.3 key schedule (see keysched.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "codec.h"
@@ -114,18 +115,31 @@ int ks_early(struct keysched *ks, struct hash_ctx *hc, enum hash_alg h)
 			 ks->stage);
 }
 
+/*
+ * The client's and the server's traffic secrets of the stage just entered
+ * ("c <kind> traffic", "s <kind> traffic"; kind "hs" or "ap").
+ */
+static int traffic_pair(struct keysched *ks, struct hash_ctx *hc,
+			const char *kind, const uint8_t *th, uint8_t *c,
+			uint8_t *s)
+{
+	char label[16];
+	int ret;
+
+	snprintf(label, sizeof(label), "c %s traffic", kind);
+	ret = ks_derive_secret(hc, ks->hash, ks->stage, label, th, c);
+	if (ret)
+		return ret;
+	label[0] = 's';
+	return ks_derive_secret(hc, ks->hash, ks->stage, label, th, s);
+}
+
 int ks_handshake(struct keysched *ks, struct hash_ctx *hc,
 		 const uint8_t *ecdhe, size_t len, const uint8_t *th)
 {
 	int ret = next_stage(ks, hc, ecdhe, len);
 
-	if (!ret)
-		ret = ks_derive_secret(hc, ks->hash, ks->stage, "c hs traffic",
-				       th, ks->c_hs);
-	if (!ret)
-		ret = ks_derive_secret(hc, ks->hash, ks->stage, "s hs traffic",
-				       th, ks->s_hs);
-	return ret;
+	return ret ? ret : traffic_pair(ks, hc, "hs", th, ks->c_hs, ks->s_hs);
 }
 
 int ks_master(struct keysched *ks, struct hash_ctx *hc, const uint8_t *th)
@@ -133,13 +147,7 @@ int ks_master(struct keysched *ks, struct hash_ctx *hc, const uint8_t *th)
 	uint8_t zero[HASH_MAX] = { 0 };
 	int ret = next_stage(ks, hc, zero, hash_len(ks->hash));
 
-	if (!ret)
-		ret = ks_derive_secret(hc, ks->hash, ks->stage, "c ap traffic",
-				       th, ks->c_ap);
-	if (!ret)
-		ret = ks_derive_secret(hc, ks->hash, ks->stage, "s ap traffic",
-				       th, ks->s_ap);
-	return ret;
+	return ret ? ret : traffic_pair(ks, hc, "ap", th, ks->c_ap, ks->s_ap);
 }
 
 int ks_traffic_key(struct hash_ctx *hc, enum hash_alg h,
