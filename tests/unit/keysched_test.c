@@ -24,12 +24,24 @@ static void add(struct __test_metadata *_metadata, struct transcript *tr,
 	ASSERT_EQ(0, tr_add(tr, m, n));
 }
 
+/* The key and IV of a traffic secret (AES-128-GCM), against RFC 8448's. */
+static void traffic_keys(struct __test_metadata *_metadata,
+			 struct hash_ctx *hc, const uint8_t *secret,
+			 const uint8_t *want_key, const uint8_t *want_iv)
+{
+	uint8_t key[16], iv[12];
+
+	ASSERT_EQ(0, ks_traffic_key(hc, HASH_SHA256, secret, key, 16, iv));
+	EXPECT_BYTES(want_key, key, 16);
+	EXPECT_BYTES(want_iv, iv, 12);
+}
+
 TEST(rfc8448_simple_1rtt)
 {
 	struct hash_ctx hc = { 0 };
 	struct transcript tr;
 	struct keysched ks;
-	uint8_t th[32], key[16], iv[12], vd[32];
+	uint8_t th[32], vd[32];
 
 	tr_init(&tr);
 	ASSERT_EQ(0, ks_early(&ks, &hc, HASH_SHA256));
@@ -44,12 +56,8 @@ TEST(rfc8448_simple_1rtt)
 	EXPECT_BYTES(rfc8448_c_hs_traffic, ks.c_hs, 32);
 	EXPECT_BYTES(rfc8448_s_hs_traffic, ks.s_hs, 32);
 
-	ASSERT_EQ(0, ks_traffic_key(&hc, HASH_SHA256, ks.s_hs, key, 16, iv));
-	EXPECT_BYTES(rfc8448_s_hs_key, key, 16);
-	EXPECT_BYTES(rfc8448_s_hs_iv, iv, 12);
-	ASSERT_EQ(0, ks_traffic_key(&hc, HASH_SHA256, ks.c_hs, key, 16, iv));
-	EXPECT_BYTES(rfc8448_c_hs_key, key, 16);
-	EXPECT_BYTES(rfc8448_c_hs_iv, iv, 12);
+	traffic_keys(_metadata, &hc, ks.s_hs, rfc8448_s_hs_key, rfc8448_s_hs_iv);
+	traffic_keys(_metadata, &hc, ks.c_hs, rfc8448_c_hs_key, rfc8448_c_hs_iv);
 
 	add(_metadata, &tr, rfc8448_encrypted_extensions, RFC8448_ENCRYPTED_EXTENSIONS_LEN);
 	add(_metadata, &tr, rfc8448_certificate, RFC8448_CERTIFICATE_LEN);
@@ -71,12 +79,8 @@ TEST(rfc8448_simple_1rtt)
 	EXPECT_BYTES(rfc8448_c_ap_traffic, ks.c_ap, 32);
 	EXPECT_BYTES(rfc8448_s_ap_traffic, ks.s_ap, 32);
 
-	ASSERT_EQ(0, ks_traffic_key(&hc, HASH_SHA256, ks.s_ap, key, 16, iv));
-	EXPECT_BYTES(rfc8448_s_ap_key, key, 16);
-	EXPECT_BYTES(rfc8448_s_ap_iv, iv, 12);
-	ASSERT_EQ(0, ks_traffic_key(&hc, HASH_SHA256, ks.c_ap, key, 16, iv));
-	EXPECT_BYTES(rfc8448_c_ap_key, key, 16);
-	EXPECT_BYTES(rfc8448_c_ap_iv, iv, 12);
+	traffic_keys(_metadata, &hc, ks.s_ap, rfc8448_s_ap_key, rfc8448_s_ap_iv);
+	traffic_keys(_metadata, &hc, ks.c_ap, rfc8448_c_ap_key, rfc8448_c_ap_iv);
 
 	hash_ctx_free(&hc);
 	ks_wipe(&ks);
