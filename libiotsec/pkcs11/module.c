@@ -222,6 +222,21 @@ static struct p11_key *get_object(CK_SLOT_ID slot, CK_OBJECT_HANDLE h, int *kind
 	return k;
 }
 
+/* Called locked: the object @obj seen from session @h, or NULL with *rv. */
+static struct p11_key *session_object(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj,
+				      int *kind, CK_RV *rv)
+{
+	struct session *s = get_session(h, rv);
+	struct p11_key *k;
+
+	if (!s)
+		return NULL;
+	k = get_object(s->slot, obj, kind);
+	if (!k)
+		*rv = CKR_OBJECT_HANDLE_INVALID;
+	return k;
+}
+
 static void end_ops(struct session *s)
 {
 	free(s->found);
@@ -611,7 +626,6 @@ CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE h)
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUTE_PTR t,
 			  CK_ULONG n)
 {
-	struct session *s;
 	struct p11_key *k;
 	int kind;
 	CK_RV rv;
@@ -619,31 +633,20 @@ CK_RV C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ATTRIBUT
 	if (n && !t)
 		return CKR_ARGUMENTS_BAD;
 	ENTER();
-	s = get_session(h, &rv);
-	if (!s)
-		return leave(rv);
-	k = get_object(s->slot, obj, &kind);
-	if (!k)
-		return leave(CKR_OBJECT_HANDLE_INVALID);
-	return leave(p11_obj_get(k, kind, t, n));
+	k = session_object(h, obj, &kind, &rv);
+	return leave(k ? p11_obj_get(k, kind, t, n) : rv);
 }
 
 CK_RV C_GetObjectSize(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE obj, CK_ULONG_PTR size)
 {
-	struct session *s;
-	struct p11_key *k;
 	int kind;
 	CK_RV rv;
 
 	if (!size)
 		return CKR_ARGUMENTS_BAD;
 	ENTER();
-	s = get_session(h, &rv);
-	if (!s)
+	if (!session_object(h, obj, &kind, &rv))
 		return leave(rv);
-	k = get_object(s->slot, obj, &kind);
-	if (!k)
-		return leave(CKR_OBJECT_HANDLE_INVALID);
 	*size = CK_UNAVAILABLE_INFORMATION;
 	return leave(CKR_OK);
 }
