@@ -3,7 +3,8 @@
 #
 # Who may make and use iotsec keys (issue 15): an unprivileged uid cannot
 # add a key for a chip slot nor generate one, and the chip sees nothing of
-# it; the chip's key_group lets a group in; root's recipe hands the key to
+# it; the chip's key_group lets a group in, and a member over its key quota
+# is refused before any chip command; root's recipe hands the key to
 # one uid, which signs (OpenSSL agrees) while another uid still cannot;
 # pkey_verify runs in software (no chip command; a held ECDHE key in
 # TempKey survives it); AF_ALG kpp gives chip-backed ECDHE keys only to
