@@ -3,6 +3,7 @@
  * iotsec connect / serve: mutual TLS 1.3 through libiotsec, then standard
  * input to the kTLS socket and the socket to standard output.
  */
+#define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
 #include <keyutils.h>
 #include <netdb.h>
@@ -146,6 +147,46 @@ struct pending {
 	int eof;
 };
 
+/*
+ * SIGUSR1 asks for a KeyUpdate (iotsec_session_key_update(), the peer
+ * asked to answer).  The signal is blocked but in ppoll(), so a request
+ * never waits for the next event to be seen.
+ */
+static volatile sig_atomic_t key_update_wanted;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	key_update_wanted = 1;
+}
+
+static void key_update_signal(sigset_t *in_poll)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, in_poll);
+	sigdelset(in_poll, SIGUSR1);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+/* 0, or the code of a failure that ended the session (said). */
+static int key_update(struct iotsec_session *s)
+{
+	int ret;
+
+	key_update_wanted = 0;
+	ret = iotsec_session_key_update(s, 1);
+	if (!ret) {
+		fprintf(stderr, "iotsec: KeyUpdate sent, the peer asked to update too\n");
+		return 0;
+	}
+	fprintf(stderr, "iotsec: KeyUpdate: %s\n", iotsec_strerror(ret));
+	return ret == -(IOTSEC_ERR_LIB | IOTSEC_E_NO_REKEY) ? 0 : ret;
+}
+
 /* Says this side is done sending: close_notify, once. */
 static void close_once(struct iotsec_session *s, int *closed)
 {
@@ -203,10 +244,14 @@ static int pump(struct iotsec_session *s, int fd, int *closed)
 {
 	struct pollfd p[2] = { { .fd = 0 }, { .fd = fd } };
 	struct pending in = { .off = 0 };
+	sigset_t in_poll;
 	ssize_t n;
 	int ret;
 
+	key_update_signal(&in_poll);
 	for (;;) {
+		if (key_update_wanted && (ret = key_update(s)))
+			return ret;
 		/*
 		 * Standard input leaves the poll set while data is pending or
 		 * after its end: poll() reports POLLHUP on a closed pipe even
@@ -216,8 +261,11 @@ static int pump(struct iotsec_session *s, int fd, int *closed)
 		p[0].fd = !in.len && !in.eof ? 0 : -1;
 		p[0].events = POLLIN;
 		p[1].events = POLLIN | (in.len ? POLLOUT : 0);
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			return failed("poll");
+		if (ppoll(p, 2, NULL, &in_poll) < 0) {
+			if (errno != EINTR)
+				return failed("poll");
+			continue;	/* revents are not set */
+		}
 		if (p[0].revents) {
 			n = read(0, in.buf, sizeof(in.buf));
 			if (n > 0) {

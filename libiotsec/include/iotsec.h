@@ -115,14 +115,25 @@ unsigned int iotsec_session_crypto(const struct iotsec_session *s);
  * Reads application data from the kTLS socket.  Session tickets are
  * consumed; close_notify gives 0; end of file without close_notify gives
  * -(IOTSEC_ERR_LIB | IOTSEC_E_PEER_CLOSED) (the data may be truncated); a
- * peer's user_canceled is skipped (its close_notify follows); a peer error
- * alert or KeyUpdate gives an error (the kernel cannot rekey, so the
- * session ends), and so does a record that makes us send a fatal alert:
- * every later call returns the same error.  flags as for recv(2); with MSG_PEEK only data stays
+ * peer's user_canceled is skipped (its close_notify follows); a peer's
+ * KeyUpdate is followed on Linux 6.14 and later (the kernel's read key
+ * moves on, and ours too if the peer asks), and before 6.14 it gives
+ * -(IOTSEC_ERR_LIB | IOTSEC_E_PEER_KEYUPDATE): the kernel cannot rekey, so
+ * the session ends; a peer error alert gives an error, and so does a
+ * record that makes us send a fatal alert: every later call returns the
+ * same error.  flags as for recv(2); with MSG_PEEK only data stays
  * queued, other records are still consumed.  len must not be 0.
  */
 ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf, size_t len,
 			    int flags);
+/*
+ * Sends a KeyUpdate and moves our sending key on (RFC 8446 section 4.6.3);
+ * with request_peer non-zero the peer is asked to do the same (its answer
+ * is taken by iotsec_session_recv()).  Needs Linux 6.14 or later: before
+ * it, -(IOTSEC_ERR_LIB | IOTSEC_E_NO_REKEY) and nothing is sent.  Not to
+ * be called while another thread sends on the socket.  Since 0.3.
+ */
+int iotsec_session_key_update(struct iotsec_session *s, int request_peer);
 /*
  * Sends close_notify, once; nothing after a fatal alert either way (the
  * session has ended).  The socket stays open for the caller to close.
@@ -174,11 +185,12 @@ enum iotsec_alert {
 
 /* Library conditions: -(IOTSEC_ERR_LIB | n). */
 enum iotsec_lib_error {
-	IOTSEC_E_PEER_KEYUPDATE = 1,	/* peer rekeyed: kTLS on this kernel cannot follow */
+	IOTSEC_E_PEER_KEYUPDATE = 1,	/* peer rekeyed: kTLS before 6.14 cannot follow */
 	IOTSEC_E_PEER_CLOSED = 2,	/* end of file without close_notify */
 	IOTSEC_E_NO_KTLS = 3,		/* kernel TLS unavailable (tls module) */
 	IOTSEC_E_CONFIG = 4,		/* configuration incomplete or inconsistent */
 	IOTSEC_E_NO_AF_ALG = 5,		/* no AF_ALG at all: no ECDHE (algif_kpp) */
+	IOTSEC_E_NO_REKEY = 6,		/* kTLS before 6.14: no KeyUpdate of ours */
 };
 
 /**

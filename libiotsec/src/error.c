@@ -72,7 +72,7 @@ static const char *lib_text(int n)
 {
 	switch (n) {
 	case IOTSEC_E_PEER_KEYUPDATE:
-		return "peer sent KeyUpdate: kernel TLS cannot rekey, session ended";
+		return "peer sent KeyUpdate: kernel TLS cannot rekey before Linux 6.14, session ended";
 	case IOTSEC_E_PEER_CLOSED:
 		return "peer closed the connection without close_notify: data may be truncated";
 	case IOTSEC_E_NO_KTLS:
@@ -81,6 +81,8 @@ static const char *lib_text(int n)
 		return "configuration incomplete or inconsistent";
 	case IOTSEC_E_NO_AF_ALG:
 		return "AF_ALG is off in this kernel: no ECDHE key (algif_kpp), no handshake";
+	case IOTSEC_E_NO_REKEY:
+		return "kernel TLS cannot rekey before Linux 6.14: no KeyUpdate sent, the session goes on";
 	}
 	return "unknown library error";
 }

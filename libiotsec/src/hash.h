@@ -88,6 +88,13 @@ int hash_fall_back(struct hash_ctx *c, enum hash_kind k, int err);
 /* Records that backend be ran an operation (iotsec_session_crypto()). */
 void hash_ran(struct hash_ctx *c, unsigned int be);
 
+/*
+ * 0 when the kernel lets us bind an AF_ALG socket of type ("hash",
+ * "aead") to name, else bind()'s or socket()'s -errno.  Asked with a
+ * socket of our own before libkcapi opens a handle: a refusal then comes
+ * back as a code, not as a line libkcapi prints on stderr.
+ */
+int hash_kcapi_bindable(const char *type, const char *name);
 /* The backends: the same calls, c's handles for AF_ALG. */
 void hash_kcapi_ctx_free(struct hash_ctx *c);
 int hash_kcapi_digest(struct hash_ctx *c, enum hash_alg h, const void *data,

@@ -23,6 +23,10 @@
 #include <errno.h>
 #include <kcapi.h>
 #include <limits.h>
+#include <linux/if_alg.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "hash.h"
 
@@ -37,6 +41,22 @@ static int result(ssize_t ret, size_t want)
 	return (size_t)ret == want ? 0 : -EIO;
 }
 
+int hash_kcapi_bindable(const char *type, const char *name)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG };
+	int fd, ret = 0;
+
+	strncpy((char *)sa.salg_type, type, sizeof(sa.salg_type) - 1);
+	strncpy((char *)sa.salg_name, name, sizeof(sa.salg_name) - 1);
+	fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
 /* The context's handle in *slot, opened now if need be (or a new one). */
 static int handle_get(void **slot, const char *name, struct kcapi_handle **k)
 {
@@ -47,6 +67,9 @@ static int handle_get(void **slot, const char *name, struct kcapi_handle **k)
 		return 0;
 	}
 	*k = NULL;
+	ret = hash_kcapi_bindable("hash", name);
+	if (ret)
+		return ret;
 	ret = kcapi_md_init(k, name, 0);
 	if (ret) {
 		*k = NULL;

@@ -291,7 +291,7 @@ int hs_to_kernel(struct iotsec_session *s)
 		ret = ktls_install(s->fd, KTLS_RX, s->suite, key, iv);
 	explicit_bzero(key, sizeof(key));
 	explicit_bzero(iv, sizeof(iv));
-	ks_wipe(&s->ks);
+	ks_wipe_handshake(&s->ks);	/* the application secrets stay: KeyUpdate */
 	if (!ret)
 		s->ktls = true;
 	return ret;
@@ -299,9 +299,11 @@ int hs_to_kernel(struct iotsec_session *s)
 
 /*
  * Tells the peer why, when it is ours to tell and the socket still works:
- * the alert the error names, or internal_error for a local failure;
- * nothing for an alert received, a library condition, a connection the
- * peer closed or the time limit.
+ * the alert the error names, or internal_error for a local failure (and
+ * for no AF_ALG once the peer has spoken: the server, or a client after a
+ * HelloRetryRequest; a client's first ClientHello never went out);
+ * nothing for an alert received, another library condition, a connection
+ * the peer closed or the time limit.
  */
 void hs_send_failure_alert(struct iotsec_session *s, int err)
 {
@@ -309,6 +311,9 @@ void hs_send_failure_alert(struct iotsec_session *s, int err)
 		io_send_alert(s, (-err) & 0xff);
 	else if (err > -IOTSEC_ERR_ALERT_SENT && err != -ECONNRESET &&
 		 err != -EPIPE && err != -ETIMEDOUT)
+		io_send_alert(s, IOTSEC_ALERT_INTERNAL_ERROR);
+	else if (err == IOTSEC_LIB_ERR(IOTSEC_E_NO_AF_ALG) &&
+		 (s->server || s->hrr_done))
 		io_send_alert(s, IOTSEC_ALERT_INTERNAL_ERROR);
 }
 

@@ -285,11 +285,10 @@ double io_now(void)
 	return now_s();
 }
 
-/* Post-handshake messages: tickets are dropped, KeyUpdate ends it all. */
+/* Post-handshake messages: tickets are dropped, KeyUpdate rekeys. */
 static int post_handshake(struct iotsec_session *s)
 {
 	struct msg_hdr h;
-	bool req;
 	int ret;
 
 	while ((ret = msg_next(s->hs.base, s->hs.len, &h)) > 0) {
@@ -297,8 +296,7 @@ static int post_handshake(struct iotsec_session *s)
 		if (h.type == MSG_NEW_SESSION_TICKET && !s->server)
 			ret = msg_get_new_session_ticket(h.body, h.len);
 		else if (h.type == MSG_KEY_UPDATE)
-			ret = msg_get_key_update(h.body, h.len, &req) ? :
-			      IOTSEC_LIB_ERR(IOTSEC_E_PEER_KEYUPDATE);
+			ret = session_peer_key_update(s, &h);
 		else
 			ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
 		if (ret)

@@ -176,6 +176,26 @@ int ks_finished(struct hash_ctx *hc, enum hash_alg h, const uint8_t *secret,
 	return ret;
 }
 
+int ks_update_secret(struct hash_ctx *hc, enum hash_alg h, uint8_t *secret)
+{
+	uint8_t next[HASH_MAX];
+	int ret;
+
+	ret = ks_expand_label(hc, h, secret, "traffic upd", NULL, 0, next,
+			      hash_len(h));
+	if (!ret)
+		memcpy(secret, next, hash_len(h));
+	explicit_bzero(next, sizeof(next));
+	return ret;
+}
+
+void ks_wipe_handshake(struct keysched *ks)
+{
+	explicit_bzero(ks->stage, sizeof(ks->stage));
+	explicit_bzero(ks->c_hs, sizeof(ks->c_hs));
+	explicit_bzero(ks->s_hs, sizeof(ks->s_hs));
+}
+
 void ks_wipe(struct keysched *ks)
 {
 	explicit_bzero(ks, sizeof(*ks));

@@ -20,8 +20,8 @@ struct keysched {
 	uint8_t stage[HASH_MAX];	/* current stage secret */
 	uint8_t c_hs[HASH_MAX];		/* client handshake traffic */
 	uint8_t s_hs[HASH_MAX];		/* server handshake traffic */
-	uint8_t c_ap[HASH_MAX];		/* client application traffic 0 */
-	uint8_t s_ap[HASH_MAX];		/* server application traffic 0 */
+	uint8_t c_ap[HASH_MAX];		/* client application traffic N */
+	uint8_t s_ap[HASH_MAX];		/* server application traffic N */
 };
 
 /*
@@ -49,6 +49,17 @@ int ks_traffic_key(struct hash_ctx *hc, enum hash_alg h,
 /* verify_data = HMAC(finished_key(secret), th) (section 4.4.4) */
 int ks_finished(struct hash_ctx *hc, enum hash_alg h, const uint8_t *secret,
 		const uint8_t *th, uint8_t *verify_data);
+/*
+ * secret = application_traffic_secret_N+1 of the secret N it holds:
+ * HKDF-Expand-Label(N, "traffic upd", "", Hash.length) (section 7.2), in
+ * place; secret is left as it was on an error.
+ */
+int ks_update_secret(struct hash_ctx *hc, enum hash_alg h, uint8_t *secret);
+/*
+ * After the handshake: wipes the stage and handshake traffic secrets and
+ * keeps the application traffic secrets, which a KeyUpdate moves on.
+ */
+void ks_wipe_handshake(struct keysched *ks);
 void ks_wipe(struct keysched *ks);
 /* Hash("") of h, a constant (hash_len(h) bytes). */
 const uint8_t *ks_empty_hash(enum hash_alg h);

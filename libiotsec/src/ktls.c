@@ -6,10 +6,13 @@
  */
 #include <errno.h>
 #include <linux/tls.h>
+#include <linux/version.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 
 #include "iotsec.h"
 #include "internal.h"
@@ -117,4 +120,35 @@ ssize_t ktls_recv_record(int fd, uint8_t *type, void *buf, size_t len,
 		    c->cmsg_type == TLS_GET_RECORD_TYPE)
 			*type = *CMSG_DATA(c);
 	return n;
+}
+
+/* The running kernel's release is at least major.minor. */
+static bool release_at_least(unsigned int major, unsigned int minor)
+{
+	unsigned int ma, mi;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return KERNEL_VERSION(ma, mi, 0) >= KERNEL_VERSION(major, minor, 0);
+}
+
+/*
+ * Linux 6.14 added TLS 1.3 rekeying and, with it, the TlsTxRekeyOk counter
+ * of /proc/net/tls_stat: its presence answers without side effects (a
+ * trial setsockopt() would count a rekey error).  Without procfs, the
+ * release decides.
+ */
+bool ktls_can_rekey(void)
+{
+	char line[128];
+	bool found = false;
+	FILE *f = fopen("/proc/net/tls_stat", "re");
+
+	if (!f)
+		return release_at_least(6, 14);
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, "TlsTxRekeyOk", 12);
+	fclose(f);
+	return found;
 }

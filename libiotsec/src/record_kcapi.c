@@ -10,13 +10,17 @@
 #include <errno.h>
 #include <kcapi.h>
 
+#include "hash.h"
 #include "record.h"
 
 int rec_kcapi_init(struct rec_prot *rp, const struct suite *s,
 		   const uint8_t *key)
 {
-	int ret = kcapi_aead_init(&rp->aead, s->aead, 0);
+	int ret = hash_kcapi_bindable("aead", s->aead);
 
+	if (ret)
+		return ret;
+	ret = kcapi_aead_init(&rp->aead, s->aead, 0);
 	if (ret) {
 		rp->aead = NULL;
 		return ret < 0 ? ret : -EIO;

@@ -106,6 +106,106 @@ IOTSEC_EXPORT unsigned int iotsec_session_key_ops(const struct iotsec_session *s
 	return s->chip_ops;
 }
 
+/*
+ * One direction moves on to its next application traffic secret (RFC 8446
+ * section 7.2) and the kernel takes its key and IV, sequence number 0.
+ * The hashing follows the session's backend choice; the handles it opens
+ * are closed again, and iotsec_session_crypto() keeps telling what ran
+ * the handshake.
+ */
+static int rekey(struct iotsec_session *s, enum ktls_dir dir)
+{
+	uint8_t *secret = (dir == KTLS_TX) == s->server ? s->ks.s_ap :
+							  s->ks.c_ap;
+	unsigned int used = s->hash.used;
+	uint8_t key[32], iv[12];
+	int ret;
+
+	ret = ks_update_secret(&s->hash, s->suite->hash, secret);
+	if (!ret)
+		ret = ks_traffic_key(&s->hash, s->suite->hash, secret, key,
+				     s->suite->keylen, iv);
+	if (!ret)
+		ret = ktls_install(s->fd, dir, s->suite, key, iv);
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(iv, sizeof(iv));
+	hash_ctx_free(&s->hash);
+	s->hash.used = used;
+	return ret;
+}
+
+/*
+ * Our KeyUpdate, under the current key, then our next key (section
+ * 4.6.3).  Once the record may have left, a failure ends the session: the
+ * peer reads with the next key, which the kernel may not have.
+ */
+static int send_key_update(struct iotsec_session *s, bool request)
+{
+	struct wbuf m;
+	ssize_t n;
+	int ret;
+
+	wbuf_init(&m, 0);
+	ret = msg_put_key_update(&m, request);
+	if (ret) {
+		wbuf_wipe(&m);
+		return ret;
+	}
+	n = ktls_send_record(s->fd, TLS_CT_HANDSHAKE, m.base, m.len);
+	ret = n < 0 ? (int)n : (size_t)n == m.len ? 0 : -EIO;
+	wbuf_wipe(&m);
+	/* Nothing went out: the session is as it was. */
+	if (ret == -EAGAIN || ret == -EINTR)
+		return ret;
+	if (!ret)
+		ret = rekey(s, KTLS_TX);
+	if (ret)
+		s->fatal = ret;
+	return ret;
+}
+
+/*
+ * The peer's KeyUpdate (io.c, post_handshake): it ends its record, as a
+ * key change must (section 5.1); our read key moves on, which kTLS can do
+ * from Linux 6.14 (before it, EBUSY: IOTSEC_E_PEER_KEYUPDATE ends the
+ * session as it always did); then, if the peer asked, ours moves on too,
+ * after a KeyUpdate that does not ask again.
+ */
+int session_peer_key_update(struct iotsec_session *s, const struct msg_hdr *h)
+{
+	bool request;
+	int ret = msg_get_key_update(h->body, h->len, &request);
+
+	if (ret)
+		return ret;
+	if (s->hs.len > MSG_HDR_LEN + h->len)
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
+	ret = rekey(s, KTLS_RX);
+	if (ret == -EBUSY)
+		return IOTSEC_LIB_ERR(IOTSEC_E_PEER_KEYUPDATE);
+	if (ret) {
+		/* Nothing more can be read; the peer still reads us. */
+		io_send_alert(s, IOTSEC_ALERT_INTERNAL_ERROR);
+		s->fatal = ret;
+		return ret;
+	}
+	return request ? send_key_update(s, false) : 0;
+}
+
+IOTSEC_EXPORT int iotsec_session_key_update(struct iotsec_session *s,
+					    int request_peer)
+{
+	if (!s->ktls)
+		return -ENOTCONN;
+	if (s->fatal)
+		return s->fatal;
+	if (s->alert_sent)
+		return -EPIPE;	/* after close_notify nothing goes out */
+	if (!ktls_can_rekey())
+		return IOTSEC_LIB_ERR(IOTSEC_E_NO_REKEY);
+	return send_key_update(s, request_peer);
+}
+
 /* Takes one whole record that is not data, and acts on it. */
 static int take_control(struct iotsec_session *s, int flags)
 {

@@ -104,6 +104,9 @@ int io_keys_out(struct iotsec_session *s, const uint8_t *secret);
 int io_key_change_ok(struct iotsec_session *s);
 double io_now(void);
 
+/* session.c: a KeyUpdate the peer sent, after the handshake */
+int session_peer_key_update(struct iotsec_session *s, const struct msg_hdr *h);
+
 /* hs.c */
 int hs_run(struct iotsec_session *s);
 int hs_add(struct iotsec_session *s, const struct msg_hdr *h);

@@ -487,7 +487,12 @@ FIXTURE_TEARDOWN(model)
 	sim_close(&self->c);
 }
 
-TEST_F(model, wake_reply)
+/*
+ * The file's first test: its set-up pays the first modprobe, module load
+ * and OpenSSL key of the boot, which took over the default 30 s once on
+ * a loaded machine (7.3, TCG, load 12).
+ */
+TEST_F_TIMEOUT(model, wake_reply, 120)
 {
 	struct chip *c = &self->c;
 	u8 r[4], early[4], zero = 0;

@@ -267,35 +267,7 @@ else
 	diag "$d/s.err" "$d/c.err"
 fi
 
-# A KeyUpdate from the peer ends the session cleanly.  s_server obeys its
-# "k" command only without -quiet, and only when it reads it alone: it is
-# sent once the client has printed the "hello" before it.
-# Both inputs stay open until the client has reported the KeyUpdate (at
-# most 60 s), so a slow handshake under emulation changes nothing.
-wait_keyupdate() {
-	i=0
-	while ! grep -q KeyUpdate "$d/c.err" 2> /dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-rm -f "$d/c.out" "$d/c.err"
-{ echo hello; wait_size "$d/c.out" 6; sleep 1; echo k; wait_keyupdate; } |
-	openssl s_server -accept 4433 -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
-		-cert "$d/srv.pem" -key "$d/srv.key" -groups P-256 -naccept 1 \
-		> "$d/s.out" 2> "$d/s.err" &
-wait_port 4433
-wait_keyupdate | timeout 90 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
-	--cert "$d/dev.pem" --key "$key" > "$d/c.out" 2> "$d/c.err"
-rc=$?
-wait
-if [ $rc -eq 1 ] && grep -q hello "$d/c.out" && grep -q 'KeyUpdate' "$d/c.err"; then
-	ok "peer KeyUpdate: data before it delivered, then a clean error"
-else
-	nok "peer KeyUpdate: data before it delivered, then a clean error (rc $rc)"
-	diag "$d/c.err" "$d/c.out"
-	tail -5 "$d/s.out" | diag
-fi
+# A peer's KeyUpdate: tests/kernel/rekey_test.sh, on every kernel.
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

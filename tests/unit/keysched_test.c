@@ -8,6 +8,9 @@
  * handles kept and reused), and that reuse is checked against one-shot
  * digests with alternating algorithms, keys and lengths.
  */
+#include <openssl/core_names.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -221,6 +224,94 @@ TEST(one_context_matches_one_shot)
 	EXPECT_BYTES(want, got, 32);
 	hash_ctx_free(&hc);
 	free(buf);
+}
+
+/*
+ * HKDF-Expand alone in OpenSSL, an implementation that shares nothing
+ * with ks_expand_label(): out = Expand(secret, info, n).
+ */
+static int ossl_expand(enum hash_alg h, const uint8_t *secret,
+		       const uint8_t *info, size_t ilen, uint8_t *out)
+{
+	int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
+		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+			h == HASH_SHA384 ? "SHA384" : "SHA256", 0),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+			(void *)secret, hash_len(h)),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+			(void *)info, ilen),
+		OSSL_PARAM_construct_end(),
+	};
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *c = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	int ok = c && EVP_KDF_derive(c, out, hash_len(h), p) == 1;
+
+	EVP_KDF_CTX_free(c);
+	EVP_KDF_free(kdf);
+	return ok ? 0 : -1;
+}
+
+/*
+ * KeyUpdate (RFC 8446 section 7.2): application_traffic_secret_N+1 =
+ * HKDF-Expand-Label(N, "traffic upd", "", Hash.length), three steps from
+ * RFC 8448's server secret, each checked against OpenSSL's HKDF-Expand
+ * with the HkdfLabel written out by hand; then the keys of the new
+ * secret are not those of the old one.
+ */
+TEST(traffic_update_is_expand_label)
+{
+	static const char label[] = "tls13 traffic upd";
+	struct hash_ctx hc = { 0 };
+	uint8_t sec[HASH_MAX], want[HASH_MAX], info[64], key[16], iv[12];
+	uint8_t key0[16], iv0[12];
+	enum hash_alg h;
+	size_t n, il;
+	int i;
+
+	for (h = HASH_SHA256; h < HASH_ALGS; h++) {
+		n = hash_len(h);
+		memset(sec, 0, sizeof(sec));
+		memcpy(sec, rfc8448_s_ap_traffic, 32);
+		if (h == HASH_SHA384)
+			memcpy(sec + 32, rfc8448_c_ap_traffic, 16);
+		il = 0;
+		info[il++] = 0;
+		info[il++] = (uint8_t)n;
+		info[il++] = sizeof(label) - 1;
+		memcpy(info + il, label, sizeof(label) - 1);
+		il += sizeof(label) - 1;
+		info[il++] = 0;		/* empty context */
+		ASSERT_EQ(0, ks_traffic_key(&hc, h, sec, key0, 16, iv0));
+		for (i = 0; i < 3; i++) {
+			ASSERT_EQ(0, ossl_expand(h, sec, info, il, want));
+			ASSERT_EQ(0, ks_update_secret(&hc, h, sec));
+			EXPECT_BYTES(want, sec, n);
+		}
+		ASSERT_EQ(0, ks_traffic_key(&hc, h, sec, key, 16, iv));
+		EXPECT_NE(0, memcmp(key0, key, 16));
+		EXPECT_NE(0, memcmp(iv0, iv, 12));
+	}
+	hash_ctx_free(&hc);
+}
+
+/* After the handshake only the application secrets are left. */
+TEST(wipe_handshake_keeps_application_secrets)
+{
+	static const uint8_t zero[HASH_MAX];
+	struct keysched ks;
+
+	memset(&ks, 0xa5, sizeof(ks));
+	ks.hash = HASH_SHA256;
+	ks_wipe_handshake(&ks);
+	EXPECT_BYTES(zero, ks.stage, HASH_MAX);
+	EXPECT_BYTES(zero, ks.c_hs, HASH_MAX);
+	EXPECT_BYTES(zero, ks.s_hs, HASH_MAX);
+	EXPECT_EQ(0xa5, ks.c_ap[0]);
+	EXPECT_EQ(0xa5, ks.s_ap[HASH_MAX - 1]);
+	ks_wipe(&ks);
+	EXPECT_BYTES(zero, ks.s_ap, HASH_MAX);
 }
 
 TEST_HARNESS_MAIN
