@@ -301,14 +301,18 @@ int hs_to_kernel(struct iotsec_session *s)
  * Tells the peer why, when it is ours to tell and the socket still works:
  * the alert the error names, or internal_error for a local failure;
  * nothing for an alert received, a library condition, a connection the
- * peer closed or the time limit.
+ * peer closed or the time limit.  The time limit is the deadline passed,
+ * not any -ETIMEDOUT: the driver gives that errno for a chip that stalls,
+ * a local failure the peer hears of as internal_error.
  */
 void hs_send_failure_alert(struct iotsec_session *s, int err)
 {
+	bool time_limit = err == -ETIMEDOUT && io_now() >= s->deadline;
+
 	if (IOTSEC_IS_LOCAL_ALERT(err))
 		io_send_alert(s, (-err) & 0xff);
 	else if (err > -IOTSEC_ERR_ALERT_SENT && err != -ECONNRESET &&
-		 err != -EPIPE && err != -ETIMEDOUT)
+		 err != -EPIPE && !time_limit)
 		io_send_alert(s, IOTSEC_ALERT_INTERNAL_ERROR);
 }
 

@@ -349,4 +349,36 @@ TEST_F(client, cert_request_with_our_scheme_gets_the_chain)
 	EXPECT_EQ(4, c.certs[0].len);
 }
 
+/*
+ * A chip that stalls gives -ETIMEDOUT (the driver's errno) well before the
+ * handshake's deadline: that is a local failure, internal_error to the
+ * peer.  Only the deadline passed means the time limit, and no alert.
+ */
+TEST(chip_timeout_is_internal_error_time_limit_is_silent)
+{
+	static const uint8_t want[7] = { TLS_CT_ALERT, 3, 3, 0, 2, 2,
+					 IOTSEC_ALERT_INTERNAL_ERROR };
+	struct iotsec_config *cfg;
+	struct iotsec_session *s;
+	uint8_t got[8];
+	int peer;
+
+	ASSERT_EQ(0, iotsec_config_new(&cfg));
+	s = session_on(cfg, true, &peer);
+	ASSERT_NE(NULL, s);
+	hs_send_failure_alert(s, -ETIMEDOUT);
+	ASSERT_EQ(7, recv(peer, got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(want, got, 7));
+	session_end(s, peer);
+
+	s = session_on(cfg, false, &peer);
+	ASSERT_NE(NULL, s);
+	s->deadline = io_now() - 1;
+	hs_send_failure_alert(s, -ETIMEDOUT);
+	EXPECT_EQ(-1, recv(peer, got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	session_end(s, peer);
+	iotsec_config_free(cfg);
+}
+
 TEST_HARNESS_MAIN
