@@ -318,8 +318,15 @@ void hs_send_failure_alert(struct iotsec_session *s, int err)
 
 int hs_run(struct iotsec_session *s)
 {
-	struct msg_hdr h;
 	int ret = s->server ? 0 : client_start(s);
+
+	return ret ? ret : hs_loop(s);
+}
+
+int hs_loop(struct iotsec_session *s)
+{
+	struct msg_hdr h;
+	int ret = 0;
 
 	while (!ret && s->state != HS_DONE) {
 		ret = io_next_message(s, &h);
