@@ -307,6 +307,50 @@ stress: deps
 
 .PHONY: stress
 
+# --- issue 17: libFuzzer targets (tests/fuzz/) for every parser that takes
+# outside bytes, built with clang and ASan/UBSan on the host archive's
+# sources.  make fuzz FUZZ_SECONDS=N runs each N s; make check runs each
+# FUZZ_CHECK_SECONDS on the seeds and the regression inputs (TAP in
+# build/tap/fuzz.tap, rows for the reliability table).
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 3
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := -g -O1 $(WFLAGS) $(FUZZ_SAN) $(TEST_CPPFLAGS) -Itools -Ikernel/iotsec
+FUZZ_MSG := client_hello server_hello encrypted_extensions certificate_request \
+	certificate certificate_verify finished key_update new_session_ticket
+FUZZ_TARGETS := record $(FUZZ_MSG) x509 pem csr_subject profile ecdsa_der
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+FUZZ_A := $(B)/fuzz/libiotsec-fuzz.a
+FUZZ_LIB := $(UNIT_LIB) tools/profile.c tools/der.c tools/util.c
+FUZZ_DEFS_ecdsa_der := -include kcompat.h kernel/iotsec/ecdsa_der.c
+$(foreach t,$(FUZZ_MSG),$(eval FUZZ_DEFS_$(t) := -DFUZZ_NAME='"$(t)"'))
+fuzz_src = tests/fuzz/fuzz_$(if $(filter $(1),$(FUZZ_MSG)),msg,$(1)).c
+
+$(B)/fuzz/obj/%.o: %.c $(UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_A): $(FUZZ_LIB:%.c=$(B)/fuzz/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BIN): $(B)/fuzz/%: $$(call fuzz_src,$$*) tests/fuzz/fuzz.h $(FUZZ_A) $(UNIT_HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(call fuzz_src,$*) $(FUZZ_DEFS_$*) \
+		$(FUZZ_A) -o $@ $(TEST_LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS) > $(B)/fuzz/fuzz.tap; rc=$$?; \
+		cat $(B)/fuzz/fuzz.tap; exit $$rc
+
+# make check's short run, one TAP file in build/tap.
+fuzz-check: $(FUZZ_BIN)
+	@mkdir -p $(B)/tap
+	@tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS) > $(B)/tap/fuzz.tap 2>&1; true
+
+.PHONY: fuzz fuzz-build fuzz-check
+
 lint: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*/*.c kernel/*/*.h kernel/include/*/*.h kernel/include/uapi/linux/*.h tests/kernel/kmod/*.c))
 	$(MAKE) -C kernel KVER=$(KVER) sparse 2>&1 | tee $(B)/sparse.log
