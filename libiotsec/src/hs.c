@@ -303,11 +303,17 @@ int hs_to_kernel(struct iotsec_session *s)
  * nothing for an alert received, a library condition, a connection the
  * peer closed or the time limit.  The time limit is the deadline passed,
  * not any -ETIMEDOUT: the driver gives that errno for a chip that stalls,
- * a local failure the peer hears of as internal_error.
+ * a local failure the peer hears of as internal_error.  Without a write
+ * key nothing queued goes first: that is a ServerHello whose keys never
+ * came (the chip's ECDH failed), after which the peer reads only
+ * protected records and would not see an alert in the clear.
  */
 void hs_send_failure_alert(struct iotsec_session *s, int err)
 {
 	bool time_limit = err == -ETIMEDOUT && io_now() >= s->deadline;
+
+	if (!s->tx_on && !s->ktls_tx)
+		wbuf_reset(&s->out);
 
 	if (IOTSEC_IS_LOCAL_ALERT(err))
 		io_send_alert(s, (-err) & 0xff);

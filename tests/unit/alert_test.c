@@ -200,6 +200,29 @@ TEST(queued_flight_goes_out_before_the_alert)
 	hs_session_end(s, peer);
 }
 
+/*
+ * A ServerHello queued whose keys never came (the chip's ECDH failed):
+ * the peer would take it and then read only protected records, so it
+ * stays here and the alert goes alone, in the clear.
+ */
+TEST(server_hello_without_its_keys_stays_behind_the_alert)
+{
+	static const uint8_t sh[] = { MSG_SERVER_HELLO, 0, 0, 2, 0x51, 0x52 };
+	static const uint8_t want[7] = { TLS_CT_ALERT, 3, 3, 0, 2, 2,
+					 IOTSEC_ALERT_INTERNAL_ERROR };
+	struct iotsec_session *s;
+	uint8_t buf[64];
+	int peer;
+
+	s = session_on(true, &peer);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, io_send_handshake(s, sh, sizeof(sh)));
+	hs_send_failure_alert(s, -EIO);
+	ASSERT_EQ(7, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(want, buf, 7));
+	hs_session_end(s, peer);
+}
+
 /* Before any key: in the clear; and one alert only, whatever follows. */
 TEST(one_alert_only_in_the_clear_before_keys)
 {
