@@ -31,7 +31,11 @@ CHECKPATCH := $(B)/lint/checkpatch.pl
 CC ?= gcc
 WFLAGS := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# UBSan pedantic: also float casts and divisions, strict bounds (trailing
+# arrays too); gcc's undefined has pointer-overflow already, but only
+# clang reports NULL + 0 (the fuzz targets, FUZZ_SAN).
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow,float-divide-by-zero,bounds-strict \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
 # Protocol facts (atecc/wire.h, crc.h, config_lint.h) and the AF_ALG kpp ABI
 # come from kernel/include only.
 KINC := -Ikernel/include -Ikernel/include/uapi
