@@ -31,7 +31,11 @@ CHECKPATCH := $(B)/lint/checkpatch.pl
 CC ?= gcc
 WFLAGS := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
-SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# UBSan pedantic: also float casts and divisions, strict bounds (trailing
+# arrays too); gcc's undefined has pointer-overflow already, but only
+# clang reports NULL + 0 (the fuzz targets, FUZZ_SAN).
+SANFLAGS := -fsanitize=address,undefined,float-cast-overflow,float-divide-by-zero,bounds-strict \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer
 # Protocol facts (atecc/wire.h, crc.h, config_lint.h) and the AF_ALG kpp ABI
 # come from kernel/include only.
 KINC := -Ikernel/include -Ikernel/include/uapi
@@ -229,12 +233,14 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@rm -rf $(B)/tap && mkdir -p $(B)/tap
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-check
 	@$(MAKE) --no-print-directory vm
 	@cp $(B)/vm/out/*.tap $(B)/tap/ 2>/dev/null; true
 	@for k in $(MATRIX_EXTRA); do \
 		$(MAKE) --no-print-directory vm-kernel SERIES=$$k; \
 	done
 	@$(if $(MATRIX_EXTRA),$(MAKE) --no-print-directory modules > /dev/null)
+	@$(MAKE) --no-print-directory reliability-table
 	@tests/summary.sh $(B)/tap/*.tap
 
 check-kernels:
@@ -309,6 +315,61 @@ stress: deps
 		tests/summary.sh $(B)/vm/stress/*.tap || rc=1; exit $$rc
 
 .PHONY: stress
+
+# --- issue 17: libFuzzer targets (tests/fuzz/) for every parser that takes
+# outside bytes, built with clang and ASan/UBSan on the host archive's
+# sources.  make fuzz FUZZ_SECONDS=N runs each N s; make check runs each
+# FUZZ_CHECK_SECONDS on the seeds and the regression inputs (TAP in
+# build/tap/fuzz.tap, rows for the reliability table).
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 2
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := -g -O1 $(WFLAGS) $(FUZZ_SAN) $(TEST_CPPFLAGS) -Itools -Ikernel/iotsec
+FUZZ_MSG := client_hello server_hello encrypted_extensions certificate_request \
+	certificate certificate_verify finished key_update new_session_ticket
+FUZZ_TARGETS := record $(FUZZ_MSG) x509 pem csr_subject profile ecdsa_der
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+FUZZ_A := $(B)/fuzz/libiotsec-fuzz.a
+FUZZ_LIB := $(UNIT_LIB) tools/profile.c tools/der.c tools/util.c
+FUZZ_DEFS_ecdsa_der := -include kcompat.h kernel/iotsec/ecdsa_der.c
+$(foreach t,$(FUZZ_MSG),$(eval FUZZ_DEFS_$(t) := -DFUZZ_NAME='"$(t)"'))
+fuzz_src = tests/fuzz/fuzz_$(if $(filter $(1),$(FUZZ_MSG)),msg,$(1)).c
+
+$(B)/fuzz/obj/%.o: %.c $(UNIT_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_A): $(FUZZ_LIB:%.c=$(B)/fuzz/obj/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_BIN): $(B)/fuzz/%: $$(call fuzz_src,$$*) tests/fuzz/fuzz.h $(FUZZ_A) $(UNIT_HDRS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(call fuzz_src,$*) $(FUZZ_DEFS_$*) \
+		$(FUZZ_A) -o $@ $(TEST_LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS) > $(B)/fuzz/fuzz.tap; rc=$$?; \
+		cat $(B)/fuzz/fuzz.tap; exit $$rc
+
+# make check's short run, one TAP file in build/tap.
+fuzz-check: $(FUZZ_BIN)
+	@mkdir -p $(B)/tap
+	@tests/fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_TARGETS) > $(B)/tap/fuzz.tap 2>&1; true
+
+.PHONY: fuzz fuzz-build fuzz-check
+
+# The table of the reliability rows in build/tap (make check), its verdict
+# one TAP file so that tests/summary.sh counts a red cell.
+reliability-table:
+	@tests/reliability_table.sh $(B)/tap/*.tap > $(B)/reliability.txt; rc=$$?; \
+		cat $(B)/reliability.txt; \
+		if [ $$rc -eq 0 ]; then echo "ok 1 reliability table: no red cell"; \
+		else echo "not ok 1 reliability table: $$(tail -n 1 $(B)/reliability.txt)"; \
+		fi > $(B)/tap/reliability.tap
+
+.PHONY: reliability-table
 
 lint: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*/*.c kernel/*/*.h kernel/include/*/*.h kernel/include/uapi/linux/*.h tests/kernel/kmod/*.c))

@@ -7,12 +7,14 @@
 # load figures, the lifetime rows, the soak deltas, the bad-certificate rows
 # and the fuzz executions.  STATE pass, retry, error: green; na: not
 # applicable (said why); todo: a known defect (its TAP line is a TODO); FAIL
-# or a section with no rows at all: red.  Exits 1 on any red cell.
+# or a section with no rows from a test that ran (its TAP file is given):
+# red; a test not given is "not run here".  Exits 1 on any red cell.
 #
 # usage: reliability_table.sh FILE.tap...
 #   fuzz rows: KIND "fuzz", NAME the target, TEXT its executions and crashes,
-#   from any TAP file given (the fuzz helper's); none yet: "not run".
+#   from fuzz.tap (tests/fuzz/run.sh).
 awk -F'|' '
+	FNR == 1 { f = FILENAME; sub(/.*\//, "", f); sub(/\.tap$/, "", f); ran[f] = 1 }
 	/^# RELIAB\|/ {
 		kind = $2; name = $3; st = $(NF - 1); txt = $NF
 		if (kind == "fault") {
@@ -41,11 +43,13 @@ awk -F'|' '
 		if (s == "") return "-"
 		return s
 	}
-	function section(k, title, i) {
+	# A section is red without rows when its test ran (its TAP file is
+	# given) and said nothing: it died.  Not given: not in this suite.
+	function section(k, title, t, i) {
 		print title
 		if (!cnt[k]) {
-			if (k == "fuzz") print "  (not run: the fuzz targets add their rows here)"
-			else { print "  RED   no results (the test did not run or died)"; red++ }
+			if (!(t in ran)) print "  (not run here: " t ")"
+			else { print "  RED   no results (" t " died)"; red++ }
 		}
 		for (i = 0; i < cnt[k]; i++) print line[k, i]
 		print ""
@@ -56,7 +60,8 @@ awk -F'|' '
 		print "======================"
 		print "Fault matrix: one fault injected into a live handshake; retry = the"
 		print "handshake completed, error = a clean error with internal_error to the peer"
-		if (!nfault) { print "  RED   no results"; red++ }
+		if (!nfault && !("reliab_fault_test" in ran)) print "  (not run here: reliab_fault_test)"
+		else if (!nfault) { print "  RED   no results (reliab_fault_test died)"; red++ }
 		else {
 			printf "  %-16s", ""
 			for (j = 0; j < nk; j++) printf " %-10s", kinds[j]
@@ -70,11 +75,11 @@ awk -F'|' '
 		}
 		for (i = 0; i < ni; i++) print "  " info[i]
 		print ""
-		section("load", "Concurrency")
-		section("life", "Lifetime (unbind, rmmod)")
-		section("soak", "Soak")
-		section("cert", "Bad certificates")
-		section("fuzz", "Fuzzing")
+		section("load", "Concurrency", "reliab_load_test")
+		section("life", "Lifetime (unbind, rmmod)", "reliab_life_test")
+		section("soak", "Soak", "reliab_load_test")
+		section("cert", "Bad certificates", "reliab_certs_test")
+		section("fuzz", "Fuzzing", "fuzz")
 		if (red) print red " red cell(s)"
 		else print "no red cell"
 		exit red ? 1 : 0

@@ -68,6 +68,9 @@ uint8_t *wbuf_reserve(struct wbuf *w, size_t n)
 		if (w->err)
 			return NULL;
 	}
+	/* Nothing reserved in a buffer never grown: no NULL + 0 (C11 6.5.6). */
+	if (!w->base)
+		return NULL;
 	p = w->base + w->len;
 	w->len += n;
 	return p;
@@ -135,8 +138,15 @@ void wbuf_put_opaque(struct wbuf *w, int n, const void *p, size_t len)
 
 void rbuf_init(struct rbuf *r, const void *p, size_t len)
 {
-	r->p = p;
-	r->end = r->p + len;
+	static const uint8_t none;
+
+	/*
+	 * An empty input may come as NULL: the reader then points at a byte
+	 * of its own, so that no arithmetic is ever done on a null pointer
+	 * (undefined even for + 0, C11 6.5.6; UBSan's pointer-overflow).
+	 */
+	r->p = p ? p : &none;
+	r->end = r->p + (p ? len : 0);
 	r->err = 0;
 }
 

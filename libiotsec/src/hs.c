@@ -303,14 +303,24 @@ int hs_to_kernel(struct iotsec_session *s)
  * for no AF_ALG once the peer has spoken: the server, or a client after a
  * HelloRetryRequest; a client's first ClientHello never went out);
  * nothing for an alert received, another library condition, a connection
- * the peer closed or the time limit.
+ * the peer closed or the time limit.  The time limit is the deadline
+ * passed, not any -ETIMEDOUT: the driver gives that errno for a chip that
+ * stalls, a local failure the peer hears of as internal_error.  Without a
+ * write key nothing queued goes first: that is a ServerHello whose keys
+ * never came (the chip's ECDH failed), after which the peer reads only
+ * protected records and would not see an alert in the clear.
  */
 void hs_send_failure_alert(struct iotsec_session *s, int err)
 {
+	bool time_limit = err == -ETIMEDOUT && io_now() >= s->deadline;
+
+	if (!s->tx_on && !s->ktls_tx)
+		wbuf_reset(&s->out);
+
 	if (IOTSEC_IS_LOCAL_ALERT(err))
 		io_send_alert(s, (-err) & 0xff);
 	else if (err > -IOTSEC_ERR_ALERT_SENT && err != -ECONNRESET &&
-		 err != -EPIPE && err != -ETIMEDOUT)
+		 err != -EPIPE && !time_limit)
 		io_send_alert(s, IOTSEC_ALERT_INTERNAL_ERROR);
 	else if (err == IOTSEC_LIB_ERR(IOTSEC_E_NO_AF_ALG) &&
 		 (s->server || s->hrr_done))
@@ -319,8 +329,15 @@ void hs_send_failure_alert(struct iotsec_session *s, int err)
 
 int hs_run(struct iotsec_session *s)
 {
-	struct msg_hdr h;
 	int ret = s->server ? 0 : client_start(s);
+
+	return ret ? ret : hs_loop(s);
+}
+
+int hs_loop(struct iotsec_session *s)
+{
+	struct msg_hdr h;
+	int ret = 0;
 
 	while (!ret && s->state != HS_DONE) {
 		ret = io_next_message(s, &h);

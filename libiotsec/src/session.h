@@ -109,6 +109,7 @@ int session_peer_key_update(struct iotsec_session *s, const struct msg_hdr *h);
 
 /* hs.c */
 int hs_run(struct iotsec_session *s);
+int hs_loop(struct iotsec_session *s);	/* hs_run() after ClientHello */
 int hs_add(struct iotsec_session *s, const struct msg_hdr *h);
 int hs_send(struct iotsec_session *s, struct wbuf *msg);
 int hs_thash(struct iotsec_session *s, uint8_t *out);

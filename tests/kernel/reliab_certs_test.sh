@@ -14,18 +14,7 @@
 set -u
 . "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
 . "$top/tests/kernel/lib/reliab.sh"
-own_session "$@"
-reliab_env
-
-d=$(mktemp -d /tmp/rcert.XXXXXX)
-spid=
-cleanup() {
-	[ -n "$spid" ] && kill "$spid" 2>/dev/null
-	kill $(jobs -p) 2>/dev/null
-	modules_down
-	rm -rf "$d"
-}
-trap cleanup EXIT
+reliab_start rcert "$@"
 # Defect found by this test (issue 17): when our server refuses the
 # client's certificate, the alert it sends after its Finished is not
 # readable by the client (openssl s_client: "decryption failed or bad

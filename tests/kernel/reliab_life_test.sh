@@ -15,25 +15,13 @@
 set -u
 . "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
 . "$top/tests/kernel/lib/reliab.sh"
-own_session "$@"
-reliab_env
+reliab_start rlife "$@"
 ROUNDS=${RELIAB_LIFE_ROUNDS:-1}
 BYTES=${RELIAB_LIFE_BYTES:-262144}	# a kTLS session's data (make stress: 1 MiB)
 HALF=$((BYTES / 2))
 PARTS=${RELIAB_LIFE_PARTS:-"loop data"}	# a developer's run may take one
 PORT=4490
 DPORT=4491
-
-d=$(mktemp -d /tmp/rlife.XXXXXX)
-loop_pid=
-cleanup() {
-	[ -n "$loop_pid" ] && kill "$loop_pid" 2>/dev/null
-	touch "$d/stop"
-	kill $(jobs -p) 2>/dev/null
-	modules_down
-	rm -rf "$d"
-}
-trap cleanup EXIT
 
 pki_ca "$d" root
 pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
@@ -94,14 +82,14 @@ loop_up() {
 	: > "$d/res"
 	rm -f "$d/stop"
 	( while [ ! -e "$d/stop" ]; do hs_once; done ) &
-	loop_pid=$!
+	spid=$!
 	# the first handshake under way
 	sleep 1
 }
 loop_down() {
 	touch "$d/stop"
-	wait "$loop_pid" 2>/dev/null
-	loop_pid=
+	wait "$spid" 2>/dev/null
+	spid=
 }
 
 # judge LABEL: the loop's handshakes around the event, then a new session.
@@ -128,12 +116,6 @@ peer_up
 k_start=$(nkeys)
 hs_once
 check "set-up: a handshake before anything goes away" test $? -eq 0
-slab_snap() {
-	sync
-	echo 2 > /proc/sys/vm/drop_caches
-	sleep 1
-	awk 'NR > 2 { print $1, $2 }' /proc/slabinfo | sort
-}
 slab_snap > "$d/slab0"
 
 r=1

@@ -16,8 +16,7 @@
 set -u
 . "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
 . "$top/tests/kernel/lib/reliab.sh"
-own_session "$@"
-reliab_env
+reliab_start rload "$@"
 
 PROCS=${RELIAB_PROCS:-4}
 HS=${RELIAB_HS:-5}
@@ -33,16 +32,6 @@ hs=$top/build/tests/reliab/reliab_hs
 # key.  Seen in 2 of 4 (1 chip) and 1 of 4 (2 chips) handshakes.
 KNOWN_EXPIRED='*=EKEYEXPIRED: the ephemeral key in TempKey is lost to a concurrent Verify/Random, no software fallback'
 BASE=4470
-
-d=$(mktemp -d /tmp/rload.XXXXXX)
-side_pids=
-cleanup() {
-	for p in $side_pids; do kill "$p" 2>/dev/null; done
-	kill $(jobs -p) 2>/dev/null
-	modules_down
-	rm -rf "$d"
-}
-trap cleanup EXIT
 
 [ -x "$hs" ] || { echo "not ok 1 - $hs missing (make all builds it)"; echo "1..1"; exit 1; }
 modules_up "chips=2 provisioned=1" 2 algif_kpp
@@ -202,13 +191,6 @@ load "2 chips, $PROCS2 procs x $HS2 handshakes" "$PROCS2" "$HS2" 2
 # --- soak -------------------------------------------------------------------
 echo 0 > "$sim_dir/chip0/timing"
 echo 0 > "$sim_dir/chip1/timing"
-# Objects per slab cache, after the reclaimable caches are dropped.
-slab_snap() {
-	sync
-	echo 2 > /proc/sys/vm/drop_caches
-	sleep 1
-	awk 'NR > 2 { print $1, $2 }' /proc/slabinfo | sort
-}
 # Caches that grew by at least half the handshake count: one object per
 # handshake, or more.  TIME_WAIT sockets (60 s) and inodes/dentries (9p
 # lookups of the programs) are not ours.

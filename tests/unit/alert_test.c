@@ -29,6 +29,7 @@
 #include "iotsec.h"
 #include "internal.h"
 #include "session.h"
+#include "hs_session.h"
 #include "kselftest_harness.h"
 
 #define SENT(a)	IOTSEC_ALERT_ERR(IOTSEC_ALERT_##a)
@@ -38,31 +39,8 @@
 static struct iotsec_session *session_on(bool server, int *peer)
 {
 	static struct iotsec_config cfg = { .timeout_ms = 10000 };
-	struct iotsec_session *s = calloc(1, sizeof(*s));
-	int sv[2];
 
-	if (!s || socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-		free(s);
-		return NULL;
-	}
-	s->cfg = &cfg;
-	s->fd = sv[0];
-	s->server = server;
-	s->kpp.tfmfd = s->kpp.opfd = -1;
-	s->suite = suite_find(TLS_AES_128_GCM_SHA256);
-	tr_init(&s->tr);
-	wbuf_init(&s->hs, MSG_MAX_LEN_LARGE + MSG_HDR_LEN + TLS_MAX_PLAINTEXT);
-	wbuf_init(&s->out, 0);
-	s->deadline = io_now() + 10;
-	*peer = sv[1];
-	return s;
-}
-
-static void session_end(struct iotsec_session *s, int peer)
-{
-	close(s->fd);
-	close(peer);
-	iotsec_session_free(s);
+	return hs_session_on(&cfg, server, peer);
 }
 
 /* The handshake secrets of a made-up exchange, as far as ServerHello. */
@@ -172,7 +150,7 @@ static void finished_then_alert(struct __test_metadata *_metadata,
 	/* Nothing else. */
 	EXPECT_EQ(-1, recv(peer, body, 1, MSG_DONTWAIT));
 	wbuf_wipe(&pt);
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 TEST(server_alert_after_its_finished_is_under_its_application_key)
@@ -219,7 +197,30 @@ TEST(queued_flight_goes_out_before_the_alert)
 	ASSERT_EQ(2, pt.len);
 	EXPECT_EQ(IOTSEC_ALERT_INTERNAL_ERROR, pt.base[1]);
 	wbuf_wipe(&pt);
-	session_end(s, peer);
+	hs_session_end(s, peer);
+}
+
+/*
+ * A ServerHello queued whose keys never came (the chip's ECDH failed):
+ * the peer would take it and then read only protected records, so it
+ * stays here and the alert goes alone, in the clear.
+ */
+TEST(server_hello_without_its_keys_stays_behind_the_alert)
+{
+	static const uint8_t sh[] = { MSG_SERVER_HELLO, 0, 0, 2, 0x51, 0x52 };
+	static const uint8_t want[7] = { TLS_CT_ALERT, 3, 3, 0, 2, 2,
+					 IOTSEC_ALERT_INTERNAL_ERROR };
+	struct iotsec_session *s;
+	uint8_t buf[64];
+	int peer;
+
+	s = session_on(true, &peer);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, io_send_handshake(s, sh, sizeof(sh)));
+	hs_send_failure_alert(s, -EIO);
+	ASSERT_EQ(7, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(want, buf, 7));
+	hs_session_end(s, peer);
 }
 
 /* Before any key: in the clear; and one alert only, whatever follows. */
@@ -239,7 +240,7 @@ TEST(one_alert_only_in_the_clear_before_keys)
 	EXPECT_EQ(2, buf[4]);
 	EXPECT_EQ(2, buf[5]);
 	EXPECT_EQ(IOTSEC_ALERT_PROTOCOL_VERSION, buf[6]);
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 /* An alert from the peer in the clear after our read key changed. */
@@ -257,7 +258,7 @@ TEST(plaintext_alert_after_our_read_key_is_the_peers)
 	ASSERT_EQ(0, io_keys_in(s, s->ks.c_hs));
 	ASSERT_EQ((ssize_t)sizeof(rec), write(peer, rec, sizeof(rec)));
 	EXPECT_EQ(RECV(ILLEGAL_PARAMETER), io_next_message(s, &h));
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 /* After the handshake: closure alerts, error alerts, the level ignored. */
@@ -280,7 +281,7 @@ TEST(closure_alerts_and_error_alerts_after_the_handshake)
 	EXPECT_EQ(0, io_control_record(s, TLS_CT_ALERT, fatal_close, 2));
 	EXPECT_TRUE(s->closed);
 	EXPECT_EQ(0, s->fatal);
-	session_end(s, peer);
+	hs_session_end(s, peer);
 
 	s = session_on(false, &peer);
 	ASSERT_NE(NULL, s);
@@ -288,7 +289,7 @@ TEST(closure_alerts_and_error_alerts_after_the_handshake)
 	EXPECT_EQ(RECV(HANDSHAKE_FAILURE),
 		  io_control_record(s, TLS_CT_ALERT, warn_failure, 2));
 	EXPECT_EQ(RECV(HANDSHAKE_FAILURE), s->fatal);
-	session_end(s, peer);
+	hs_session_end(s, peer);
 
 	s = session_on(false, &peer);
 	ASSERT_NE(NULL, s);
@@ -296,7 +297,7 @@ TEST(closure_alerts_and_error_alerts_after_the_handshake)
 	EXPECT_EQ(IOTSEC_PEER_ALERT_ERR(99),
 		  io_control_record(s, TLS_CT_ALERT, unknown, 2));
 	EXPECT_EQ(IOTSEC_PEER_ALERT_ERR(99), s->fatal);
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 /*
@@ -322,7 +323,7 @@ TEST(after_our_fatal_alert_reads_fail_and_nothing_follows)
 	EXPECT_EQ(SENT(DECODE_ERROR), iotsec_session_recv(s, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, iotsec_session_close(s));
 	EXPECT_EQ(-1, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 /* The peer's fatal alert: later reads fail too, not "closed" (0). */
@@ -341,7 +342,7 @@ TEST(after_the_peers_fatal_alert_reads_fail)
 	EXPECT_EQ(RECV(BAD_CERTIFICATE), iotsec_session_recv(s, buf, sizeof(buf), 0));
 	EXPECT_EQ(0, iotsec_session_close(s));
 	EXPECT_EQ(-1, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 /* close_notify once, however often the application asks. */
@@ -359,7 +360,7 @@ TEST(close_notify_once)
 	ASSERT_EQ(7, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(1, buf[5]);	/* warning */
 	EXPECT_EQ(0, buf[6]);
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 /* RFC 8446 section 6: every alert of the registry has its name. */
@@ -414,7 +415,7 @@ TEST(change_cipher_spec_before_the_client_hello_is_unexpected)
 	ASSERT_EQ((ssize_t)sizeof(ccs), write(peer, ccs, sizeof(ccs)));
 	shutdown(peer, SHUT_WR);
 	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), io_next_message(s, &h));
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 /* One is dropped (middlebox compatibility, D.4); a second is not. */
@@ -436,7 +437,7 @@ TEST(change_cipher_spec_is_dropped_once)
 	ASSERT_EQ((ssize_t)sizeof(ccs), write(peer, ccs, sizeof(ccs)));
 	shutdown(peer, SHUT_WR);
 	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), io_next_message(s, &h));
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 /* RFC 8446 5.1: the peer's Finished ends its record; kTLS gets nothing. */
@@ -454,7 +455,7 @@ TEST(bytes_after_the_peers_finished_are_refused_at_the_handover)
 	s->hs_in_hand = 36;
 	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), hs_to_kernel(s));
 	EXPECT_FALSE(s->ktls_tx);
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 /* After the handshake: no zero-length handshake record, no client ticket. */
@@ -472,13 +473,13 @@ TEST(zero_length_handshake_record_and_client_ticket_are_unexpected)
 	EXPECT_EQ(0, io_control_record(s, TLS_CT_HANDSHAKE, nst, sizeof(nst)));
 	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE),
 		  io_control_record(s, TLS_CT_HANDSHAKE, none, 0));
-	session_end(s, peer);
+	hs_session_end(s, peer);
 
 	s = session_on(true, &peer);
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE),
 		  io_control_record(s, TLS_CT_HANDSHAKE, nst, sizeof(nst)));
-	session_end(s, peer);
+	hs_session_end(s, peer);
 }
 
 TEST_HARNESS_MAIN

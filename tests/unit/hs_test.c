@@ -25,40 +25,10 @@
 #include "iotsec.h"
 #include "internal.h"
 #include "session.h"
+#include "hs_session.h"
 #include "kselftest_harness.h"
 
 #define ALERT_SENT(a)	(-(IOTSEC_ERR_ALERT_SENT | IOTSEC_ALERT_##a))
-
-/* A session in mid-handshake on s->fd; the peer's end is *peer. */
-static struct iotsec_session *session_on(struct iotsec_config *cfg,
-					 bool server, int *peer)
-{
-	struct iotsec_session *s = calloc(1, sizeof(*s));
-	int sv[2];
-
-	if (!s || socketpair(AF_UNIX, SOCK_STREAM, 0, sv)) {
-		free(s);
-		return NULL;
-	}
-	s->cfg = cfg;
-	s->fd = sv[0];
-	s->server = server;
-	s->kpp.tfmfd = s->kpp.opfd = -1;
-	s->suite = suite_find(TLS_AES_128_GCM_SHA256);
-	tr_init(&s->tr);
-	wbuf_init(&s->hs, MSG_MAX_LEN_LARGE + MSG_HDR_LEN + TLS_MAX_PLAINTEXT);
-	wbuf_init(&s->out, 0);
-	s->deadline = io_now() + 10;
-	*peer = sv[1];
-	return s;
-}
-
-static void session_end(struct iotsec_session *s, int peer)
-{
-	close(s->fd);
-	close(peer);
-	iotsec_session_free(s);
-}
 
 /* The peer sends one plaintext handshake record holding msg. */
 static int peer_sends(int peer, const uint8_t *msg, size_t len)
@@ -148,13 +118,13 @@ FIXTURE_SETUP(peer_key)
 	self->len = make_cert(variant->kind, &self->der);
 	ASSERT_LT(0, self->len);
 	ASSERT_EQ(0, iotsec_config_new(&self->cfg));
-	self->s = session_on(self->cfg, variant->server, &self->peer);
+	self->s = hs_session_on(self->cfg, variant->server, &self->peer);
 	ASSERT_NE(NULL, self->s);
 }
 
 FIXTURE_TEARDOWN(peer_key)
 {
-	session_end(self->s, self->peer);
+	hs_session_end(self->s, self->peer);
 	iotsec_config_free(self->cfg);
 	OPENSSL_free(self->der);
 }
@@ -211,7 +181,7 @@ FIXTURE_SETUP(client)
 	struct wbuf m;
 
 	ASSERT_EQ(0, iotsec_config_new(&self->cfg));
-	self->s = session_on(self->cfg, false, &self->peer);
+	self->s = hs_session_on(self->cfg, false, &self->peer);
 	ASSERT_NE(NULL, self->s);
 	ch = &self->s->ch;
 	memset(ch->random, 0x11, sizeof(ch->random));
@@ -231,7 +201,7 @@ FIXTURE_SETUP(client)
 
 FIXTURE_TEARDOWN(client)
 {
-	session_end(self->s, self->peer);
+	hs_session_end(self->s, self->peer);
 	iotsec_config_free(self->cfg);
 }
 
@@ -347,6 +317,38 @@ TEST_F(client, cert_request_with_our_scheme_gets_the_chain)
 	ASSERT_EQ(0, msg_get_certificate(h.body, h.len, 0, &c));
 	EXPECT_EQ(1, c.n);
 	EXPECT_EQ(4, c.certs[0].len);
+}
+
+/*
+ * A chip that stalls gives -ETIMEDOUT (the driver's errno) well before the
+ * handshake's deadline: that is a local failure, internal_error to the
+ * peer.  Only the deadline passed means the time limit, and no alert.
+ */
+TEST(chip_timeout_is_internal_error_time_limit_is_silent)
+{
+	static const uint8_t want[7] = { TLS_CT_ALERT, 3, 3, 0, 2, 2,
+					 IOTSEC_ALERT_INTERNAL_ERROR };
+	struct iotsec_config *cfg;
+	struct iotsec_session *s;
+	uint8_t got[8];
+	int peer;
+
+	ASSERT_EQ(0, iotsec_config_new(&cfg));
+	s = hs_session_on(cfg, true, &peer);
+	ASSERT_NE(NULL, s);
+	hs_send_failure_alert(s, -ETIMEDOUT);
+	ASSERT_EQ(7, recv(peer, got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_EQ(0, memcmp(want, got, 7));
+	hs_session_end(s, peer);
+
+	s = hs_session_on(cfg, false, &peer);
+	ASSERT_NE(NULL, s);
+	s->deadline = io_now() - 1;
+	hs_send_failure_alert(s, -ETIMEDOUT);
+	EXPECT_EQ(-1, recv(peer, got, sizeof(got), MSG_DONTWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	hs_session_end(s, peer);
+	iotsec_config_free(cfg);
 }
 
 TEST_HARNESS_MAIN

@@ -2,6 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Shared by the reliability tests (issue 17), sourced after vmtest.sh:
+#   reliab_start NAME "$@"     own_session, reliab_env, a work folder $d
+#                              (/tmp/NAME.XXXXXX) and the EXIT trap: kills
+#                              $spid, $side_pids and the jobs, touches
+#                              $d/stop, unloads the modules, removes $d
 #   reliab_env                 sources $top/build/reliab/env when present
 #                              (make stress writes it: the long forms)
 #   row KIND NAME... -- STATE TEXT
@@ -13,9 +17,30 @@
 #                              back to N lines: freed keys go by a work item
 #   nfds PID                   open fds of PID
 #   slab_total                 active objects over all slab caches
+#   slab_snap                  "cache objects" lines, sorted, after the
+#                              reclaimable caches are dropped
 #   secrets_in KEYLOG FILE...  0 when no secret of the NSS key log KEYLOG
 #                              occurs in the FILEs, in hex (any case) or raw;
 #                              prints the offending file and label
+reliab_start() { # name "$@"
+	_name=$1
+	shift
+	own_session "$@"
+	reliab_env
+	d=$(mktemp -d "/tmp/$_name.XXXXXX")
+	spid=
+	side_pids=
+	trap reliab_cleanup EXIT
+}
+
+reliab_cleanup() {
+	for _p in $spid $side_pids; do kill "$_p" 2>/dev/null; done
+	touch "$d/stop"
+	kill $(jobs -p) 2>/dev/null
+	modules_down
+	rm -rf "$d"
+}
+
 reliab_env() {
 	[ -f "$top/build/reliab/env" ] && . "$top/build/reliab/env"
 	return 0
@@ -40,6 +65,13 @@ nfds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 
 slab_total() {
 	awk 'NR > 2 { s += $2 } END { print s + 0 }' /proc/slabinfo
+}
+
+slab_snap() {
+	sync
+	echo 2 > /proc/sys/vm/drop_caches
+	sleep 1
+	awk 'NR > 2 { print $1, $2 }' /proc/slabinfo | sort
 }
 
 # The hex of FILE, one line, lower case.
