@@ -359,4 +359,39 @@ check-arm64: arm64
 	done; true
 	@tests/summary.sh $(B)/tap/arm64-*.tap
 
-.PHONY: deps-arm64 arm64 check-arm64
+# DKMS: the modules' source in /usr/src/iotsec-VERSION, built and installed
+# for each kernel with headers (DKMS_KERNELS), rebuilt on kernel upgrades.
+# check-dkms does the same into scratch trees under build/dkms.
+DKMS_VERSION := $(LIB_VERSION)
+DKMS_KERNELS ?= $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
+
+dkms-install:
+	tools/deb/dkms-tree.sh $(DESTDIR)/usr/src/iotsec-$(DKMS_VERSION) $(DKMS_VERSION)
+	-dkms remove iotsec/$(DKMS_VERSION) --all > /dev/null 2>&1
+	dkms add iotsec/$(DKMS_VERSION)
+	for k in $(DKMS_KERNELS); do dkms install iotsec/$(DKMS_VERSION) -k $$k || exit 1; done
+
+check-dkms:
+	@mkdir -p $(B)/tap
+	@tests/pkg/dkms_test.sh $(DKMS_VERSION) $(DKMS_KERNELS) > $(B)/tap/pkg-dkms.tap 2>&1; true
+	@tests/summary.sh $(B)/tap/pkg-dkms.tap
+
+# Debian packages (tools/deb/build.sh): iotsec-dkms, libiotsec0,
+# libiotsec-dev, iotsec-tools in build/deb (DEB_ARCH=arm64: from make
+# arm64's build), lintian errors and warnings fail.  check-deb installs
+# them in the amd64 VM (tests/kernel/deb_install_test.sh).
+DEB_ARCH ?= $(shell dpkg --print-architecture)
+
+deb:
+	tools/deb/build.sh $(B)/deb$(if $(filter-out amd64,$(DEB_ARCH)),-$(DEB_ARCH)) $(DKMS_VERSION) $(DEB_ARCH)
+
+check-deb: deb
+	@mkdir -p $(B)/tap
+	@VM_OUT=$(CURDIR)/$(B)/vm/out-deb VM_TEST_TIMEOUT=1800 VM_TIMEOUT=2400 \
+		tests/vm/run.sh deb_install_test > /dev/null; \
+	for f in $(B)/vm/out-deb/*.tap; do \
+		[ -f "$$f" ] && cp "$$f" $(B)/tap/deb-$$(basename $$f); \
+	done; true
+	@tests/summary.sh $(B)/tap/deb-*.tap
+
+.PHONY: deps-arm64 arm64 check-arm64 dkms-install check-dkms deb check-deb
