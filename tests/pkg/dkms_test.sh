@@ -6,7 +6,8 @@
 # added, built and installed with dkms into scratch trees (--sourcetree,
 # --dkmstree, --installtree under build/dkms), so the system's modules are
 # untouched.  Per kernel: dkms install succeeds, the three modules are in
-# updates/dkms with that kernel's vermagic, dkms status says installed.
+# updates/dkms (.ko, or .ko.xz where the kernel's own are compressed) with
+# that kernel's vermagic, dkms status says installed.
 # Host side, root, needs dkms.  Prints TAP.
 #
 # usage: dkms_test.sh VERSION KVER...
@@ -38,7 +39,8 @@ for k in "$@"; do
 	check "$k: dkms build and install" test $rc -eq 0
 	bad=
 	for m in iotsec iotsec_sim algif_kpp; do
-		f=$s/inst/$k/updates/dkms/$m.ko
+		# .ko, or .ko.xz where the kernel compresses its modules (6.12)
+		f=$(ls "$s/inst/$k/updates/dkms/$m.ko"* 2>/dev/null | head -n 1)
 		vm=$(modinfo -F vermagic "$f" 2>/dev/null)
 		case $vm in
 		"$k "*) ;;

@@ -31,7 +31,7 @@ b=build
 cross=
 if [ "$arch" != "$(dpkg --print-architecture)" ]; then
 	b=build/$arch
-	cross=$(dpkg-architecture -a"$arch" -qDEB_HOST_GNU_TYPE)-
+	cross=$(dpkg-architecture -a"$arch" -qDEB_HOST_GNU_TYPE 2>/dev/null)-
 fi
 make -s -C "$top" B="$b" ${cross:+CC=${cross}gcc} install DESTDIR="$s/all" PREFIX=/usr \
 	LIBDIR="/usr/lib/$triplet" P11_MODDIR=/usr/share/p11-kit/modules
