@@ -16,7 +16,8 @@ own_session "$@"
 
 node=/proc/device-tree/i2c-sim
 if [ ! -d "$node" ]; then
-	echo "1..0 # SKIP no iotsec,i2c-sim node in the device tree (the arm64 VM has it)"
+	echo "ok 1 - driver bound from the device tree # SKIP no iotsec,i2c-sim node (the arm64 VM has one)"
+	echo "1..1"
 	exit 0
 fi
 
