@@ -48,8 +48,11 @@ in_root dpkg --purge iotsec-dkms iotsec-tools libiotsec-dev libiotsec0 > /dev/nu
 rm -rf "$m/var/lib/dkms/iotsec" "$m/lib/modules/$rel/updates/dkms"/iotsec*.ko \
 	"$m/lib/modules/$rel/updates/dkms"/algif_kpp.ko
 start=$(date +%s)
-in_root dpkg -i /run/debs/libiotsec0_*.deb /run/debs/libiotsec-dev_*.deb \
-	/run/debs/iotsec-tools_*.deb /run/debs/iotsec-dkms_*.deb > /tmp/dpkg.log 2>&1
+# the names as the chroot sees them (no shell there expands a glob)
+pkgs=$(cd "$debs" && ls libiotsec0_*.deb libiotsec-dev_*.deb iotsec-tools_*.deb \
+	iotsec-dkms_*.deb | sed 's|^|/run/debs/|')
+# shellcheck disable=SC2086
+in_root dpkg -i $pkgs > /tmp/dpkg.log 2>&1
 rc=$?
 echo "# dpkg -i and the DKMS build took $(( $(date +%s) - start )) s"
 [ $rc -eq 0 ] || tail -n 30 /tmp/dpkg.log | diag
