@@ -383,3 +383,79 @@ clean:
 	rm -rf $(B)
 
 .PHONY: all lib tools modules tests deps unit vm check check-kernels vm-kernel demo bench lint clean install
+
+# --- issue 20: arm64, the device tree, DKMS, Debian packages.
+# make arm64 cross-builds the modules (against Debian 12's arm64 6.1
+# headers that tools/setup-deps --arm64 unpacks), the library, the tool
+# and the VM test programs into build/arm64/; make check-arm64 boots that
+# kernel under qemu-system-aarch64 -M virt with the board tree plus
+# dts/iotsec-generic.dtso (tests/vm/arm64/run.sh); TAP files
+# build/tap/arm64-*.tap.  Not part of make check (see the README).
+ARM64_ROOT ?= /var/lib/iotsec/arm64
+ARM64_KVER = $(shell awk '$$1 == "kernel" { print $$2 }' $(ARM64_ROOT)/.iotsec-ready 2>/dev/null)
+ARM64_KDIR = $(ARM64_ROOT)/kernel/usr/src/linux-headers-$(ARM64_KVER)
+ARM64_CC := aarch64-linux-gnu-gcc
+ARM64_B := $(B)/arm64
+ARM64_TESTS ?= driver_test crypto_test keytype_test dt_bind_test
+# The module sources, copied to build/arm64/ (kbuild builds in its M= folder,
+# which must not be the amd64 one).
+ARM64_KSRC := $(shell find kernel tests/kernel/kmod \( -name '*.[ch]' ! -name '*.mod.c' \) -o -name Kbuild -o -name Makefile)
+ARM64_KCOPY := $(ARM64_KSRC:%=$(ARM64_B)/%)
+ARM64_USER := $(ARM64_B)/tools/iotsec $(ARM64_B)/lib/libiotsec.so.0 \
+	$(VMT_SRC:tests/kernel/%.c=$(ARM64_B)/tests/kernel/%)
+
+$(ARM64_KCOPY): $(ARM64_B)/%: %
+	@mkdir -p $(@D) && cp $< $@
+
+deps-arm64:
+	@tools/setup-deps --arm64
+
+arm64: deps-arm64 $(ARM64_KCOPY)
+	$(MAKE) -C $(ARM64_KDIR) M=$(CURDIR)/$(ARM64_B)/kernel ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- modules
+	$(MAKE) -C $(ARM64_KDIR) M=$(CURDIR)/$(ARM64_B)/tests/kernel/kmod ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- modules
+	@$(MAKE) --no-print-directory B=$(ARM64_B) CC=$(ARM64_CC) $(ARM64_USER)
+
+check-arm64: arm64
+	@mkdir -p $(B)/tap && rm -f $(B)/tap/arm64-*.tap
+	@tests/vm/arm64/run.sh $(ARM64_TESTS) > /dev/null; \
+	for f in $(ARM64_B)/vm/out/*.tap; do \
+		[ -f "$$f" ] && cp "$$f" $(B)/tap/arm64-$$(basename $$f); \
+	done; true
+	@tests/summary.sh $(B)/tap/arm64-*.tap
+
+# DKMS: the modules' source in /usr/src/iotsec-VERSION, built and installed
+# for each kernel with headers (DKMS_KERNELS), rebuilt on kernel upgrades.
+# check-dkms does the same into scratch trees under build/dkms.
+DKMS_VERSION := $(LIB_VERSION)
+DKMS_KERNELS ?= $(patsubst /lib/modules/%/build,%,$(wildcard /lib/modules/*/build))
+
+dkms-install:
+	tools/deb/dkms-tree.sh $(DESTDIR)/usr/src/iotsec-$(DKMS_VERSION) $(DKMS_VERSION)
+	-dkms remove iotsec/$(DKMS_VERSION) --all > /dev/null 2>&1
+	dkms add iotsec/$(DKMS_VERSION)
+	for k in $(DKMS_KERNELS); do dkms install iotsec/$(DKMS_VERSION) -k $$k || exit 1; done
+
+check-dkms:
+	@mkdir -p $(B)/tap
+	@tests/pkg/dkms_test.sh $(DKMS_VERSION) $(DKMS_KERNELS) > $(B)/tap/pkg-dkms.tap 2>&1; true
+	@tests/summary.sh $(B)/tap/pkg-dkms.tap
+
+# Debian packages (tools/deb/build.sh): iotsec-dkms, libiotsec0,
+# libiotsec-dev, iotsec-tools in build/deb (DEB_ARCH=arm64: from make
+# arm64's build), lintian errors and warnings fail.  check-deb installs
+# them in the amd64 VM (tests/kernel/deb_install_test.sh).
+DEB_ARCH ?= $(shell dpkg --print-architecture)
+
+deb:
+	tools/deb/build.sh $(B)/deb$(if $(filter-out amd64,$(DEB_ARCH)),-$(DEB_ARCH)) $(DKMS_VERSION) $(DEB_ARCH)
+
+check-deb: deb
+	@mkdir -p $(B)/tap
+	@VM_OUT=$(CURDIR)/$(B)/vm/out-deb VM_TEST_TIMEOUT=1800 VM_TIMEOUT=2400 \
+		tests/vm/run.sh deb_install_test > /dev/null; \
+	for f in $(B)/vm/out-deb/*.tap; do \
+		[ -f "$$f" ] && cp "$$f" $(B)/tap/deb-$$(basename $$f); \
+	done; true
+	@tests/summary.sh $(B)/tap/deb-*.tap
+
+.PHONY: deps-arm64 arm64 check-arm64 dkms-install check-dkms deb check-deb

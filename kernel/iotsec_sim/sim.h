@@ -225,6 +225,21 @@ bool sim_fault_take(struct sim_chip *chip, enum sim_fault_kind kind, u8 op);
 enum sim_fault_kind sim_fault_take_exec(struct sim_chip *chip, u8 op);
 int sim_fault_take_bus(struct sim_chip *chip, const struct i2c_msg *msg);
 
+/* sim_of.c: the adapter a device-tree node describes (CONFIG_OF) */
+#if IS_ENABLED(CONFIG_OF)
+int sim_of_init(struct i2c_adapter *adap);
+void sim_of_exit(void);
+#else
+static inline int sim_of_init(struct i2c_adapter *adap)
+{
+	return 0;
+}
+
+static inline void sim_of_exit(void)
+{
+}
+#endif
+
 /* sim_debugfs.c */
 void sim_debugfs_init(struct sim_chip *chips, unsigned int n);
 void sim_debugfs_exit(void);

@@ -2,7 +2,9 @@
 /*
  * iotsec_sim: module parameters, the virtual I2C adapter, the chips behind
  * it and (optionally) one I2C client per chip, so that the real driver
- * binds as it would from a device tree.
+ * binds as it would from a device tree.  Where the device tree has an
+ * "iotsec,i2c-sim" node (sim_of.c), the adapter carries that node and the
+ * node's children are the clients instead.
  *
  * Chip state lives in a static array, like the i2c-stub's: the only
  * dynamic allocations are per command and are counted in sim_allocs, so a
@@ -36,7 +38,7 @@ MODULE_PARM_DESC(provisioned,
 static unsigned int instantiate = 1;
 module_param(instantiate, uint, 0444);
 MODULE_PARM_DESC(instantiate,
-		 "1: create an I2C client per chip (default); 0: leave it to new_device");
+		 "1: create an I2C client per chip (default; not when the device tree describes the adapter); 0: leave it to new_device");
 
 atomic_t sim_allocs = ATOMIC_INIT(0);
 
@@ -169,26 +171,41 @@ static void sim_chips_wipe(void)
 	}
 }
 
+/* 1: the adapter carries a device-tree node, whose children are its clients */
+static bool sim_from_dt;
+
 static int sim_adapter_add(void)
 {
 	int ret;
 
-	ret = software_node_register(&sim_swnode);
-	if (ret)
+	ret = sim_of_init(&sim_adapter);
+	if (ret < 0)
 		return ret;
-	sim_adapter.dev.fwnode = software_node_fwnode(&sim_swnode);
+	sim_from_dt = ret;
+	if (!sim_from_dt) {
+		ret = software_node_register(&sim_swnode);
+		if (ret)
+			goto err_of;
+		sim_adapter.dev.fwnode = software_node_fwnode(&sim_swnode);
+	}
 	sim_bus.nchips = chips;
 	i2c_set_adapdata(&sim_adapter, &sim_bus);
 	ret = i2c_add_adapter(&sim_adapter);
-	if (ret)
+	if (!ret)
+		return 0;
+	if (!sim_from_dt)
 		software_node_unregister(&sim_swnode);
+err_of:
+	sim_of_exit();
 	return ret;
 }
 
 static void sim_adapter_del(void)
 {
 	i2c_del_adapter(&sim_adapter);
-	software_node_unregister(&sim_swnode);
+	if (!sim_from_dt)
+		software_node_unregister(&sim_swnode);
+	sim_of_exit();
 }
 
 static void sim_clients_del(void)
@@ -236,14 +253,15 @@ static int __init sim_init(void)
 	if (ret)
 		goto err_chips;
 	sim_debugfs_init(sim_chips, chips);
-	if (instantiate) {
+	if (instantiate && !sim_from_dt) {
 		ret = sim_clients_add();
 		if (ret)
 			goto err_adapter;
 	}
-	pr_info("%u x %s on %s, %s\n", chips, sim_types[sim_model_id],
+	pr_info("%u x %s on %s, %s%s\n", chips, sim_types[sim_model_id],
 		dev_name(&sim_adapter.dev),
-		provisioned ? "provisioned" : "factory-fresh");
+		provisioned ? "provisioned" : "factory-fresh",
+		sim_from_dt ? ", clients from the device tree" : "");
 	return 0;
 
 err_adapter:

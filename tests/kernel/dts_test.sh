@@ -5,8 +5,11 @@
 # fdtoverlay to a small base tree that has labelled i2c0/i2c1 controllers,
 # and leaves an ATECC608B node (compatible, reg, status) on the right bus.
 # Also: the binding's example compiles and names the compatibles the driver
-# matches.  Needs only device-tree-compiler (dtc, fdtoverlay, fdtget); runs
-# on the host or in the VM.  Prints TAP.
+# matches.  With dtschema (dt-doc-validate, dt-mk-schema, dt-validate): the
+# binding YAMLs are valid schemas and each overlay applied to the base tree
+# validates against them (and a tree with a stray property does not).
+# Needs device-tree-compiler (dtc, fdtoverlay, fdtget); runs on the host or
+# in the VM.  Prints TAP.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 dts=$top/dts
 binding=$top/Documentation/devicetree/bindings/crypto/microchip,atecc608b.yaml
@@ -102,7 +105,7 @@ check_overlay() {
 base_tree > "$tmp/base.dts"
 base_tree | sed 's/i2c1: //' > "$tmp/nolabel.dts"
 
-echo "1..19"
+echo "1..24"
 dtc -q -@ -I dts -O dtb -o "$tmp/base.dtb" "$tmp/base.dts"
 ok $? "base tree with labels i2c0, i2c1 compiles"
 
@@ -137,5 +140,37 @@ rc=$?
 [ $rc = 0 ] ||
 	echo "# driver: $(echo "$drv" | tr '\n' ' '), binding: $(echo "$yml" | tr '\n' ' ')"
 ok $rc "binding compatibles equal the driver's"
+
+# dtschema: the bindings, then the merged trees against them.
+bindings=$top/Documentation/devicetree/bindings
+if ! command -v dt-validate > /dev/null 2>&1; then
+	for t in 1 2 3 4 5; do
+		n=$((n + 1))
+		echo "ok $n - dtschema # SKIP dtschema not installed"
+	done
+	[ $failed = 0 ]
+	exit
+fi
+(cd "$bindings" && for y in */*.yaml; do dt-doc-validate "$y" || exit 1; done) \
+	> "$tmp/doc.log" 2>&1
+rc=$?
+[ $rc = 0 ] || sed 's/^/# /' "$tmp/doc.log"
+ok $rc "dtschema: dt-doc-validate on every binding"
+dt-mk-schema -j "$bindings" > "$tmp/schema.json" 2> "$tmp/mk.log"
+ok $? "dtschema: dt-mk-schema of the bindings"
+# validate NAME DTB: dt-validate has nothing to say about our nodes
+validate() {
+	dt-validate -s "$tmp/schema.json" "$2" > "$tmp/v.log" 2>&1
+	! grep -E 'i2c-sim|atecc|crypto@' "$tmp/v.log" > "$tmp/v.bad"
+	rc=$?
+	[ $rc = 0 ] || sed 's/^/# /' "$tmp/v.bad"
+	ok $rc "dtschema: $1"
+}
+validate "iotsec-rpi-i2c1 on the base tree matches the binding" "$tmp/iotsec-rpi-i2c1.dtb"
+validate "iotsec-generic on the base tree matches the binding" "$tmp/iotsec-generic.dtb"
+cp "$tmp/iotsec-generic.dtb" "$tmp/stray.dtb"
+fdtput -t s "$tmp/stray.dtb" /soc/i2c@7e205000/atecc608b@60 stray yes
+dt-validate -s "$tmp/schema.json" "$tmp/stray.dtb" 2>&1 | grep -q "'stray'"
+ok $? "dtschema: a stray property on the chip's node is reported"
 
 [ $failed = 0 ]

@@ -8,6 +8,8 @@
 # it.  ROOT is where an unpacked kernel's lib/modules is (tools/kver --root).
 #
 # usage: mkinitramfs.sh KVER OUTPUT.cpio.gz [ROOT]
+# env:   VM_BUSYBOX (default /bin/busybox), VM_INIT (default tests/vm/init):
+#        tests/vm/arm64/run.sh gives the arm64 root's busybox and its init
 set -eu
 kver=$1
 out=$2
@@ -18,8 +20,8 @@ trap 'rm -rf "$stage"' EXIT
 
 mkdir -p "$stage/bin" "$stage/lib/mod" "$stage/proc" "$stage/sys" \
 	"$stage/dev" "$stage/newroot"
-cp /bin/busybox "$stage/bin/busybox"
-cp "$here/init" "$stage/init"
+cp "${VM_BUSYBOX:-/bin/busybox}" "$stage/bin/busybox"
+cp "${VM_INIT:-$here/init}" "$stage/init"
 chmod 755 "$stage/init"
 
 # Load order as modprobe resolves it; each module once.

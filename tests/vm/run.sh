@@ -5,8 +5,9 @@
 # series, see tools/kver) under qemu-system-x86_64 (TCG) once, runs the
 # VM tests inside (tests/vm/guest.sh), and brings back their TAP output to
 # build/vm/out/.  Adds its own TAP file, vm.tap, with what only the host
-# can judge: the VM reported in time, every test program ran to its end,
-# and the guest kernel log holds no BUG, WARNING, oops or lockup.
+# can judge (tests/vm/judge.sh): the VM reported in time, every test
+# program ran to its end, and the guest kernel log holds no BUG, WARNING,
+# oops or lockup.
 #
 # usage: run.sh [TEST...]     (default: every test)
 # env:   KVER (release or series, default 6.1), VM_TIMEOUT (s, whole run),
@@ -57,49 +58,4 @@ timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 qrc=$?
 echo "vm: $kver: guest ran $(( $(date +%s) - start )) s (qemu exit $qrc)"
 
-# --- judge what only the host can see -------------------------------------
-n=0
-fails=0
-tap() { # ok|not-ok description
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fails=$((fails + 1))
-	fi
-}
-{
-	if [ -f "$out/done" ]; then
-		tap ok "vm: guest reported"
-	else
-		tail -n 20 "$out/console.log" | sed 's/^/# console: /'
-		[ -f "$out/guest.log" ] && tail -n 10 "$out/guest.log" | sed 's/^/# guest: /'
-		tap not-ok "vm: guest reported (qemu exit $qrc, limit ${vm_timeout}s)"
-	fi
-	for rc in "$out"/*.rc; do
-		[ -f "$rc" ] || continue
-		name=$(basename "$rc" .rc)
-		code=$(cat "$rc")
-		case $code in
-		0|4) tap ok "vm: $name exited $code" ;;
-		124|137) tap not-ok "vm: $name timed out after ${test_timeout}s" ;;
-		*) tap not-ok "vm: $name exited $code" ;;
-		esac
-	done
-	pat='BUG:|WARNING:|Oops|general protection|Call Trace|blocked for more than|soft lockup|hard LOCKUP|rcu.*stall|Kernel panic'
-	bad=$(cat "$out/dmesg.txt" "$out/console.log" 2>/dev/null | grep -E "$pat" | sort -u)
-	if [ ! -s "$out/dmesg.txt" ]; then
-		tap not-ok "vm: kernel log clean (no kernel log came back)"
-	elif [ -z "$bad" ]; then
-		tap ok "vm: kernel log clean"
-	else
-		echo "$bad" | head -n 20 | sed 's/^/# kernel: /'
-		tap not-ok "vm: kernel log clean"
-		grep -E -A 25 "$pat" "$out/dmesg.txt" 2>/dev/null |
-			head -n 60 | sed 's/^/# trace: /'
-	fi
-	echo "1..$n"
-} > "$out/vm.tap"
-cat "$out/vm.tap"
-[ "$fails" -eq 0 ]
+"$top/tests/vm/judge.sh" "$out" "$qrc" "$vm_timeout" "$test_timeout"
