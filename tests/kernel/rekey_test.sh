@@ -22,16 +22,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# 0 once the file holds the pattern; 1 after 60 s.
-wait_for() { # file pattern
-	_w=0
-	while ! grep -q "$2" "$1" 2> /dev/null; do
-		_w=$((_w + 1))
-		[ $_w -gt 600 ] && return 1
-		sleep 0.1
-	done
-}
-
 stat_tls() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat; }
 
 # Each row's output, kept for the diagnosis of a failed row; $d/end
@@ -56,12 +46,7 @@ clean_end() { # rc err-file
 modules_up "chips=1 provisioned=1" 1 algif_kpp
 modprobe tls 2> /dev/null
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
-keyctl pipe "$key" > "$d/dev.der"
-openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
-pki_ca "$d" root
-pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
-pki_leaf "$d" cli root "DNS:client.test"
-pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
+pki_chip_set "$d" "$key"
 check "set-up: chip key, device certificate for the chip's public key" \
 	test -s "$d/dev.pem"
 if grep -q '^TlsRxRekeyOk' /proc/net/tls_stat; then

@@ -51,12 +51,7 @@ echo 0 > /sys/module/rng_core/parameters/current_quality 2>/dev/null
 echo none > /sys/class/misc/hw_random/rng_current 2>/dev/null
 echo 0 > "$sim/timing"
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
-keyctl pipe "$key" > "$d/dev.der"
-openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
-pki_ca "$d" root
-pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
-pki_leaf "$d" cli root "DNS:client.test"
-pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
+pki_chip_set "$d" "$key"
 check "set-up: chip key and device certificate" test -s "$d/dev.pem"
 
 # --- one client handshake: rc, el (s), files c.out c.err s.err kl ---------

@@ -24,16 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# 0 once the file holds the pattern; 1 after 60 s.
-wait_for() { # file pattern
-	_w=0
-	while ! grep -q "$2" "$1" 2> /dev/null; do
-		_w=$((_w + 1))
-		[ $_w -gt 600 ] && return 1
-		sleep 0.1
-	done
-}
-
 # sh -c "$2" as uid $1 (no groups) in a session keyring of its own, in $d.
 as_uid() {
 	(cd "$d" && setpriv --reuid="$1" --regid="$1" --clear-groups \
@@ -47,12 +37,7 @@ fi
 modules_up "chips=1 provisioned=1" 1 algif_kpp
 modprobe tls 2> /dev/null	# the ULP loads for CAP_NET_ADMIN only
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
-keyctl pipe "$key" > "$d/dev.der"
-openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
-pki_ca "$d" root
-pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
-pki_leaf "$d" cli root "DNS:client.test"
-pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
+pki_chip_set "$d" "$key"
 chmod 644 "$d"/*.pem
 keyctl chown "$key" 1000
 keyctl setperm "$key" 0x3f1b0000	# possessor all; user view read search link

@@ -6,6 +6,8 @@
 #   pki_leaf DIR NAME CA SAN [ARGS] a P-256 leaf with a software key
 #   pki_leaf_for_pubkey DIR NAME CA PUBPEM SAN   a leaf for a key we do
 #                                   not hold (the chip's), via -force_pubkey
+#   pki_chip_set DIR KEY             root, srv and cli leaves, and dev.pem for
+#                                   the chip key KEY's public key (dev.pub)
 #   pki_sign_csr DIR NAME CA CSR SAN   the CA issues DIR/NAME.pem from a
 #                                   PKCS#10 request (iotsec csr's)
 # SAN is e.g. "DNS:server.test,IP:127.0.0.1"; extra ARGS go to openssl x509.
@@ -39,6 +41,15 @@ pki_leaf_for_pubkey() {
 	openssl x509 -new -subj "/CN=$name" -force_pubkey "$pub" \
 		-CA "$dir/$ca.pem" -CAkey "$dir/$ca.key" -extfile "$dir/$name.ext" \
 		-out "$dir/$name.pem" -days 365 2>/dev/null
+}
+
+pki_chip_set() { # dir key
+	keyctl pipe "$2" > "$1/dev.der" &&
+	openssl pkey -pubin -inform DER -in "$1/dev.der" -out "$1/dev.pub" 2>/dev/null &&
+	pki_ca "$1" root &&
+	pki_leaf "$1" srv root "DNS:server.test,IP:127.0.0.1" &&
+	pki_leaf "$1" cli root "DNS:client.test" &&
+	pki_leaf_for_pubkey "$1" dev root "$1/dev.pub" "DNS:device.test,IP:127.0.0.1"
 }
 
 pki_sign_csr() {

@@ -18,6 +18,7 @@
 #                             unloaded, $d and the DIRs removed
 #   sim_count CHIP NAME       a simulator counter (Documentation/sim.rst)
 #   wait_port PORT            0 once something listens on TCP PORT (10 s)
+#   wait_for FILE PATTERN     0 once FILE holds PATTERN (grep), 1 after 60 s
 # plus tap.sh (ok, nok, check, diag) and pki.sh (the test PKI).
 top=${IOTSEC_TOP:?}
 ko=${IOTSEC_KO_DIR:?}
@@ -70,6 +71,15 @@ modules_up() { # sim-params chips [algif_kpp]
 }
 
 sim_count() { awk -v k="$2" '$1 == k { print $2 }' "$sim_dir/chip$1/counters"; }
+
+wait_for() { # file pattern
+	_w=0
+	while ! grep -q "$2" "$1" 2> /dev/null; do
+		_w=$((_w + 1))
+		[ $_w -gt 600 ] && return 1
+		sleep 0.1
+	done
+}
 
 wait_port() { # port
 	_i=0
