@@ -46,23 +46,24 @@ check "set-up: the chip key granted to uid 1000, level $level0" \
 echo "# $(uname -r), crypto.af_alg_restrict: $level0"
 
 # uid 1000's iotsec connect to s_server; its streams in $d/c.{out,err}.
+# The stdin scripts run here (wait_for bounds every wait), not as uid 1000.
 connect_1000() { # stdin-script
-	as_uid 1000 "keyctl link $key @s > /dev/null &&
-		($1) | timeout 120 $tool connect 127.0.0.1:4433 --ca root.pem \
+	{ eval "$1"; } | as_uid 1000 "keyctl link $key @s > /dev/null &&
+		timeout 120 $tool connect 127.0.0.1:4433 --ca root.pem \
 		--cert dev.pem --key $key --name server.test" \
 		> "$d/c.out" 2> "$d/c.err"
 }
 s_server() { # stdin-script
-	sh -c "$1" | openssl s_server -accept 4433 -tls1_3 -Verify 1 \
+	{ eval "$1"; } | openssl s_server -accept 4433 -tls1_3 -Verify 1 \
 		-CAfile "$d/root.pem" -cert "$d/srv.pem" -key "$d/srv.key" \
 		-groups P-256 -naccept 1 -quiet > "$d/s.out" 2> "$d/s.err" &
 }
 
 # --- the level the kernel starts with (7.3: 1) -----------------------------
 rm -f "$d"/*.out "$d"/*.err
-s_server "echo from-server; sleep 1; while ! grep -q from-1000 $d/s.out; do sleep 0.1; done"
+s_server 'echo from-server; sleep 1; wait_for "$d/s.out" from-1000'
 wait_port 4433
-connect_1000 "echo from-1000; while ! grep -q from-server c.out; do sleep 0.1; done"
+connect_1000 'echo from-1000; wait_for "$d/c.out" from-server'
 rc=$?
 wait
 if [ $rc -eq 0 ] && grep -q from-server "$d/c.out" && grep -q from-1000 "$d/s.out"; then
