@@ -216,20 +216,22 @@ fi
 
 # --- concurrent generates on one slot, forced to overlap ------------------
 # A plain add of slot 0 holds the chip: its GenKey stalls (fault) until the
-# chip's watchdog, about 1.7 s.  Two generates on slot 2, started before
-# and let go once the stall is on (each waits on a FIFO), are then seen
-# waiting for the chip (their kernel stacks) while the holder still runs:
-# both adds are in flight before either GenKey.  Only the key of the later
-# GenKey may be left valid, and it is the slot's.  A driver that notes its
-# keys before it takes the chip, then marks the others stale after GenKey,
-# leaves both stale here (tried).  A round where the two were too slow to
-# be seen waiting in time still checks the result; at least one round must
-# be a forced one.
+# chip's watchdog, about 1.3 s, then the driver resyncs.  Two generates on
+# slot 2, started before and let go once the stall is on (each waits for a
+# line on a FIFO the test holds open, so neither side's open can block),
+# are then seen waiting for the chip (their kernel stacks) while the holder
+# still runs: both adds are in flight before either GenKey.  Only the key
+# of the later GenKey may be left valid, and it is the slot's.  A driver
+# that notes its keys before it takes the chip, then marks the others
+# stale after GenKey, leaves both stale here (tried).  A round where the
+# two were too slow to be seen waiting in time still checks the result; at
+# least one round must be a forced one.
 waiting() { grep -q atecc_seq_begin "/proc/$1/stack" 2> /dev/null; }
 fault_taken() { [ "$(cat "$sim_dir/chip0/fault")" = none ]; }
 both_wait() { waiting "$1" && waiting "$2"; }
-generate_on_go() { # name fifo: an add with generate once the FIFO opens
-	sh -c "read go < '$2'; exec keyctl add iotsec '$1' 'chip=0 slot=2 generate' @s"
+generate_on_go() { # name fifo: an add with generate once a line comes
+	# exec: $! is then the pid of the keyctl whose stack waiting() reads
+	exec sh -c "read go < '$2'; exec keyctl add iotsec '$1' 'chip=0 slot=2 generate' @s"
 }
 rounds=3
 bad=0
@@ -237,18 +239,21 @@ forced=0
 for round in $(seq $rounds); do
 	rm -f "$d/fa" "$d/fb"
 	mkfifo "$d/fa" "$d/fb"
-	generate_on_go "g$round.a" "$d/fa" > "$d/a" 2>&1 &
+	exec 7<> "$d/fa" 8<> "$d/fb"
+	generate_on_go "g$round.a" "$d/fa" > "$d/a" 2>&1 7>&- 8>&- &
 	pa=$!
-	generate_on_go "g$round.b" "$d/fb" > "$d/b" 2>&1 &
+	generate_on_go "g$round.b" "$d/fb" > "$d/b" 2>&1 7>&- 8>&- &
 	pb=$!
 	echo "stall op=0x40" > "$sim_dir/chip0/fault"
-	keyctl add iotsec "hold$round" "chip=0 slot=0" @s > /dev/null 2>&1 &
+	keyctl add iotsec "hold$round" "chip=0 slot=0" @s > /dev/null 2>&1 7>&- 8>&- &
 	hold=$!
 	until_true 100 fault_taken
-	timeout 10 sh -c ": > '$d/fa'; : > '$d/fb'"	# opened: both go
+	echo go >&7
+	echo go >&8
 	until_true 100 both_wait $pa $pb && kill -0 $hold 2> /dev/null &&
 		forced=$((forced + 1))
-	wait
+	wait $pa $pb $hold
+	exec 7>&- 8>&-
 	echo none > "$sim_dir/chip0/fault"
 	good=0
 	newest=none
