@@ -191,17 +191,9 @@ static int sim_set(const char *file, unsigned int val)
 static int tr_write(const char *file, const char *val, bool append)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), TRACING "/%s", file);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
+	return file_write_flags(path, val, append ? O_APPEND : O_TRUNC);
 }
 
 static int tr_clear(void)
