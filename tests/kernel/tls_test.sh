@@ -95,9 +95,7 @@ for run in TLS_AES_128_GCM_SHA256:big:1048576 TLS_AES_256_GCM_SHA384:mid:131072 
 			> "$d/s.out" 2> "$d/s.err" &
 	wait_port 4433
 	{ cat "$d/$f.c"; wait_size "$d/c.out" "$size"; } |
-		timeout 120 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
-			--cert "$d/dev.pem" --key "$key" --name server.test \
-			> "$d/c.out" 2> "$d/c.err"
+		dev_connect 120 4433 server.test > "$d/c.out" 2> "$d/c.err"
 	rc=$?
 	[ $rc -ne 0 ] && touch "$d/stop" && pkill -f "openssl s_server"
 	wait

@@ -19,6 +19,10 @@
 #   sim_count CHIP NAME       a simulator counter (Documentation/sim.rst)
 #   wait_port PORT            0 once something listens on TCP PORT (10 s)
 #   wait_for FILE PATTERN     0 once FILE holds PATTERN (grep), 1 after 60 s
+#   dev_connect SECS PORT NAME [ARGS...]
+#                             the iotsec client to 127.0.0.1:PORT as the device:
+#                             chip key $key, $d/dev.pem, trusting $d/root.pem,
+#                             server name NAME, under timeout SECS
 # plus tap.sh (ok, nok, check, diag) and pki.sh (the test PKI).
 top=${IOTSEC_TOP:?}
 ko=${IOTSEC_KO_DIR:?}
@@ -88,4 +92,11 @@ wait_port() { # port
 		[ $_i -gt 100 ] && return 1
 		sleep 0.1
 	done
+}
+
+dev_connect() { # secs port name [args...]
+	_t=$1 _p=$2 _n=$3
+	shift 3
+	timeout "$_t" "$tool" connect "127.0.0.1:$_p" --ca "$d/root.pem" \
+		--cert "$d/dev.pem" --key "$key" --name "$_n" "$@"
 }
