@@ -27,11 +27,8 @@ SPORT=4481
 
 modules_up "chips=1 provisioned=1" 1 algif_kpp
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
-keyctl pipe "$key" > "$d/dev.der"
-openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
-pki_ca "$d" root
+pki_chip_set "$d" "$key"	# root and dev for the chip's key (srv, cli unused)
 pki_ca "$d" other
-pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
 
 # --- making certificates: one openssl run each ----------------------------
 # issue NAME ISSUER EXT [KEY]: a certificate for NAME from ISSUER (a name

@@ -34,13 +34,8 @@ stat_tls() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat; }
 modules_up "chips=1 provisioned=1" 1 algif_kpp
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
 echo "# chip key $key: $(keyctl describe "$key" 2>&1)"
-keyctl pipe "$key" > "$d/dev.der"
-openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
-pki_ca "$d" root
+pki_chip_set "$d" "$key"	# root; srv, cli; dev for the chip's key
 pki_ca "$d" other
-pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
-pki_leaf "$d" cli root "DNS:client.test"
-pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
 pki_leaf "$d" othersrv other "DNS:server.test"
 pki_leaf_dates "$d" old root "DNS:server.test" 20200101000000Z 20210101000000Z
 pki_leaf_dates "$d" future root "DNS:server.test" 20990101000000Z 20991231000000Z
