@@ -63,6 +63,27 @@ client() { # extra args...; stdin: data
 		--key "$key" "$@"
 }
 
+# Our client sends "hi" to the s_server just started on 4433 (client
+# ARGS...), its exit status in $rc and its stderr in $d/c.err.
+hi_to_s_server() { # client args...
+	wait_port 4433
+	echo hi | timeout 30 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
+		--cert "$d/dev.pem" --key "$key" "$@" > /dev/null 2> "$d/c.err"
+	rc=$?
+	wait
+}
+
+# Our server once on 4434 with the chip key (stderr in $d/s.err), and
+# openssl s_client ARGS... sending it "hi" (stderr in $d/c.err).
+s_client_to_ours() { # s_client args...
+	timeout 60 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
+		--key "$key" < /dev/null > /dev/null 2> "$d/s.err" &
+	wait_port 4434
+	echo hi | timeout 30 openssl s_client -connect 127.0.0.1:4434 "$@" \
+		> /dev/null 2> "$d/c.err"
+	wait
+}
+
 s_server() { # cert key extra-args...
 	cert=$1 k=$2
 	shift 2
@@ -169,11 +190,7 @@ refuse() { # description, expected text in our stderr, server cert, key, client 
 	desc=$1 want=$2 cert=$3 k=$4
 	shift 4
 	echo | s_server "$cert" "$k" > /dev/null 2> "$d/s.err" &
-	wait_port 4433
-	echo hi | timeout 30 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
-		--cert "$d/dev.pem" --key "$key" "$@" > /dev/null 2> "$d/c.err"
-	rc=$?
-	wait
+	hi_to_s_server "$@"
 	if [ $rc -ne 0 ] && grep -q "$want" "$d/c.err"; then
 		ok "refused: $desc ($want)"
 	else
@@ -193,31 +210,17 @@ refuse "wrong server name" "sent: bad_certificate" \
 # A TLS 1.2-only server.
 echo | openssl s_server -accept 4433 -tls1_2 -cert "$d/srv.pem" -key "$d/srv.key" \
 	-naccept 1 -quiet > /dev/null 2> "$d/s.err" &
-wait_port 4433
-echo hi | timeout 30 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" > /dev/null 2> "$d/c.err"
-rc=$?
-wait
+hi_to_s_server
 check "refused: TLS 1.2-only server (protocol_version)" \
 	sh -c "[ $rc -ne 0 ] && grep -q 'protocol_version' '$d/c.err'"
 
 # A TLS 1.2-only client against our server.
-timeout 60 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" < /dev/null > /dev/null 2> "$d/s.err" &
-wait_port 4434
-echo hi | timeout 30 openssl s_client -connect 127.0.0.1:4434 -tls1_2 \
-	-cert "$d/cli.pem" -key "$d/cli.key" > /dev/null 2> "$d/c.err"
-wait
+s_client_to_ours -tls1_2 -cert "$d/cli.pem" -key "$d/cli.key"
 check "refused: TLS 1.2-only client gets protocol_version" \
 	sh -c "grep -q 'protocol version' '$d/c.err' && grep -q 'protocol_version' '$d/s.err'"
 
 # A client without a certificate.
-timeout 60 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" < /dev/null > /dev/null 2> "$d/s.err" &
-wait_port 4434
-echo hi | timeout 30 openssl s_client -connect 127.0.0.1:4434 -tls1_3 \
-	-CAfile "$d/root.pem" > /dev/null 2> "$d/c.err"
-wait
+s_client_to_ours -tls1_3 -CAfile "$d/root.pem"
 check "refused: client without a certificate (certificate_required)" \
 	grep -q 'sent: certificate_required' "$d/s.err"
 
@@ -233,11 +236,7 @@ openssl req -new -newkey rsa:2048 -nodes -keyout "$d/rsa.key" -subj "/CN=rsa" \
 # An RSA-only server has nothing to sign with for us: it aborts first.
 echo | openssl s_server -accept 4433 -tls1_3 -cert "$d/rsa.pem" -key "$d/rsa.key" \
 	-naccept 1 -quiet > /dev/null 2> "$d/s.err" &
-wait_port 4433
-echo hi | timeout 30 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" --name server.test > /dev/null 2> "$d/c.err"
-rc=$?
-wait
+hi_to_s_server --name server.test
 if [ $rc -ne 0 ] && grep -q 'from peer: handshake_failure' "$d/c.err"; then
 	ok "refused: RSA-only server (handshake_failure from the peer)"
 else
@@ -247,12 +246,7 @@ fi
 
 # A client whose only certificate is RSA has none for our request: it sends
 # an empty Certificate, and our server ends with certificate_required.
-timeout 60 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" < /dev/null > /dev/null 2> "$d/s.err" &
-wait_port 4434
-echo hi | timeout 30 openssl s_client -connect 127.0.0.1:4434 -tls1_3 \
-	-cert "$d/rsa.pem" -key "$d/rsa.key" -CAfile "$d/root.pem" > /dev/null 2> "$d/c.err"
-wait
+s_client_to_ours -tls1_3 -cert "$d/rsa.pem" -key "$d/rsa.key" -CAfile "$d/root.pem"
 if grep -q 'sent: certificate_required' "$d/s.err"; then
 	ok "refused: client with an RSA certificate sends none (certificate_required)"
 else
