@@ -299,9 +299,9 @@ STRESS_TIMEOUT ?= 14400
 
 tests: $(RELIAB_HS)
 
-$(RELIAB_HS): tests/kernel/reliab_hs.c $(LIB_A) libiotsec/include/iotsec.h
+$(RELIAB_HS): tests/kernel/reliab_hs.c $(LIB_A) libiotsec/include/iotsec.h tests/include/tcp.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(WFLAGS) -Ilibiotsec/include $< $(LIB_A) -o $@ $(LIB_LDLIBS)
+	$(CC) $(CFLAGS) $(WFLAGS) -Itests/include -Ilibiotsec/include $< $(LIB_A) -o $@ $(LIB_LDLIBS)
 
 stress: deps
 	@$(MAKE) --no-print-directory all

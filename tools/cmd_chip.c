@@ -9,26 +9,6 @@
 #include "iotsec-tool.h"
 #include "profile.h"	/* u8, u16, wire.h */
 
-#define DRV "/sys/bus/i2c/drivers/iotsec"
-
-static int attr(const char *dev, const char *name, char *buf, size_t len)
-{
-	char path[512];
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), DRV "/%s/%s", dev, name);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	return 0;
-}
-
 static u16 word(const u8 *cfg, unsigned int off)
 {
 	return cfg[off] | cfg[off + 1] << 8;
@@ -38,19 +18,11 @@ static u16 word(const u8 *cfg, unsigned int off)
 static void json_slots(const char *dev)
 {
 	u8 cfg[ATECC_CONFIG_SIZE];
-	char path[512];
 	unsigned int n;
 	u16 sc, kc;
-	FILE *f;
 
-	snprintf(path, sizeof(path), DRV "/%s/config", dev);
-	f = fopen(path, "rb");
-	if (!f || fread(cfg, 1, sizeof(cfg), f) != sizeof(cfg)) {
-		if (f)
-			fclose(f);
+	if (drv_attr_read(dev, "config", cfg, sizeof(cfg)) != sizeof(cfg))
 		return;
-	}
-	fclose(f);
 	printf(",\"slots\":[");
 	for (n = 0; n < ATECC_NUM_SLOTS; n++) {
 		sc = word(cfg, ATECC_CFG_SLOTCONFIG + 2 * n);
@@ -68,11 +40,11 @@ static void show(const char *dev, int json, int first)
 {
 	char sn[64] = "", rev[64] = "", cl[8] = "", dl[8] = "", slots[4096] = "";
 
-	attr(dev, "serial_number", sn, sizeof(sn));
-	attr(dev, "revision", rev, sizeof(rev));
-	attr(dev, "config_locked", cl, sizeof(cl));
-	attr(dev, "data_locked", dl, sizeof(dl));
-	attr(dev, "slot_config", slots, sizeof(slots));
+	drv_attr_text(dev, "serial_number", sn, sizeof(sn));
+	drv_attr_text(dev, "revision", rev, sizeof(rev));
+	drv_attr_text(dev, "config_locked", cl, sizeof(cl));
+	drv_attr_text(dev, "data_locked", dl, sizeof(dl));
+	drv_attr_text(dev, "slot_config", slots, sizeof(slots));
 	if (json) {
 		printf("%s{\"device\":\"%s\",\"serial_number\":\"%s\",\"revision\":\"%s\","
 		       "\"config_locked\":%s,\"data_locked\":%s", first ? "" : ",",
@@ -96,7 +68,7 @@ int cmd_info(int argc, char **argv)
 
 	if (argc > 2 || (argc == 2 && !json))
 		usage("info");
-	d = opendir(DRV);
+	d = opendir(IOTSEC_DRV);
 	if (!d) {
 		fprintf(stderr, "iotsec: no chip driver (modprobe iotsec)\n");
 		return 1;

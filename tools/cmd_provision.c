@@ -23,7 +23,6 @@
 #include "profile.h"
 #include "atecc/crc.h"
 
-#define DRV "/sys/bus/i2c/drivers/iotsec"
 #define STEPS 6
 
 struct prov {
@@ -36,40 +35,6 @@ struct prov {
 	int step;
 };
 
-static int read_attr(const char *dev, const char *name, void *buf, size_t len)
-{
-	char path[512];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), DRV "/%s/%s", dev, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len);
-	close(fd);
-	return n < 0 ? -errno : (int)n;
-}
-
-static int write_attr(const char *dev, const char *name, const void *buf,
-		      size_t len)
-{
-	char path[512];
-	ssize_t n;
-	int fd, err;
-
-	snprintf(path, sizeof(path), DRV "/%s/%s", dev, name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, buf, len);
-	err = n < 0 ? errno : 0;
-	close(fd);
-	if (err)
-		return -err;
-	return (size_t)n == len ? 0 : -EIO;
-}
-
 static void chomp(char *s)
 {
 	s[strcspn(s, "\n")] = '\0';
@@ -81,7 +46,7 @@ static int find_chip(const char *want, struct prov *pv)
 	char sn[32];
 	struct dirent *de;
 	int n = 0, len;
-	DIR *d = opendir(DRV);
+	DIR *d = opendir(IOTSEC_DRV);
 
 	if (!d) {
 		fprintf(stderr, "iotsec: no chip driver (modprobe iotsec)\n");
@@ -90,7 +55,7 @@ static int find_chip(const char *want, struct prov *pv)
 	while ((de = readdir(d))) {
 		if (!strchr(de->d_name, '-'))
 			continue;
-		len = read_attr(de->d_name, "serial_number", sn, sizeof(sn) - 1);
+		len = drv_attr_read(de->d_name, "serial_number", sn, sizeof(sn) - 1);
 		if (len < 0)
 			continue;
 		sn[len] = '\0';
@@ -116,7 +81,7 @@ static int find_chip(const char *want, struct prov *pv)
 
 static int read_config(const struct prov *pv, u8 *cfg)
 {
-	int n = read_attr(pv->dev, "config", cfg, ATECC_CONFIG_SIZE);
+	int n = drv_attr_read(pv->dev, "config", cfg, ATECC_CONFIG_SIZE);
 
 	if (n == ATECC_CONFIG_SIZE)
 		return 0;
@@ -206,7 +171,7 @@ static int step_config(struct prov *pv)
 	int err;
 
 	progress(pv, "writing the configuration");
-	err = write_attr(pv->dev, "config", pv->image, ATECC_CONFIG_SIZE);
+	err = drv_attr_write(pv->dev, "config", pv->image, ATECC_CONFIG_SIZE);
 	if (err)
 		return failed("writing the config zone", err);
 	progress(pv, "reading it back");
@@ -218,7 +183,7 @@ static int step_config(struct prov *pv)
 	}
 	snprintf(crc, sizeof(crc), "%04x", atecc_crc16(back, ATECC_CONFIG_SIZE));
 	progress(pv, "locking the config zone");
-	err = write_attr(pv->dev, "lock_config", crc, strlen(crc));
+	err = drv_attr_write(pv->dev, "lock_config", crc, strlen(crc));
 	return err ? failed("locking the config zone", err) : 0;
 }
 
@@ -228,7 +193,7 @@ static int write_slot(const struct prov *pv, const char *name, unsigned int n)
 	char num[8];
 
 	snprintf(num, sizeof(num), "%u", n);
-	return write_attr(pv->dev, name, num, strlen(num));
+	return drv_attr_write(pv->dev, name, num, strlen(num));
 }
 
 /*
@@ -265,7 +230,7 @@ static int step_locks(struct prov *pv)
 	int err;
 
 	progress(pv, "locking the data zone");
-	err = write_attr(pv->dev, "lock_data", "1", 1);
+	err = drv_attr_write(pv->dev, "lock_data", "1", 1);
 	if (err)
 		return failed("locking the data zone", err);
 	progress(pv, "locking slots");

@@ -41,6 +41,17 @@ struct opt {
 #define OPTS_N(a)	(sizeof(a) / sizeof((a)[0]))
 int parse_opts_table(int argc, char **argv, const struct opt *opts, size_t n,
 		     void *dst, const char *cmd);
+/*
+ * The driver's attributes of chip @dev (util.c), one read() or write():
+ * drv_attr_read gives the bytes read, drv_attr_write 0 when all of @len
+ * went, drv_attr_text @buf NUL-terminated without its newline and 0; or
+ * -errno.
+ */
+#define IOTSEC_DRV	"/sys/bus/i2c/drivers/iotsec"
+int drv_attr_read(const char *dev, const char *name, void *buf, size_t len);
+int drv_attr_write(const char *dev, const char *name, const void *buf,
+		   size_t len);
+int drv_attr_text(const char *dev, const char *name, char *buf, size_t len);
 /* write(2) until done, through EINTR (util.c); 0 or -1 with errno. */
 int write_all(int fd, const char *buf, size_t len);
 

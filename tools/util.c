@@ -3,7 +3,9 @@
  * Small helpers the commands share.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,4 +57,50 @@ int parse_opts_table(int argc, char **argv, const struct opt *opts, size_t n,
 			*(const char **)(base + opts[i].off) = optarg;
 	}
 	return optind;
+}
+
+int drv_attr_read(const char *dev, const char *name, void *buf, size_t len)
+{
+	char path[512];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), IOTSEC_DRV "/%s/%s", dev, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	close(fd);
+	return n < 0 ? -errno : (int)n;
+}
+
+int drv_attr_write(const char *dev, const char *name, const void *buf,
+		   size_t len)
+{
+	char path[512];
+	ssize_t n;
+	int fd, err;
+
+	snprintf(path, sizeof(path), IOTSEC_DRV "/%s/%s", dev, name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	err = n < 0 ? errno : 0;
+	close(fd);
+	if (err)
+		return -err;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int drv_attr_text(const char *dev, const char *name, char *buf, size_t len)
+{
+	int n = drv_attr_read(dev, name, buf, len - 1);
+
+	if (n < 0)
+		return n;
+	while (n && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return 0;
 }

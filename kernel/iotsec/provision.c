@@ -57,6 +57,19 @@ static int check_fixed(const u8 *want, const u8 *have)
 	return 0;
 }
 
+/*
+ * Inside a sequence: the chip's config zone into @cfg, @locked when the
+ * zone is already locked.
+ */
+static int read_unlocked_config(struct atecc_chip *chip, u8 *cfg, int locked)
+{
+	int ret = atecc_cmd_read_config(chip, cfg);
+
+	if (ret)
+		return ret;
+	return cfg[ATECC_CFG_LOCK_CONFIG] == ATECC_UNLOCKED ? 0 : locked;
+}
+
 /* Inside a sequence: the words of @want that differ from the chip's. */
 static int write_config(struct atecc_chip *chip, const u8 *want)
 {
@@ -64,11 +77,9 @@ static int write_config(struct atecc_chip *chip, const u8 *want)
 	unsigned int off, n = 0;
 	int ret;
 
-	ret = atecc_cmd_read_config(chip, have);
+	ret = read_unlocked_config(chip, have, -EROFS);
 	if (ret)
 		return ret;
-	if (have[ATECC_CFG_LOCK_CONFIG] != ATECC_UNLOCKED)
-		return -EROFS;
 	ret = check_fixed(want, have);
 	for (off = ATECC_CFG_I2C_ADDRESS; !ret && off < ATECC_CONFIG_SIZE;
 	     off += ATECC_WORD) {
@@ -158,11 +169,9 @@ static int lock_config(struct atecc_chip *chip, u16 checked)
 	u16 crc;
 	int ret;
 
-	ret = atecc_cmd_read_config(chip, cfg);
+	ret = read_unlocked_config(chip, cfg, -EALREADY);
 	if (ret)
 		return ret;
-	if (cfg[ATECC_CFG_LOCK_CONFIG] != ATECC_UNLOCKED)
-		return -EALREADY;
 	ret = lint_config(chip, cfg);
 	if (ret)
 		return ret;

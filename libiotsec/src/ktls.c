@@ -5,6 +5,7 @@
  * ChaCha20-Poly1305 the whole IV goes in iv and there is no salt.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <linux/tls.h>
 #include <linux/version.h>
 #include <netinet/in.h>
@@ -43,39 +44,60 @@ static int set(int fd, enum ktls_dir dir, void *info, size_t len)
 	return ret;
 }
 
+/*
+ * Where each kTLS cipher's crypto_info (linux/tls.h) keeps its parts: the
+ * 12-byte write IV is salt_len bytes of salt, then iv.
+ */
+struct ktls_layout {
+	uint16_t cipher;
+	size_t size;
+	size_t salt, salt_len, iv, iv_len, key, key_len;
+};
+
+#define KTLS_FIELD(t, f)	offsetof(struct t, f), sizeof(((struct t *)0)->f)
+#define KTLS_GCM(c, t)	{ c, sizeof(struct t), KTLS_FIELD(t, salt), \
+			  KTLS_FIELD(t, iv), KTLS_FIELD(t, key) }
+
+static const struct ktls_layout ktls_layouts[] = {
+	KTLS_GCM(TLS_CIPHER_AES_GCM_128, tls12_crypto_info_aes_gcm_128),
+	KTLS_GCM(TLS_CIPHER_AES_GCM_256, tls12_crypto_info_aes_gcm_256),
+	{ TLS_CIPHER_CHACHA20_POLY1305,
+	  sizeof(struct tls12_crypto_info_chacha20_poly1305), 0, 0,
+	  KTLS_FIELD(tls12_crypto_info_chacha20_poly1305, iv),
+	  KTLS_FIELD(tls12_crypto_info_chacha20_poly1305, key) },
+};
+
+static const struct ktls_layout *ktls_layout(uint16_t cipher)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(ktls_layouts) / sizeof(ktls_layouts[0]); i++)
+		if (ktls_layouts[i].cipher == cipher)
+			return &ktls_layouts[i];
+	return NULL;
+}
+
 int ktls_install(int fd, enum ktls_dir dir, const struct suite *s,
 		 const uint8_t *key, const uint8_t iv[12])
 {
+	const struct ktls_layout *l = ktls_layout(s->ktls_cipher);
 	union {
+		struct tls_crypto_info info;
 		struct tls12_crypto_info_aes_gcm_128 g128;
 		struct tls12_crypto_info_aes_gcm_256 g256;
 		struct tls12_crypto_info_chacha20_poly1305 cc;
 	} ci;
+	uint8_t *p = (uint8_t *)&ci;
 
+	if (!l || l->salt_len + l->iv_len != 12 || l->key_len != s->keylen)
+		return -EINVAL;
 	memset(&ci, 0, sizeof(ci));
-	switch (s->ktls_cipher) {
-	case TLS_CIPHER_AES_GCM_128:
-		ci.g128.info.version = TLS_1_3_VERSION;
-		ci.g128.info.cipher_type = TLS_CIPHER_AES_GCM_128;
-		memcpy(ci.g128.salt, iv, 4);
-		memcpy(ci.g128.iv, iv + 4, 8);
-		memcpy(ci.g128.key, key, 16);
-		return set(fd, dir, &ci.g128, sizeof(ci.g128));
-	case TLS_CIPHER_AES_GCM_256:
-		ci.g256.info.version = TLS_1_3_VERSION;
-		ci.g256.info.cipher_type = TLS_CIPHER_AES_GCM_256;
-		memcpy(ci.g256.salt, iv, 4);
-		memcpy(ci.g256.iv, iv + 4, 8);
-		memcpy(ci.g256.key, key, 32);
-		return set(fd, dir, &ci.g256, sizeof(ci.g256));
-	case TLS_CIPHER_CHACHA20_POLY1305:
-		ci.cc.info.version = TLS_1_3_VERSION;
-		ci.cc.info.cipher_type = TLS_CIPHER_CHACHA20_POLY1305;
-		memcpy(ci.cc.iv, iv, 12);
-		memcpy(ci.cc.key, key, 32);
-		return set(fd, dir, &ci.cc, sizeof(ci.cc));
-	}
-	return -EINVAL;
+	ci.info.version = TLS_1_3_VERSION;
+	ci.info.cipher_type = l->cipher;
+	memcpy(p + l->salt, iv, l->salt_len);
+	memcpy(p + l->iv, iv + l->salt_len, l->iv_len);
+	memcpy(p + l->key, key, l->key_len);
+	return set(fd, dir, &ci, l->size);
 }
 
 ssize_t ktls_send_record(int fd, uint8_t type, const void *data, size_t len)

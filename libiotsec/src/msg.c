@@ -49,6 +49,23 @@ static int finish(struct rbuf *r)
 	return rbuf_done(r) ? E_DECODE : 0;
 }
 
+/*
+ * A message's last field, its extensions<min..max> (@e made fresh): 0,
+ * ext_scan()'s error, or decode_error when bytes follow.  A hello may end
+ * before it: extensions are optional before TLS 1.3.
+ */
+static int get_last_exts(struct rbuf *r, size_t min, size_t max,
+			 unsigned int where, struct ext_block *e)
+{
+	bool hello = where & (EXT_IN_CH | EXT_IN_SH | EXT_IN_HRR);
+	int err = 0;
+
+	ext_block_init(e);
+	if (!hello || rbuf_left(r))
+		err = ext_scan(r, min, max, where, e);
+	return err ? err : finish(r);
+}
+
 static void fail(struct rbuf *r)
 {
 	if (!r->err)
@@ -160,17 +177,12 @@ int msg_get_client_hello(const uint8_t *body, size_t len,
 	struct ext_block e;
 	struct rbuf r;
 	bool null_comp;
-	int err = 0;
+	int err;
 
 	memset(ch, 0, sizeof(*ch));
 	rbuf_init(&r, body, len);
 	get_client_hello_fixed(&r, ch, &null_comp);
-	ext_block_init(&e);
-	/* Extensions are optional before TLS 1.3, so may be absent. */
-	if (rbuf_left(&r))
-		err = ext_scan(&r, 0, 0xffff, EXT_IN_CH, &e);
-	if (!err && rbuf_done(&r))
-		err = E_DECODE;
+	err = get_last_exts(&r, 0, 0xffff, EXT_IN_CH, &e);
 	if (!err && (e.misplaced >= 0 || e.psk_not_last))
 		err = E_ILLEGAL;
 	if (!err)
@@ -254,7 +266,7 @@ int msg_get_server_hello(const uint8_t *body, size_t len, uint64_t offered,
 	struct rbuf r, sid;
 	uint16_t legacy;
 	uint8_t comp;
-	int err = 0;
+	int err;
 
 	memset(sh, 0, sizeof(*sh));
 	rbuf_init(&r, body, len);
@@ -266,12 +278,8 @@ int msg_get_server_hello(const uint8_t *body, size_t len, uint64_t offered,
 	rbuf_copy(&sid, sh->session_id, sh->session_id_len);
 	sh->suite = rbuf_get16(&r);
 	comp = rbuf_get8(&r);
-	ext_block_init(&e);
-	if (rbuf_left(&r))
-		err = ext_scan(&r, 0, 0xffff,
-			       sh->hrr ? EXT_IN_HRR : EXT_IN_SH, &e);
-	if (!err && rbuf_done(&r))
-		err = E_DECODE;
+	err = get_last_exts(&r, 0, 0xffff, sh->hrr ? EXT_IN_HRR : EXT_IN_SH,
+			    &e);
 	return err ? err : check_server_hello(&e, legacy, comp, offered, sh);
 }
 
@@ -285,10 +293,7 @@ int msg_get_encrypted_extensions(const uint8_t *body, size_t len,
 
 	memset(ee, 0, sizeof(*ee));
 	rbuf_init(&r, body, len);
-	ext_block_init(&e);
-	err = ext_scan(&r, 0, 0xffff, EXT_IN_EE, &e);
-	if (!err && rbuf_done(&r))
-		err = E_DECODE;
+	err = get_last_exts(&r, 0, 0xffff, EXT_IN_EE, &e);
 	if (!err)
 		err = ext_check_offered(&e, offered);
 	ee->server_name = ext_has(&e, MSG_EXT_SERVER_NAME);
@@ -320,10 +325,7 @@ int msg_get_certificate_request(const uint8_t *body, size_t len,
 	memset(cr, 0, sizeof(*cr));
 	rbuf_init(&r, body, len);
 	get_context(&r, cr->context, &cr->context_len);
-	ext_block_init(&e);
-	err = ext_scan(&r, 2, 0xffff, EXT_IN_CR, &e);
-	if (!err && rbuf_done(&r))
-		err = E_DECODE;
+	err = get_last_exts(&r, 2, 0xffff, EXT_IN_CR, &e);
 	if (!err && e.misplaced >= 0)
 		err = E_ILLEGAL;
 	if (!err && !ext_has(&e, MSG_EXT_SIGNATURE_ALGORITHMS))
@@ -440,10 +442,7 @@ int msg_get_new_session_ticket(const uint8_t *body, size_t len)
 	rbuf_get(&r, 4);			/* ticket_age_add */
 	rbuf_block(&r, 1, 0, 255, &x);		/* ticket_nonce */
 	rbuf_block(&r, 2, 1, 0xffff, &x);	/* ticket */
-	ext_block_init(&e);
-	err = ext_scan(&r, 0, 0xfffe, EXT_IN_NST, &e);
-	if (!err && rbuf_done(&r))
-		err = E_DECODE;
+	err = get_last_exts(&r, 0, 0xfffe, EXT_IN_NST, &e);
 	if (!err && e.misplaced >= 0)
 		err = E_ILLEGAL;
 	if (!err && ext_has(&e, MSG_EXT_EARLY_DATA)) {

@@ -238,27 +238,6 @@ static int timed(struct bench *b, struct row *r, int (*fn)(struct bench *),
 	return 0;
 }
 
-static int measure_simple(struct bench *b, struct row *r,
-			  int (*fn)(struct bench *), unsigned int iters,
-			  unsigned int warmup)
-{
-	unsigned int done = 0, tries = 0;
-	int ret;
-
-	while (done < warmup + iters) {
-		if (tries++ > warmup + iters + RETRIES)
-			return -EAGAIN;
-		ret = timed(b, r, fn, done >= warmup);
-		if (ret < 0) {
-			fprintf(stderr, "chipbench: %s: %s\n", r->name,
-				strerror(-ret));
-			return ret;
-		}
-		done += ret;
-	}
-	return 0;
-}
-
 /* keygen then derive on a fresh transform, each timed on its own. */
 static int kpp_once(struct bench *b, struct row *kg, struct row *dh,
 		    bool keep)
@@ -283,8 +262,28 @@ static int kpp_once(struct bench *b, struct row *kg, struct row *dh,
 	return 0;
 }
 
-static int measure_kpp(struct bench *b, struct row *kg, struct row *dh,
-		       unsigned int iters, unsigned int warmup)
+/*
+ * What one measurement takes: one timed call of @fn into row @r, or with
+ * @dh a keygen (row @r) then a derive (row @dh) on a fresh transform.
+ */
+struct job {
+	struct row *r, *dh;
+	int (*fn)(struct bench *b);
+};
+
+static int job_once(struct bench *b, const struct job *j, bool keep)
+{
+	if (j->dh)
+		return kpp_once(b, j->r, j->dh, keep);
+	return timed(b, j->r, j->fn, keep);
+}
+
+/*
+ * @warmup untimed then @iters timed runs of @j, a few retries allowed;
+ * a disturbed keygen leaves the two kpp rows uneven: that is fine.
+ */
+static int measure(struct bench *b, const struct job *j, const char *what,
+		   unsigned int iters, unsigned int warmup)
 {
 	unsigned int done = 0, tries = 0;
 	int ret;
@@ -292,16 +291,32 @@ static int measure_kpp(struct bench *b, struct row *kg, struct row *dh,
 	while (done < warmup + iters) {
 		if (tries++ > warmup + iters + RETRIES)
 			return -EAGAIN;
-		ret = kpp_once(b, kg, dh, done >= warmup);
+		ret = job_once(b, j, done >= warmup);
 		if (ret < 0) {
-			fprintf(stderr, "chipbench: GenKey/ECDH: %s\n",
+			fprintf(stderr, "chipbench: %s: %s\n", what,
 				strerror(-ret));
 			return ret;
 		}
 		done += ret;
 	}
-	/* a disturbed keygen leaves the two rows uneven: that is fine */
 	return 0;
+}
+
+static int measure_simple(struct bench *b, struct row *r,
+			  int (*fn)(struct bench *), unsigned int iters,
+			  unsigned int warmup)
+{
+	const struct job j = { .r = r, .fn = fn };
+
+	return measure(b, &j, r->name, iters, warmup);
+}
+
+static int measure_kpp(struct bench *b, struct row *kg, struct row *dh,
+		       unsigned int iters, unsigned int warmup)
+{
+	const struct job j = { .r = kg, .dh = dh };
+
+	return measure(b, &j, "GenKey/ECDH", iters, warmup);
 }
 
 /* ---- the table ---- */

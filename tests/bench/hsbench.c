@@ -191,17 +191,9 @@ static int sim_set(const char *file, unsigned int val)
 static int tr_write(const char *file, const char *val, bool append)
 {
 	char path[256];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), TRACING "/%s", file);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
+	return file_write_flags(path, val, append ? O_APPEND : O_TRUNC);
 }
 
 static int tr_clear(void)
@@ -1303,6 +1295,36 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+/*
+ * The bulk session of serve (the server, on @port) or of recv (the client
+ * to it): its socket, or -1 when setting up failed and -2 when the
+ * handshake did (the command's exit status, negated).
+ */
+static int bulk_session(const struct bench *b, int port, bool serve,
+			struct iotsec_config **cfg, struct iotsec_session **s)
+{
+	const char *what = serve ? "serve" : "recv";
+	int fd, ret;
+
+	if (config_make(cfg, b->dir, b->key, serve ? NULL : "device.test",
+			BULK_ECDH))
+		return -1;
+	fd = serve ? listen_one(port) : tcp_connect(port);
+	if (fd < 0) {
+		fprintf(stderr, "hsbench: %s: port %d: %s\n", what, port,
+			strerror(-fd));
+		return -1;
+	}
+	ret = serve ? iotsec_session_accept(*cfg, fd, s) :
+		      iotsec_session_connect(*cfg, fd, s);
+	if (ret) {
+		fprintf(stderr, "hsbench: %s: handshake: %s\n", what,
+			iotsec_strerror(ret));
+		return -2;
+	}
+	return fd;
+}
+
 static int cmd_serve(const struct bench *b, int port, const char *file,
 		     bool use_sendfile)
 {
@@ -1312,26 +1334,16 @@ static int cmd_serve(const struct bench *b, int port, const char *file,
 	struct stat st;
 	off_t off = 0;
 	ssize_t n;
-	int fd, in, ret;
+	int fd, in, ret = 0;
 
-	if (config_make(&cfg, b->dir, b->key, NULL, BULK_ECDH))
-		return 1;
 	in = open(file, O_RDONLY | O_CLOEXEC);
 	if (in < 0 || fstat(in, &st)) {
 		fprintf(stderr, "hsbench: %s: %s\n", file, strerror(errno));
 		return 1;
 	}
-	fd = listen_one(port);
-	if (fd < 0) {
-		fprintf(stderr, "hsbench: port %d: %s\n", port, strerror(-fd));
-		return 1;
-	}
-	ret = iotsec_session_accept(cfg, fd, &s);
-	if (ret) {
-		fprintf(stderr, "hsbench: serve: handshake: %s\n",
-			iotsec_strerror(ret));
-		return 2;
-	}
+	fd = bulk_session(b, port, true, &cfg, &s);
+	if (fd < 0)
+		return -fd;
 	while (off < st.st_size) {
 		if (use_sendfile) {
 			n = sendfile(fd, in, &off, st.st_size - off);
@@ -1370,23 +1382,12 @@ static int cmd_recv(const struct bench *b, int port)
 	struct iotsec_session *s = NULL;
 	static char buf[APP_BUF];
 	ssize_t n;
-	int fd, ret;
+	int fd;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (config_make(&cfg, b->dir, b->key, "device.test", BULK_ECDH))
-		return 1;
-	fd = tcp_connect(port);
-	if (fd < 0) {
-		fprintf(stderr, "hsbench: connect %d: %s\n", port,
-			strerror(-fd));
-		return 1;
-	}
-	ret = iotsec_session_connect(cfg, fd, &s);
-	if (ret) {
-		fprintf(stderr, "hsbench: recv: handshake: %s\n",
-			iotsec_strerror(ret));
-		return 2;
-	}
+	fd = bulk_session(b, port, false, &cfg, &s);
+	if (fd < 0)
+		return -fd;
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)

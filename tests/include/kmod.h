@@ -82,27 +82,36 @@ static inline int run_cmd(const char *cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -EINTR;
 }
 
-/* Reads up to len - 1 bytes, NUL-terminates; returns bytes read or -errno. */
-static inline ssize_t file_read(const char *path, void *buf, size_t len)
+/* Reads up to len bytes as they are (one read); returns bytes read or -errno. */
+static inline ssize_t file_read_bin(const char *path, void *buf, size_t len)
 {
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, len - 1);
+	n = read(fd, buf, len);
 	if (n < 0)
 		n = -errno;
-	else
-		((char *)buf)[n] = '\0';
 	close(fd);
 	return n;
 }
 
-static inline int file_write(const char *path, const char *s)
+/* Reads up to len - 1 bytes, NUL-terminates; returns bytes read or -errno. */
+static inline ssize_t file_read(const char *path, void *buf, size_t len)
+{
+	ssize_t n = file_read_bin(path, buf, len - 1);
+
+	if (n >= 0)
+		((char *)buf)[n] = '\0';
+	return n;
+}
+
+/* Writes @s in one write(), the file opened with O_WRONLY | @flags: 0 or -errno. */
+static inline int file_write_flags(const char *path, const char *s, int flags)
 {
 	ssize_t n;
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags);
 
 	if (fd < 0)
 		return -errno;
@@ -110,6 +119,11 @@ static inline int file_write(const char *path, const char *s)
 	n = n < 0 ? -errno : 0;
 	close(fd);
 	return (int)n;
+}
+
+static inline int file_write(const char *path, const char *s)
+{
+	return file_write_flags(path, s, 0);
 }
 
 /*

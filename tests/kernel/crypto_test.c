@@ -699,6 +699,87 @@ static void sign_counters_read(struct sign_counters *c)
 	c->sign = sim_counter(0, "sign");
 }
 
+/* A kpp tfm on the chip with a key of its own: its public key in @pub. */
+static void kpp_fresh_key(struct __test_metadata *_metadata, struct kpp *k,
+			  uint8_t pub[PUB])
+{
+	ASSERT_EQ(0, kpp_open(k, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_setkey(k, NULL, 0));
+	ASSERT_EQ(0, kpp_keygen(k, pub));
+}
+
+/* One checked signature with key @id, the chip's counters around it. */
+static void sign_counted(struct __test_metadata *_metadata, long id,
+			 const uint8_t kpub[PUB], struct sign_counters *before,
+			 struct sign_counters *after)
+{
+	int ret;
+
+	sign_counters_read(before);
+	ret = chip_sign_checked(id, kpub);
+	sign_counters_read(after);
+	ASSERT_EQ(0, ret) TH_LOG("sign: %s", strerror(-ret));
+}
+
+/* @secret is OpenSSL's ECDH of @mine with the chip's public key @pub. */
+static void expect_ossl_secret(struct __test_metadata *_metadata,
+			       EVP_PKEY *mine, const uint8_t pub[PUB],
+			       const uint8_t secret[SECRET])
+{
+	uint8_t want[SECRET];
+
+	ASSERT_EQ(0, ossl_derive(mine, pub, want));
+	EXPECT_EQ(0, memcmp(secret, want, SECRET));
+}
+
+/*
+ * A signature between keygen and derive: the chip key (public key kpub),
+ * then a kpp key (pub), then one signature with the chip key, the chip's
+ * counters before it all (a) and around the signature (sa, sb).
+ */
+struct sign_between {
+	uint8_t peer[PUB], pub[PUB], kpub[PUB];
+	EVP_PKEY *mine;
+	struct counters a;
+	struct sign_counters sa, sb;
+	struct kpp k;
+	long id;
+};
+
+static void sign_between_keygen(struct __test_metadata *_metadata,
+				const struct chip_env *e, struct sign_between *t)
+{
+	t->mine = ossl_gen(t->peer, NULL);
+	ASSERT_NE(NULL, t->mine);
+	t->id = chip_key_add(e, t->kpub);
+	ASSERT_LT(0, t->id) TH_LOG("iotsec key: %s", strerror(-t->id));
+	counters_read(&t->a);
+	kpp_fresh_key(_metadata, &t->k, t->pub);
+	sign_counted(_metadata, t->id, t->kpub, &t->sa, &t->sb);
+}
+
+/*
+ * ...then the derive: OpenSSL's secret, with @on_chip GenKey and ECDH each
+ * on the chip since the start.
+ */
+static void sign_between_derive(struct __test_metadata *_metadata,
+				struct sign_between *t, int on_chip)
+{
+	uint8_t secret[SECRET];
+	struct counters b;
+	int ret;
+
+	memset(secret, 0xa5, sizeof(secret));
+	ret = kpp_derive(&t->k, t->peer, secret);
+	ASSERT_EQ(0, ret) TH_LOG("derive after a signature: %s",
+				 strerror(-ret));
+	counters_read(&b);
+	kpp_close(&t->k);
+	EXPECT_EQ(t->a.genkey + on_chip, b.genkey);
+	EXPECT_EQ(t->a.ecdh + on_chip, b.ecdh);
+	expect_ossl_secret(_metadata, t->mine, t->pub, secret);
+}
+
 FIXTURE(order)
 {
 	struct chip_env e;
@@ -904,57 +985,30 @@ static bool rng_select(const struct chip_env *e)
  */
 TEST_F(chip, tempkey_outlives_a_signature)
 {
-	uint8_t peer[PUB], pub[PUB], kpub[PUB], s1[SECRET], s2[SECRET];
-	EVP_PKEY *mine = ossl_gen(peer, NULL);
-	struct sign_counters sa, sb;
-	struct counters a, b;
-	struct kpp k;
+	struct sign_between t;
 	bool seeded;
-	long id;
-	int ret;
 
-	ASSERT_NE(NULL, mine);
-	id = chip_key_add(&self->e, kpub);
-	ASSERT_LT(0, id) TH_LOG("iotsec key: %s", strerror(-id));
-	counters_read(&a);
-	ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, kpp_setkey(&k, NULL, 0));
-	ASSERT_EQ(0, kpp_keygen(&k, pub));
-	sign_counters_read(&sa);
-	ret = chip_sign_checked(id, kpub);
-	sign_counters_read(&sb);
-	ASSERT_EQ(0, ret) TH_LOG("sign: %s", strerror(-ret));
-	EXPECT_EQ(sa.sign + 1, sb.sign);
-	EXPECT_EQ(sa.nonce + 1, sb.nonce);
-	EXPECT_EQ(sa.random, sb.random);	/* no seed update: key held */
+	sign_between_keygen(_metadata, &self->e, &t);
+	EXPECT_EQ(t.sa.sign + 1, t.sb.sign);
+	EXPECT_EQ(t.sa.nonce + 1, t.sb.nonce);
+	EXPECT_EQ(t.sa.random, t.sb.random);	/* no seed update: key held */
 	EXPECT_TRUE(sim_state_has("tempkey valid genkey"));
 	EXPECT_TRUE(sim_state_has("msgdigbuf valid"));
-	memset(s1, 0xa5, sizeof(s1));
-	ret = kpp_derive(&k, peer, s1);
-	ASSERT_EQ(0, ret) TH_LOG("derive after a signature: %s",
-				 strerror(-ret));
-	counters_read(&b);
-	kpp_close(&k);
-	EXPECT_EQ(a.genkey + 1, b.genkey);
-	EXPECT_EQ(a.ecdh + 1, b.ecdh);
-	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
-	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+	sign_between_derive(_metadata, &t, 1);
 
 	/*
 	 * No kpp key in TempKey: Random, Nonce, Sign as Microchip does, but
 	 * the seed-update Random (it may write EEPROM) only while the chip
 	 * has had none since probe (the hwrng usually came first).
 	 */
-	sign_counters_read(&sa);
 	seeded = sim_counter(0, "seed_updates") > 0;
-	ASSERT_EQ(0, chip_sign_checked(id, kpub));
-	sign_counters_read(&sb);
-	EXPECT_EQ(sa.random + !seeded, sb.random);
+	sign_counted(_metadata, t.id, t.kpub, &t.sa, &t.sb);
+	EXPECT_EQ(t.sa.random + !seeded, t.sb.random);
 	EXPECT_EQ(1, sim_counter(0, "seed_updates"));
-	EXPECT_EQ(sa.nonce + 1, sb.nonce);
-	EXPECT_EQ(sa.sign + 1, sb.sign);
-	keyctl_invalidate(id);
-	EVP_PKEY_free(mine);
+	EXPECT_EQ(t.sa.nonce + 1, t.sb.nonce);
+	EXPECT_EQ(t.sa.sign + 1, t.sb.sign);
+	keyctl_invalidate(t.id);
+	EVP_PKEY_free(t.mine);
 }
 
 /*
@@ -980,9 +1034,7 @@ TEST_F_TIMEOUT(chip, failed_signature_voids_the_tempkey, 60)
 	id = chip_key_add(&self->e, kpub);
 	ASSERT_LT(0, id) TH_LOG("iotsec key: %s", strerror(-id));
 	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-		ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
-		ASSERT_EQ(0, kpp_setkey(&k, NULL, 0));
-		ASSERT_EQ(0, kpp_keygen(&k, pub));
+		kpp_fresh_key(_metadata, &k, pub);
 		ASSERT_EQ(0, sim_fault(specs[i]));
 		ret = chip_sign_checked(id, kpub);
 		sim_fault("none");
@@ -1005,7 +1057,7 @@ TEST_F_TIMEOUT(chip, failed_signature_voids_the_tempkey, 60)
  */
 TEST_F(chip, hwrng_waits_for_a_held_tempkey)
 {
-	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET], rnd[RNG_READ];
+	uint8_t peer[PUB], pub[PUB], s1[SECRET], rnd[RNG_READ];
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
 	struct kpp k;
 	long long r0;
@@ -1016,9 +1068,7 @@ TEST_F(chip, hwrng_waits_for_a_held_tempkey)
 	ASSERT_NE(NULL, mine);
 	if (!rng_select(&self->e))
 		SKIP(goto out, "hwrng %s is not current", self->e.rng);
-	ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, kpp_setkey(&k, NULL, 0));
-	ASSERT_EQ(0, kpp_keygen(&k, pub));
+	kpp_fresh_key(_metadata, &k, pub);
 	r0 = sim_counter(0, "random");
 	fd = open("/dev/hwrng", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -1033,8 +1083,7 @@ TEST_F(chip, hwrng_waits_for_a_held_tempkey)
 	EXPECT_EQ(r0, sim_counter(0, "random"));
 	ASSERT_EQ(0, kpp_derive(&k, peer, s1));
 	kpp_close(&k);
-	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
-	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+	expect_ossl_secret(_metadata, mine, pub, s1);
 	/* the key is used: the hwrng has the chip again, at once */
 	fd = open("/dev/hwrng", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, fd);
@@ -1093,7 +1142,7 @@ out:
  */
 TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
 {
-	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET];
+	uint8_t peer[PUB], pub[PUB], s1[SECRET];
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
 	long long wd = sim_counter(0, "watchdogs"), rnd;
 	struct counters a, b;
@@ -1117,8 +1166,7 @@ TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
 	ASSERT_EQ(0, ret) TH_LOG("derive after the pause: %s", strerror(-ret));
 	EXPECT_EQ(a.genkey + 1, b.genkey);
 	EXPECT_EQ(a.ecdh + 1, b.ecdh);
-	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
-	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+	expect_ossl_secret(_metadata, mine, pub, s1);
 	EXPECT_EQ(wd, sim_counter(0, "watchdogs"));
 	EVP_PKEY_free(mine);
 }
@@ -1147,40 +1195,17 @@ FIXTURE_TEARDOWN(chip508)
  */
 TEST_F(chip508, signature_between_keygen_and_derive)
 {
-	uint8_t peer[PUB], pub[PUB], kpub[PUB], s1[SECRET], s2[SECRET];
-	EVP_PKEY *mine = ossl_gen(peer, NULL);
-	struct sign_counters sa, sb;
-	struct counters a, b;
-	struct kpp k;
-	long id;
-	int ret;
+	struct sign_between t;
 
-	ASSERT_NE(NULL, mine);
-	id = chip_key_add(&self->e, kpub);
-	ASSERT_LT(0, id) TH_LOG("iotsec key: %s", strerror(-id));
-	counters_read(&a);
-	ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
-	ASSERT_EQ(0, kpp_setkey(&k, NULL, 0));
-	ASSERT_EQ(0, kpp_keygen(&k, pub));
-	sign_counters_read(&sa);
-	ret = chip_sign_checked(id, kpub);
-	sign_counters_read(&sb);
-	ASSERT_EQ(0, ret) TH_LOG("sign: %s", strerror(-ret));
-	EXPECT_EQ(sa.random + 1, sb.random);
-	EXPECT_EQ(sa.nonce + 1, sb.nonce);
-	EXPECT_EQ(sa.sign + 1, sb.sign);
+	sign_between_keygen(_metadata, &self->e, &t);
+	EXPECT_EQ(t.sa.random + 1, t.sb.random);
+	EXPECT_EQ(t.sa.nonce + 1, t.sb.nonce);
+	EXPECT_EQ(t.sa.sign + 1, t.sb.sign);
 	EXPECT_TRUE(sim_state_has("tempkey valid input"));
 	EXPECT_TRUE(sim_state_has("msgdigbuf invalid"));
-	ret = kpp_derive(&k, peer, s1);
-	ASSERT_EQ(0, ret) TH_LOG("derive: %s", strerror(-ret));
-	counters_read(&b);
-	kpp_close(&k);
-	EXPECT_EQ(a.genkey, b.genkey);
-	EXPECT_EQ(a.ecdh, b.ecdh);
-	ASSERT_EQ(0, ossl_derive(mine, pub, s2));
-	EXPECT_EQ(0, memcmp(s1, s2, SECRET));
-	keyctl_invalidate(id);
-	EVP_PKEY_free(mine);
+	sign_between_derive(_metadata, &t, 0);	/* software: none */
+	keyctl_invalidate(t.id);
+	EVP_PKEY_free(t.mine);
 }
 
 /* ---- faults on the chip's ECDH and GenKey ------------------------------- */
@@ -1244,7 +1269,7 @@ FIXTURE_TEARDOWN(fault)
 
 TEST_F_TIMEOUT(fault, error_or_right_secret_then_works, 60)
 {
-	uint8_t peer[PUB], pub[PUB], s1[SECRET], s2[SECRET];
+	uint8_t peer[PUB], pub[PUB], s1[SECRET];
 	EVP_PKEY *mine = ossl_gen(peer, NULL);
 	long long injected;
 	double t;
@@ -1263,8 +1288,7 @@ TEST_F_TIMEOUT(fault, error_or_right_secret_then_works, 60)
 	EXPECT_EQ(injected + 1, sim_counter(0, "faults_injected"));
 	if (!ret) {
 		EXPECT_TRUE(variant->may_succeed);
-		ASSERT_EQ(0, ossl_derive(mine, pub, s2));
-		EXPECT_EQ(0, memcmp(s1, s2, SECRET));
+		expect_ossl_secret(_metadata, mine, pub, s1);
 	}
 	sim_fault("none");
 	ASSERT_EQ(0, kpp_check("ecdh-nist-p256", NULL));

@@ -288,16 +288,9 @@ static int file_bytes(const struct env *e, const char *name, u8 *buf,
 		      size_t len)
 {
 	char path[128];
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", e->wd, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len);
-	close(fd);
-	return n < 0 ? -errno : (int)n;
+	return (int)file_read_bin(path, buf, len);
 }
 
 /* ---- one provisioned ATECC608B ---- */

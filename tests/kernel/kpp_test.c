@@ -410,22 +410,57 @@ FIXTURE_TEARDOWN(kpp)
 						    strerror(-ret));
 }
 
+/* An op socket on ecdh-nist-p256 with a key set, it and its tfm kept. */
+static int kept_op(struct __test_metadata *_metadata, FIXTURE_DATA(kpp) *self)
+{
+	int tfm, op;
+
+	op = keep(self, keyed_op("ecdh-nist-p256", &tfm));
+	keep(self, tfm);
+	ASSERT_LE(0, op);
+	return op;
+}
+
+/* ...and a key generated on it: its public key in @pub. */
+static int kept_op_keygen(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(kpp) *self, uint8_t pub[PUB])
+{
+	int op = kept_op(_metadata, self);
+
+	ASSERT_EQ(0, send_op(op, ALG_OP_KEYGEN, NULL, 0, 0));
+	ASSERT_EQ(PUB, read_loop(op, pub, PUB));
+	return op;
+}
+
 /* --- agreement ------------------------------------------------------------ */
 
-TEST_F(kpp, two_sockets_derive_the_same_secret)
+/*
+ * Two sockets, @a on @alg_a and @b on @alg_b, make a key each (public
+ * keys @pa, @pb) and derive the same secret, into @sa.
+ */
+static void agree(struct __test_metadata *_metadata, struct kpp *a,
+		  const char *alg_a, struct kpp *b, const char *alg_b,
+		  uint8_t pa[PUB], uint8_t pb[PUB], uint8_t sa[SECRET])
 {
-	uint8_t pa[PUB], pb[PUB], sa[SECRET], sb[SECRET];
-	struct kpp *a = &self->k[0], *b = &self->k[1];
+	uint8_t sb[SECRET];
 
-	ASSERT_EQ(0, kpp_open(a, "ecdh-nist-p256"));
-	ASSERT_EQ(0, kpp_open(b, "ecdh-nist-p256"));
+	ASSERT_EQ(0, kpp_open(a, alg_a));
+	ASSERT_EQ(0, kpp_open(b, alg_b));
 	ASSERT_EQ(0, kpp_keygen(a, pa));
 	ASSERT_EQ(0, kpp_keygen(b, pb));
-	EXPECT_NE(0, memcmp(pa, pb, PUB));
-	EXPECT_EQ(64U, a->maxsize);
 	ASSERT_EQ(0, kpp_derive(a, pb, sa));
 	ASSERT_EQ(0, kpp_derive(b, pa, sb));
 	EXPECT_EQ(0, memcmp(sa, sb, SECRET));
+}
+
+TEST_F(kpp, two_sockets_derive_the_same_secret)
+{
+	uint8_t pa[PUB], pb[PUB], sa[SECRET];
+	struct kpp *a = &self->k[0], *b = &self->k[1];
+
+	agree(_metadata, a, "ecdh-nist-p256", b, "ecdh-nist-p256", pa, pb, sa);
+	EXPECT_NE(0, memcmp(pa, pb, PUB));
+	EXPECT_EQ(64U, a->maxsize);
 	EXPECT_FALSE(all_bytes(sa, SECRET, 0));
 }
 
@@ -447,16 +482,11 @@ TEST_F(kpp, secret_matches_openssl)
 
 TEST_F(kpp, driver_name_binds_that_driver)
 {
-	uint8_t pa[PUB], pb[PUB], sa[SECRET], sb[SECRET];
+	uint8_t pa[PUB], pb[PUB], sa[SECRET];
 	struct kpp *a = &self->k[0], *b = &self->k[1];
 
-	ASSERT_EQ(0, kpp_open(a, "ecdh-nist-p256-generic"));
-	ASSERT_EQ(0, kpp_open(b, "ecdh-nist-p256"));
-	ASSERT_EQ(0, kpp_keygen(a, pa));
-	ASSERT_EQ(0, kpp_keygen(b, pb));
-	ASSERT_EQ(0, kpp_derive(a, pb, sa));
-	ASSERT_EQ(0, kpp_derive(b, pa, sb));
-	EXPECT_EQ(0, memcmp(sa, sb, SECRET));
+	agree(_metadata, a, "ecdh-nist-p256-generic", b, "ecdh-nist-p256",
+	      pa, pb, sa);
 	EXPECT_EQ(-ENOENT, kpp_open(&self->k[2],
 				    "ecdh-nist-p256-nosuchdriver"));
 }
@@ -503,7 +533,7 @@ TEST_F(kpp, given_private_key_gives_openssls_public_key)
 TEST_F(kpp, libkcapi_call_sequence)
 {
 	uint8_t pub[64], peer[PUB], out[64];
-	int tfm, op, ptfm, pop, maxsize;
+	int tfm, op, maxsize;
 
 	ASSERT_EQ(0, crypto_user_reports_kpp("ecdh-nist-p256"))
 		TH_LOG("NETLINK_CRYPTO GETALG: kcapi_kpp_init would fail");
@@ -522,11 +552,7 @@ TEST_F(kpp, libkcapi_call_sequence)
 	EXPECT_EQ(0, read(op, out, sizeof(out)));
 
 	/* ssgen with outlen = maxsize: one read of 32, then read() = 0 */
-	pop = keep(self, keyed_op("ecdh-nist-p256", &ptfm));
-	keep(self, ptfm);
-	ASSERT_LE(0, pop);
-	ASSERT_EQ(0, send_op(pop, ALG_OP_KEYGEN, NULL, 0, 0));
-	ASSERT_EQ(64, read_loop(pop, peer, sizeof(peer)));
+	kept_op_keygen(_metadata, self, peer);	/* the peer's key */
 	ASSERT_EQ(64, send_op(op, ALG_OP_SSGEN, peer, 64, 0));
 	memset(out, SENTINEL, sizeof(out));
 	ASSERT_EQ(32, read_loop(op, out, maxsize));
@@ -564,11 +590,9 @@ TEST_F(kpp, vmsplice_path_works)
 	uint8_t pub[PUB], peer[PUB], s1[SECRET], s2[SECRET];
 	struct kpp *p = &self->k[0];
 	struct iovec iov = { .iov_base = peer, .iov_len = PUB };
-	int tfm, op, pipes[2];
+	int op, pipes[2];
 
-	op = keep(self, keyed_op("ecdh-nist-p256", &tfm));
-	keep(self, tfm);
-	ASSERT_LE(0, op);
+	op = kept_op(_metadata, self);
 	ASSERT_EQ(0, pipe(pipes));
 	keep(self, pipes[0]);
 	keep(self, pipes[1]);
@@ -593,13 +617,9 @@ TEST_F(kpp, msg_more_gathers_the_peer_key)
 {
 	uint8_t pub[PUB], peer[PUB], s1[SECRET], s2[SECRET];
 	struct kpp *p = &self->k[0];
-	int tfm, op;
+	int op;
 
-	op = keep(self, keyed_op("ecdh-nist-p256", &tfm));
-	keep(self, tfm);
-	ASSERT_LE(0, op);
-	ASSERT_EQ(0, send_op(op, ALG_OP_KEYGEN, NULL, 0, 0));
-	ASSERT_EQ(PUB, read_loop(op, pub, PUB));
+	op = kept_op_keygen(_metadata, self, pub);
 	ASSERT_EQ(0, kpp_open(p, "ecdh-nist-p256"));
 	ASSERT_EQ(0, kpp_keygen(p, peer));
 
@@ -630,14 +650,10 @@ static ssize_t ssgen_result(int op, const uint8_t *peer, size_t len,
 TEST_F(kpp, invalid_points_are_refused)
 {
 	uint8_t good[PUB], bad[PUB], out[PUB];
-	int tfm, op, i;
+	int op, i;
 	ssize_t n;
 
-	op = keep(self, keyed_op("ecdh-nist-p256", &tfm));
-	keep(self, tfm);
-	ASSERT_LE(0, op);
-	ASSERT_EQ(0, send_op(op, ALG_OP_KEYGEN, NULL, 0, 0));
-	ASSERT_EQ(PUB, read_loop(op, good, PUB));
+	op = kept_op_keygen(_metadata, self, good);
 	/* Sanity: the good point works, so refusals below mean something. */
 	ASSERT_EQ(SECRET, ssgen_result(op, good, PUB, out));
 
@@ -672,13 +688,9 @@ TEST_F(kpp, invalid_points_are_refused)
 TEST_F(kpp, wrong_peer_sizes_are_refused)
 {
 	uint8_t peer[PUB + 1], out[PUB];
-	int tfm, op;
+	int op;
 
-	op = keep(self, keyed_op("ecdh-nist-p256", &tfm));
-	keep(self, tfm);
-	ASSERT_LE(0, op);
-	ASSERT_EQ(0, send_op(op, ALG_OP_KEYGEN, NULL, 0, 0));
-	ASSERT_EQ(PUB, read_loop(op, peer, PUB));
+	op = kept_op_keygen(_metadata, self, peer);
 	peer[PUB] = 0;
 
 	EXPECT_EQ(-EINVAL, ssgen_result(op, peer, PUB - 1, out));
@@ -724,11 +736,9 @@ TEST_F(kpp, ssgen_without_a_key_is_refused)
 TEST_F(kpp, short_read_buffers_are_refused)
 {
 	uint8_t pub[PUB], out[PUB];
-	int tfm, op;
+	int op;
 
-	op = keep(self, keyed_op("ecdh-nist-p256", &tfm));
-	keep(self, tfm);
-	ASSERT_LE(0, op);
+	op = kept_op(_metadata, self);
 
 	ASSERT_EQ(0, send_op(op, ALG_OP_KEYGEN, NULL, 0, 0));
 	memset(out, SENTINEL, PUB);
@@ -750,12 +760,10 @@ TEST_F(kpp, unknown_ops_and_keygen_data_are_refused)
 	static const uint32_t ops[] = { ALG_OP_DECRYPT, ALG_OP_ENCRYPT, 2, 3,
 					6, 99, 0xffffffff };
 	uint8_t buf[PUB] = { 1 };
-	int tfm, op;
+	int op;
 	size_t i;
 
-	op = keep(self, keyed_op("ecdh-nist-p256", &tfm));
-	keep(self, tfm);
-	ASSERT_LE(0, op);
+	op = kept_op(_metadata, self);
 	for (i = 0; i < ARRAY_SIZE(ops); i++)
 		EXPECT_EQ(-EINVAL, send_op(op, ops[i], NULL, 0, 0))
 			TH_LOG("op %u accepted", ops[i]);
@@ -953,7 +961,7 @@ TEST_F_TIMEOUT(kpp, cycles_and_threads_leave_nothing_behind, 580)
 
 TEST_F(kpp, chip_provider_did_the_work)
 {
-	uint8_t pa[PUB], pb[PUB], sa[SECRET], sb[SECRET];
+	uint8_t pa[PUB], pb[PUB], sa[SECRET];
 	struct kpp *a = &self->k[0], *b = &self->k[1];
 	long genkey0, ecdh0;
 
@@ -972,13 +980,8 @@ TEST_F(kpp, chip_provider_did_the_work)
 	ASSERT_LE(0, ecdh0);
 
 	/* The generic name must resolve to the chip, by priority. */
-	ASSERT_EQ(0, kpp_open(a, "ecdh-nist-p256"));
-	ASSERT_EQ(0, kpp_open(b, "ecdh-nist-p256-generic"));
-	ASSERT_EQ(0, kpp_keygen(a, pa));
-	ASSERT_EQ(0, kpp_keygen(b, pb));
-	ASSERT_EQ(0, kpp_derive(a, pb, sa));
-	ASSERT_EQ(0, kpp_derive(b, pa, sb));
-	EXPECT_EQ(0, memcmp(sa, sb, SECRET));
+	agree(_metadata, a, "ecdh-nist-p256", b, "ecdh-nist-p256-generic",
+	      pa, pb, sa);
 	EXPECT_LT(genkey0, sim_counter(0, "genkey"));
 	EXPECT_LT(ecdh0, sim_counter(0, "ecdh"));
 	kpp_close(a);

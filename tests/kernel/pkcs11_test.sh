@@ -17,21 +17,23 @@ udir=$(mktemp -d /tmp/p11pub.XXXXXX)	# for the unprivileged user
 chmod 755 "$udir"
 scratch p11 "$udir"
 
-wait_port() { # port: listening within 120 s
-	end=$(($(date +%s) + 120))
-	while ! ss -Hltn "sport = :$1" | grep -q LISTEN; do
-		[ "$(date +%s)" -gt "$end" ] && return 1
-		sleep 0.2
-	done
+# The peer just started in the background ($!) is $spid, ended at exit;
+# waits until it listens on PORT.
+peer_up() { # port
+	spid=$!
+	bg="$bg $spid"
+	wait_port "$1" 120
 }
 
-# Waits for a text in a file, 60 s or the given seconds at most.
-wait_text() { # file text [seconds]
-	end=$(($(date +%s) + ${3:-60}))
-	while ! grep -q "$2" "$1" 2> /dev/null; do
-		[ "$(date +%s)" -gt "$end" ] && return 1
-		sleep 0.2
-	done
+# gnutls-cli with the chip key by URI through our module, the device
+# certificate, to 127.0.0.1:PORT: sends "from gnutls-cli", ends when the
+# peer's REPLY has come; its output in $d/OUT.c.out and $d/OUT.c.err.
+gnutls_p11() { # port server-name priority out reply
+	{ echo "from gnutls-cli"; wait_for "$d/$4.c.out" "$5"; } |
+		timeout 60 gnutls-cli --provider "$mod" --x509cafile "$d/root.pem" \
+			--x509certfile "$d/dev.pem" --x509keyfile "$uri" \
+			--verify-hostname "$2" --priority "$3" -p "$1" 127.0.0.1 \
+			> "$d/$4.c.out" 2> "$d/$4.c.err"
 }
 
 signs() { sim_count 0 sign; }
@@ -153,15 +155,13 @@ grep -q "URL:.*token=$serial" "$d/tokens" || diag "$d/tokens"
 
 # --- openssl s_client with the libp11 engine: mutual TLS 1.3 --------------
 export PKCS11_MODULE_PATH="$mod"	# libp11's engine loads our module
-{ echo "from the server"; wait_text "$d/s.out" "from the chip's client"; } |
+{ echo "from the server"; wait_for "$d/s.out" "from the chip's client"; } |
 	timeout 150 openssl s_server -accept 4433 -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
 		-cert "$d/srv.pem" -key "$d/srv.key" -verify_return_error \
 		-naccept 1 > "$d/s.out" 2> "$d/s.err" &
-spid=$!
-bg="$bg $spid"
-wait_port 4433
+peer_up 4433
 s0=$(signs)
-{ echo "from the chip's client"; wait_text "$d/c.out" "from the server"; } |
+{ echo "from the chip's client"; wait_for "$d/c.out" "from the server"; } |
 	timeout 60 openssl s_client -connect 127.0.0.1:4433 -tls1_3 -engine pkcs11 \
 		-keyform engine -key "$uri" -cert "$d/dev.pem" -CAfile "$d/root.pem" \
 		-verify_return_error -verify_hostname server.test > "$d/c.out" 2> "$d/c.err"
@@ -179,17 +179,12 @@ fi
 
 # --- gnutls-cli with the key by URI, against iotsec serve ----------------
 head -c 4096 /dev/urandom > "$d/small"
-{ echo "from iotsec serve"; wait_text "$d/g.s.out" "from gnutls-cli" 150; } |
+{ echo "from iotsec serve"; wait_for "$d/g.s.out" "from gnutls-cli" 150; } |
 	{ timeout 150 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
 		--key "$key" > "$d/g.s.out" 2> "$d/g.s.err"; echo "iotsec serve exit $?" >> "$d/g.s.err"; } &
-spid=$!
-bg="$bg $spid"
-wait_port 4434
-{ echo "from gnutls-cli"; wait_text "$d/g.c.out" "from iotsec serve"; } |
-	timeout 60 gnutls-cli --provider "$mod" --x509cafile "$d/root.pem" \
-		--x509certfile "$d/dev.pem" --x509keyfile "$uri" --verify-hostname device.test \
-		--priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-SECP256R1" \
-		-p 4434 127.0.0.1 > "$d/g.c.out" 2> "$d/g.c.err"
+peer_up 4434
+gnutls_p11 4434 device.test "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-SECP256R1" \
+	g "from iotsec serve"
 wait "$spid" 2>/dev/null
 if grep -q "from gnutls-cli" "$d/g.s.out" && grep -q "from iotsec serve" "$d/g.c.out" &&
    grep -q "TLS 1.3" "$d/g.s.err"; then
@@ -201,18 +196,12 @@ else
 fi
 
 # The same client against openssl s_server -Verify 1.
-{ echo "from the server"; wait_text "$d/g2.c.out" "from the server"; } |
+{ echo "from the server"; wait_for "$d/g2.c.out" "from the server"; } |
 	timeout 150 openssl s_server -accept 4435 -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
 		-cert "$d/srv.pem" -key "$d/srv.key" -verify_return_error -naccept 1 \
 		> "$d/g2.s.out" 2> "$d/g2.s.err" &
-spid=$!
-bg="$bg $spid"
-wait_port 4435
-{ echo "from gnutls-cli"; wait_text "$d/g2.c.out" "from the server"; } |
-	timeout 60 gnutls-cli --provider "$mod" --x509cafile "$d/root.pem" \
-		--x509certfile "$d/dev.pem" --x509keyfile "$uri" --verify-hostname server.test \
-		--priority "NORMAL:-VERS-ALL:+VERS-TLS1.3" -p 4435 127.0.0.1 \
-		> "$d/g2.c.out" 2> "$d/g2.c.err"
+peer_up 4435
+gnutls_p11 4435 server.test "NORMAL:-VERS-ALL:+VERS-TLS1.3" g2 "from the server"
 wait "$spid" 2>/dev/null
 if grep -q "from gnutls-cli" "$d/g2.s.out" && grep -q "from the server" "$d/g2.c.out" &&
    grep -q "depth=0 CN = dev" "$d/g2.s.err"; then
@@ -239,7 +228,7 @@ EOF
 mosquitto -c "$d/mosquitto.conf" > "$d/mq.out" 2>&1 &
 mpid=$!
 bg="$bg $mpid"
-wait_port 8883
+wait_port 8883 120
 # mosquitto 2.0.11's clients fopen() --key before they learn that it is
 # an engine key (upstream issue 2650, pull request 1820): they run where a
 # file of that name exists.

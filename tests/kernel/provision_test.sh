@@ -12,13 +12,7 @@ set -u
 . "${IOTSEC_TOP:?}/tests/kernel/lib/vmtest.sh"
 own_session "$@"
 
-d=$(mktemp -d /tmp/prov.XXXXXX)
-cleanup() {
-	pkill -f "openssl s_server" 2>/dev/null
-	modules_down
-	rm -rf "$d"
-}
-trap cleanup EXIT
+scratch prov	# $d; at exit $bg ended, the modules down, $d removed
 
 dbg=$sim_dir
 drv=$drv_dir
@@ -213,27 +207,15 @@ check "the identity key can never be replaced (generate refused)" test $? -ne 0
 keyctl pipe "$key" | openssl pkey -pubin -inform DER -out "$d/dev.pub" 2> /dev/null
 pki_ca "$d" root && pki_leaf "$d" srv root "DNS:server.test" &&
 	pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test"
-wait_text() { # file text: up to 60 s
-	i=0
-	while ! grep -q "$2" "$1" 2> /dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
 rm -f "$d/s.out" "$d/c.out"
-{ echo "hello provisioned device"; wait_text "$d/s.out" "new identity"; } |
+{ echo "hello provisioned device"; wait_for "$d/s.out" "new identity"; } |
 	openssl s_server -accept 4440 -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
 		-cert "$d/srv.pem" -key "$d/srv.key" -groups P-256 -naccept 1 \
 		-quiet > "$d/s.out" 2> "$d/s.err" &
-i=0
-while ! ss -Hltn "sport = :4440" | grep -q LISTEN && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-{ echo "hello from the new identity"; wait_text "$d/c.out" "provisioned"; } |
-	timeout 60 "$tool" connect 127.0.0.1:4440 --ca "$d/root.pem" \
-		--cert "$d/dev.pem" --key "$key" --name server.test \
-		> "$d/c.out" 2> "$d/c.err"
+bg="$bg $!"
+wait_port 4440
+{ echo "hello from the new identity"; wait_for "$d/c.out" "provisioned"; } |
+	dev_connect 60 4440 server.test > "$d/c.out" 2> "$d/c.err"
 rc=$?
 wait
 if [ $rc -eq 0 ] && grep -q "hello provisioned" "$d/c.out" &&

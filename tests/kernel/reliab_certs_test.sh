@@ -27,11 +27,8 @@ SPORT=4481
 
 modules_up "chips=1 provisioned=1" 1 algif_kpp
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
-keyctl pipe "$key" > "$d/dev.der"
-openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
-pki_ca "$d" root
+pki_chip_set "$d" "$key"	# root and dev for the chip's key (srv, cli unused)
 pki_ca "$d" other
-pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
 
 # --- making certificates: one openssl run each ----------------------------
 # issue NAME ISSUER EXT [KEY]: a certificate for NAME from ISSUER (a name
@@ -137,6 +134,29 @@ check "set-up: every certificate made" test -s "$d/badsig.pem" -a -s "$d/long.ch
 # "alert bad certificate".
 spaced() { echo "$1" | tr _ ' '; }
 
+# What is wrong with a refusal, our error text GOT: nothing when it
+# matches WANT and the peer (its stderr in PEER_ERR) reported our alert.
+refusal_why() { # got want peer-err
+	if ! echo "$1" | grep -Eq "$2"; then
+		echo "got '$1'"
+		return
+	fi
+	_a=$(echo "$1" | sed -n 's/TLS alert sent: //p')
+	[ -z "$_a" ] || grep -qi "alert $(spaced "$_a")" "$3" ||
+		echo "the peer did not report $_a"
+}
+
+# After a row: adds to $why the keys left over K0 and the traffic
+# secrets (keylog $d/kl) found in FILES or the kernel log.
+row_leaks() { # k0 files...
+	_k0=$1
+	shift
+	k1=$(keys_settle "$_k0")
+	[ "$k1" -le "$_k0" ] || why="${why:+$why; }keys $_k0 -> $k1"
+	dmesg > "$d/dmesg"
+	secrets_in "$d/kl" "$@" "$d/dmesg" || why="${why:+$why; }secret leaked"
+}
+
 client_row() { # desc chainname leafkey name want-regex
 	desc=$1 ch=$2 lk=$3 nm=$4 want=$5
 	rm -f "$d/kl"
@@ -156,20 +176,12 @@ client_row() { # desc chainname leafkey name want-regex
 	kill $sp 2>/dev/null
 	wait $sp 2>/dev/null
 	got=$(sed -n 's/.*handshake failed: //p' "$d/c.err" | head -n 1)
-	why=
 	if [ $rc -eq 0 ] || [ -z "$got" ]; then
 		why="accepted (rc $rc)"
-	elif ! echo "$got" | grep -Eq "$want"; then
-		why="got '$got'"
 	else
-		a=$(echo "$got" | sed -n 's/TLS alert sent: //p')
-		[ -z "$a" ] || grep -qi "alert $(spaced "$a")" "$d/s.err" ||
-			why="the peer did not report $a"
+		why=$(refusal_why "$got" "$want" "$d/s.err")
 	fi
-	k1=$(keys_settle "$k0")
-	[ "$k1" -le "$k0" ] || why="${why:+$why; }keys $k0 -> $k1"
-	dmesg > "$d/dmesg"
-	secrets_in "$d/kl" "$d/c.err" "$d/c.out" "$d/dmesg" || why="${why:+$why; }secret leaked"
+	row_leaks "$k0" "$d/c.err" "$d/c.out"
 	verdict cert "client refuses $desc" pass "${got:-accepted}" "$why" ||
 		{ diag "$d/c.err"; tail -n 2 "$d/s.err" | diag; }
 }
@@ -195,22 +207,14 @@ server_row() { # desc chainname leafkey want-regex
 	while [ "$(wc -l < "$d/srv.err")" -le "$l0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 	tail -n +$((l0 + 1)) "$d/srv.err" > "$d/our.err"
 	got=$(sed -n 's/.*handshake failed: //p' "$d/our.err" | head -n 1)
-	why=
 	if [ -z "$got" ]; then
 		why="accepted: $(head -c 120 "$d/our.err")"
-	elif ! echo "$got" | grep -Eq "$want"; then
-		why="got '$got'"
 	else
-		a=$(echo "$got" | sed -n 's/TLS alert sent: //p')
-		[ -z "$a" ] || grep -qi "alert $(spaced "$a")" "$d/p.err" ||
-			why="the peer did not report $a"
+		why=$(refusal_why "$got" "$want" "$d/p.err")
 	fi
 	fd1=$(nfds $spid)
 	[ "$fd1" -eq "$fd0" ] || why="${why:+$why; }server fds $fd0 -> $fd1"
-	k1=$(keys_settle "$k0")
-	[ "$k1" -le "$k0" ] || why="${why:+$why; }keys $k0 -> $k1"
-	dmesg > "$d/dmesg"
-	secrets_in "$d/kl" "$d/our.err" "$d/dmesg" || why="${why:+$why; }secret leaked"
+	row_leaks "$k0" "$d/our.err"
 	verdict cert "server refuses $desc" pass "${got:-accepted}" "$why" ||
 		{ diag "$d/our.err"; tail -n 2 "$d/p.err" | diag; }
 }

@@ -16,18 +16,16 @@
  * and every failure on stderr (iotsec_strerror's text).  Exit 0 when all
  * N completed, 1 otherwise, 2 on bad usage or set-up.
  */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "iotsec.h"
+#include "tcp.h"
 
 static long rss_kib(void)
 {
@@ -65,24 +63,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int dial(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd, i;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	for (i = 0; i < 100; i++) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd < 0)
-			return -errno;
-		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-			return fd;
-		close(fd);
-		usleep(50000);	/* the peer between two accepts */
-	}
-	return -ECONNREFUSED;
-}
-
 /* One handshake, one GET, the answer read to its end: 0 or an error. */
 static int one(const struct iotsec_config *cfg, int port)
 {
@@ -92,7 +72,7 @@ static int one(const struct iotsec_config *cfg, int port)
 	ssize_t n;
 	int fd, ret;
 
-	fd = dial(port);
+	fd = tcp_dial(port, 50);	/* the peer between two accepts */
 	if (fd < 0)
 		return fd;
 	ret = iotsec_session_connect(cfg, fd, &s);

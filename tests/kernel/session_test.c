@@ -25,6 +25,7 @@
 #include "kcompat.h"
 #include "kmod.h"
 #include "iotsec.h"
+#include "tcp.h"
 
 #define PORT	4450
 
@@ -99,22 +100,6 @@ static void env_down(struct env *e)
 	kmod_unload("iotsec_sim");
 }
 
-static int dial(int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	int fd, i;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	for (i = 0; i < 100; i++) {
-		fd = socket(AF_INET, SOCK_STREAM, 0);
-		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-			return fd;
-		close(fd);
-		usleep(100000);
-	}
-	return -1;
-}
-
 FIXTURE(sess)
 {
 	struct env e;
@@ -148,7 +133,7 @@ TEST_F_TIMEOUT(sess, sendfile_over_ktls_to_openssl, 180)
 		 "-groups P-256 -naccept 1 -quiet > %s 2>/dev/null &",
 		 PORT, self->e.dir, self->e.dir, self->e.dir, out);
 	ASSERT_EQ(0, run_cmd(cmd));
-	fd = dial(PORT);
+	fd = tcp_dial(PORT, 100);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, iotsec_session_connect(self->e.cfg, fd, &s));
 	file = open(path, O_RDONLY);
@@ -189,7 +174,7 @@ static int with_s_server(struct env *e, const char *feed, const char *args,
 		 feed, PORT, e->dir, e->dir, e->dir, args);
 	if (run_cmd(cmd))
 		return -EIO;
-	*fd = dial(PORT);
+	*fd = tcp_dial(PORT, 100);
 	if (*fd < 0)
 		return -ECONNREFUSED;
 	ret = iotsec_session_connect(e->cfg, *fd, s);
@@ -415,7 +400,7 @@ static void against_fake(struct __test_metadata *_metadata, struct env *e,
 	f.lfd = listen_on(PORT + 1);
 	ASSERT_LE(0, f.lfd);
 	ASSERT_EQ(0, pthread_create(&t, NULL, fake_peer, &f));
-	fd = dial(PORT + 1);
+	fd = tcp_dial(PORT + 1, 100);
 	ASSERT_LE(0, fd);
 	ret = iotsec_session_connect(e->cfg, fd, &s);
 	close(fd);

@@ -34,13 +34,8 @@ stat_tls() { awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat; }
 modules_up "chips=1 provisioned=1" 1 algif_kpp
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
 echo "# chip key $key: $(keyctl describe "$key" 2>&1)"
-keyctl pipe "$key" > "$d/dev.der"
-openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
-pki_ca "$d" root
+pki_chip_set "$d" "$key"	# root; srv, cli; dev for the chip's key
 pki_ca "$d" other
-pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
-pki_leaf "$d" cli root "DNS:client.test"
-pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"
 pki_leaf "$d" othersrv other "DNS:server.test"
 pki_leaf_dates "$d" old root "DNS:server.test" 20200101000000Z 20210101000000Z
 pki_leaf_dates "$d" future root "DNS:server.test" 20990101000000Z 20991231000000Z
@@ -66,6 +61,27 @@ check "keyctl pkey_verify with our ecdsa: 16 OpenSSL signatures of any DER lengt
 client() { # extra args...; stdin: data
 	"$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" --cert "$d/dev.pem" \
 		--key "$key" "$@"
+}
+
+# Our client sends "hi" to the s_server just started on 4433 (client
+# ARGS...), its exit status in $rc and its stderr in $d/c.err.
+hi_to_s_server() { # client args...
+	wait_port 4433
+	echo hi | timeout 30 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
+		--cert "$d/dev.pem" --key "$key" "$@" > /dev/null 2> "$d/c.err"
+	rc=$?
+	wait
+}
+
+# Our server once on 4434 with the chip key (stderr in $d/s.err), and
+# openssl s_client ARGS... sending it "hi" (stderr in $d/c.err).
+s_client_to_ours() { # s_client args...
+	timeout 60 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
+		--key "$key" < /dev/null > /dev/null 2> "$d/s.err" &
+	wait_port 4434
+	echo hi | timeout 30 openssl s_client -connect 127.0.0.1:4434 "$@" \
+		> /dev/null 2> "$d/c.err"
+	wait
 }
 
 s_server() { # cert key extra-args...
@@ -95,9 +111,7 @@ for run in TLS_AES_128_GCM_SHA256:big:1048576 TLS_AES_256_GCM_SHA384:mid:131072 
 			> "$d/s.out" 2> "$d/s.err" &
 	wait_port 4433
 	{ cat "$d/$f.c"; wait_size "$d/c.out" "$size"; } |
-		timeout 120 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
-			--cert "$d/dev.pem" --key "$key" --name server.test \
-			> "$d/c.out" 2> "$d/c.err"
+		dev_connect 120 4433 server.test > "$d/c.out" 2> "$d/c.err"
 	rc=$?
 	[ $rc -ne 0 ] && touch "$d/stop" && pkill -f "openssl s_server"
 	wait
@@ -176,11 +190,7 @@ refuse() { # description, expected text in our stderr, server cert, key, client 
 	desc=$1 want=$2 cert=$3 k=$4
 	shift 4
 	echo | s_server "$cert" "$k" > /dev/null 2> "$d/s.err" &
-	wait_port 4433
-	echo hi | timeout 30 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
-		--cert "$d/dev.pem" --key "$key" "$@" > /dev/null 2> "$d/c.err"
-	rc=$?
-	wait
+	hi_to_s_server "$@"
 	if [ $rc -ne 0 ] && grep -q "$want" "$d/c.err"; then
 		ok "refused: $desc ($want)"
 	else
@@ -200,31 +210,17 @@ refuse "wrong server name" "sent: bad_certificate" \
 # A TLS 1.2-only server.
 echo | openssl s_server -accept 4433 -tls1_2 -cert "$d/srv.pem" -key "$d/srv.key" \
 	-naccept 1 -quiet > /dev/null 2> "$d/s.err" &
-wait_port 4433
-echo hi | timeout 30 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" > /dev/null 2> "$d/c.err"
-rc=$?
-wait
+hi_to_s_server
 check "refused: TLS 1.2-only server (protocol_version)" \
 	sh -c "[ $rc -ne 0 ] && grep -q 'protocol_version' '$d/c.err'"
 
 # A TLS 1.2-only client against our server.
-timeout 60 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" < /dev/null > /dev/null 2> "$d/s.err" &
-wait_port 4434
-echo hi | timeout 30 openssl s_client -connect 127.0.0.1:4434 -tls1_2 \
-	-cert "$d/cli.pem" -key "$d/cli.key" > /dev/null 2> "$d/c.err"
-wait
+s_client_to_ours -tls1_2 -cert "$d/cli.pem" -key "$d/cli.key"
 check "refused: TLS 1.2-only client gets protocol_version" \
 	sh -c "grep -q 'protocol version' '$d/c.err' && grep -q 'protocol_version' '$d/s.err'"
 
 # A client without a certificate.
-timeout 60 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" < /dev/null > /dev/null 2> "$d/s.err" &
-wait_port 4434
-echo hi | timeout 30 openssl s_client -connect 127.0.0.1:4434 -tls1_3 \
-	-CAfile "$d/root.pem" > /dev/null 2> "$d/c.err"
-wait
+s_client_to_ours -tls1_3 -CAfile "$d/root.pem"
 check "refused: client without a certificate (certificate_required)" \
 	grep -q 'sent: certificate_required' "$d/s.err"
 
@@ -240,11 +236,7 @@ openssl req -new -newkey rsa:2048 -nodes -keyout "$d/rsa.key" -subj "/CN=rsa" \
 # An RSA-only server has nothing to sign with for us: it aborts first.
 echo | openssl s_server -accept 4433 -tls1_3 -cert "$d/rsa.pem" -key "$d/rsa.key" \
 	-naccept 1 -quiet > /dev/null 2> "$d/s.err" &
-wait_port 4433
-echo hi | timeout 30 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" --name server.test > /dev/null 2> "$d/c.err"
-rc=$?
-wait
+hi_to_s_server --name server.test
 if [ $rc -ne 0 ] && grep -q 'from peer: handshake_failure' "$d/c.err"; then
 	ok "refused: RSA-only server (handshake_failure from the peer)"
 else
@@ -254,12 +246,7 @@ fi
 
 # A client whose only certificate is RSA has none for our request: it sends
 # an empty Certificate, and our server ends with certificate_required.
-timeout 60 "$tool" serve 4434 --once --ca "$d/root.pem" --cert "$d/dev.pem" \
-	--key "$key" < /dev/null > /dev/null 2> "$d/s.err" &
-wait_port 4434
-echo hi | timeout 30 openssl s_client -connect 127.0.0.1:4434 -tls1_3 \
-	-cert "$d/rsa.pem" -key "$d/rsa.key" -CAfile "$d/root.pem" > /dev/null 2> "$d/c.err"
-wait
+s_client_to_ours -tls1_3 -cert "$d/rsa.pem" -key "$d/rsa.key" -CAfile "$d/root.pem"
 if grep -q 'sent: certificate_required' "$d/s.err"; then
 	ok "refused: client with an RSA certificate sends none (certificate_required)"
 else

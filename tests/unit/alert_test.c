@@ -64,6 +64,47 @@ static int handshake_keys(struct iotsec_session *s)
 	return ret;
 }
 
+/* A session on sv[0] with the handshake secrets of handshake_keys(). */
+static struct iotsec_session *keyed_on(bool server, int *peer)
+{
+	struct iotsec_session *s = session_on(server, peer);
+
+	if (s && handshake_keys(s)) {
+		hs_session_end(s, *peer);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * A client session past its handshake: s->ktls set, and with no kTLS on a
+ * socketpair its records go in the clear.
+ */
+static struct iotsec_session *past_handshake_on(int *peer)
+{
+	struct iotsec_session *s = session_on(false, peer);
+
+	if (s)
+		s->ktls = true;
+	return s;
+}
+
+/*
+ * After a fatal alert, @err: data still in the socket is not delivered,
+ * every read returns @err, and close sends nothing.
+ */
+static void expect_dead(struct __test_metadata *_metadata,
+			struct iotsec_session *s, int peer, int err)
+{
+	uint8_t buf[64];
+
+	ASSERT_EQ(5, write(peer, "data!", 5));
+	EXPECT_EQ(err, iotsec_session_recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(err, iotsec_session_recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(0, iotsec_session_close(s));
+	EXPECT_EQ(-1, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
+}
+
 /* Reads one record (header and body) from fd; returns its body length. */
 static ssize_t read_record(int fd, uint8_t hdr[5], uint8_t *body)
 {
@@ -97,6 +138,16 @@ static int open_with(struct iotsec_session *s, const uint8_t *secret,
 	return ret;
 }
 
+/* The text of an alert record: a fatal alert @alert, nothing more. */
+static void expect_fatal_alert(struct __test_metadata *_metadata, uint8_t type,
+			       const struct wbuf *pt, int alert)
+{
+	EXPECT_EQ(TLS_CT_ALERT, type);
+	ASSERT_EQ(2, pt->len);
+	EXPECT_EQ(2, pt->base[0]);		/* fatal */
+	EXPECT_EQ(alert, pt->base[1]);
+}
+
 /*
  * The session's role sends its Finished (hs_finished_out) under its
  * handshake key, then an alert: the alert must open with the role's
@@ -112,9 +163,8 @@ static void finished_then_alert(struct __test_metadata *_metadata,
 	ssize_t len;
 	int peer;
 
-	s = session_on(server, &peer);
+	s = keyed_on(server, &peer);
 	ASSERT_NE(NULL, s);
-	ASSERT_EQ(0, handshake_keys(s));
 	hs_secret = server ? s->ks.s_hs : s->ks.c_hs;
 	ap_secret = server ? s->ks.s_ap : s->ks.c_ap;
 	/* The client derived its application secrets before its Finished. */
@@ -143,10 +193,7 @@ static void finished_then_alert(struct __test_metadata *_metadata,
 		  open_with(s, hs_secret, 1, hdr, body, len, &type, &pt));
 	wbuf_reset(&pt);
 	ASSERT_EQ(0, open_with(s, ap_secret, 0, hdr, body, len, &type, &pt));
-	EXPECT_EQ(TLS_CT_ALERT, type);
-	ASSERT_EQ(2, pt.len);
-	EXPECT_EQ(2, pt.base[0]);		/* fatal */
-	EXPECT_EQ(alert, pt.base[1]);
+	expect_fatal_alert(_metadata, type, &pt, alert);
 	/* Nothing else. */
 	EXPECT_EQ(-1, recv(peer, body, 1, MSG_DONTWAIT));
 	wbuf_wipe(&pt);
@@ -177,9 +224,8 @@ TEST(queued_flight_goes_out_before_the_alert)
 	ssize_t len;
 	int peer;
 
-	s = session_on(true, &peer);
+	s = keyed_on(true, &peer);
 	ASSERT_NE(NULL, s);
-	ASSERT_EQ(0, handshake_keys(s));
 	ASSERT_EQ(0, io_send_handshake(s, sh, sizeof(sh)));	/* in the clear */
 	ASSERT_EQ(0, io_keys_out(s, s->ks.s_hs));
 	hs_send_failure_alert(s, -EIO);		/* a local failure */
@@ -193,9 +239,7 @@ TEST(queued_flight_goes_out_before_the_alert)
 	EXPECT_EQ(TLS_CT_APPLICATION_DATA, hdr[0]);
 	wbuf_init(&pt, 0);
 	ASSERT_EQ(0, open_with(s, s->ks.s_hs, 0, hdr, body, len, &type, &pt));
-	EXPECT_EQ(TLS_CT_ALERT, type);
-	ASSERT_EQ(2, pt.len);
-	EXPECT_EQ(IOTSEC_ALERT_INTERNAL_ERROR, pt.base[1]);
+	expect_fatal_alert(_metadata, type, &pt, IOTSEC_ALERT_INTERNAL_ERROR);
 	wbuf_wipe(&pt);
 	hs_session_end(s, peer);
 }
@@ -252,9 +296,8 @@ TEST(plaintext_alert_after_our_read_key_is_the_peers)
 	struct msg_hdr h;
 	int peer;
 
-	s = session_on(true, &peer);
+	s = keyed_on(true, &peer);
 	ASSERT_NE(NULL, s);
-	ASSERT_EQ(0, handshake_keys(s));
 	ASSERT_EQ(0, io_keys_in(s, s->ks.c_hs));
 	ASSERT_EQ((ssize_t)sizeof(rec), write(peer, rec, sizeof(rec)));
 	EXPECT_EQ(RECV(ILLEGAL_PARAMETER), io_next_message(s, &h));
@@ -312,17 +355,12 @@ TEST(after_our_fatal_alert_reads_fail_and_nothing_follows)
 	struct iotsec_session *s;
 	int peer;
 
-	s = session_on(false, &peer);
+	s = past_handshake_on(&peer);
 	ASSERT_NE(NULL, s);
-	s->ktls = true;		/* no kTLS here: the alert goes in the clear */
 	EXPECT_EQ(SENT(DECODE_ERROR), io_control_record(s, TLS_CT_ALERT, bad, 3));
 	ASSERT_EQ(7, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(IOTSEC_ALERT_DECODE_ERROR, buf[6]);
-	ASSERT_EQ(5, write(peer, "data!", 5));
-	EXPECT_EQ(SENT(DECODE_ERROR), iotsec_session_recv(s, buf, sizeof(buf), 0));
-	EXPECT_EQ(SENT(DECODE_ERROR), iotsec_session_recv(s, buf, sizeof(buf), 0));
-	EXPECT_EQ(0, iotsec_session_close(s));
-	EXPECT_EQ(-1, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
+	expect_dead(_metadata, s, peer, SENT(DECODE_ERROR));
 	hs_session_end(s, peer);
 }
 
@@ -330,18 +368,13 @@ TEST(after_our_fatal_alert_reads_fail_and_nothing_follows)
 TEST(after_the_peers_fatal_alert_reads_fail)
 {
 	static const uint8_t a[2] = { 2, IOTSEC_ALERT_BAD_CERTIFICATE };
-	uint8_t buf[64];
 	struct iotsec_session *s;
 	int peer;
 
-	s = session_on(false, &peer);
+	s = past_handshake_on(&peer);
 	ASSERT_NE(NULL, s);
-	s->ktls = true;
 	EXPECT_EQ(RECV(BAD_CERTIFICATE), io_control_record(s, TLS_CT_ALERT, a, 2));
-	ASSERT_EQ(5, write(peer, "data!", 5));
-	EXPECT_EQ(RECV(BAD_CERTIFICATE), iotsec_session_recv(s, buf, sizeof(buf), 0));
-	EXPECT_EQ(0, iotsec_session_close(s));
-	EXPECT_EQ(-1, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
+	expect_dead(_metadata, s, peer, RECV(BAD_CERTIFICATE));
 	hs_session_end(s, peer);
 }
 
@@ -352,9 +385,8 @@ TEST(close_notify_once)
 	struct iotsec_session *s;
 	int peer;
 
-	s = session_on(false, &peer);
+	s = past_handshake_on(&peer);
 	ASSERT_NE(NULL, s);
-	s->ktls = true;
 	EXPECT_EQ(0, iotsec_session_close(s));
 	EXPECT_EQ(0, iotsec_session_close(s));
 	ASSERT_EQ(7, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
@@ -447,9 +479,8 @@ TEST(bytes_after_the_peers_finished_are_refused_at_the_handover)
 	struct iotsec_session *s;
 	int peer;
 
-	s = session_on(true, &peer);
+	s = keyed_on(true, &peer);
 	ASSERT_NE(NULL, s);
-	ASSERT_EQ(0, handshake_keys(s));
 	fin[36] = MSG_KEY_UPDATE;	/* in the same record, after it */
 	wbuf_put(&s->hs, fin, sizeof(fin));
 	s->hs_in_hand = 36;

@@ -17,8 +17,15 @@
 #                             processes listed in $bg are ended, the modules
 #                             unloaded, $d and the DIRs removed
 #   sim_count CHIP NAME       a simulator counter (Documentation/sim.rst)
-#   wait_port PORT            0 once something listens on TCP PORT (10 s)
-#   wait_for FILE PATTERN     0 once FILE holds PATTERN (grep), 1 after 60 s
+#   wait_port PORT [SECS]     0 once something listens on TCP PORT, 1 after
+#                             SECS (default 10)
+#   wait_for FILE PATTERN [SECS]
+#                             0 once FILE holds PATTERN (grep), 1 after SECS
+#                             (default 60)
+#   dev_connect SECS PORT NAME [ARGS...]
+#                             the iotsec client to 127.0.0.1:PORT as the device:
+#                             chip key $key, $d/dev.pem, trusting $d/root.pem,
+#                             server name NAME, under timeout SECS
 # plus tap.sh (ok, nok, check, diag) and pki.sh (the test PKI).
 top=${IOTSEC_TOP:?}
 ko=${IOTSEC_KO_DIR:?}
@@ -72,20 +79,27 @@ modules_up() { # sim-params chips [algif_kpp]
 
 sim_count() { awk -v k="$2" '$1 == k { print $2 }' "$sim_dir/chip$1/counters"; }
 
-wait_for() { # file pattern
+wait_for() { # file pattern [seconds]
 	_w=0
 	while ! grep -q "$2" "$1" 2> /dev/null; do
 		_w=$((_w + 1))
-		[ $_w -gt 600 ] && return 1
+		[ $_w -gt $((${3:-60} * 10)) ] && return 1
 		sleep 0.1
 	done
 }
 
-wait_port() { # port
+wait_port() { # port [seconds]
 	_i=0
 	while ! ss -Hltn "sport = :$1" | grep -q LISTEN; do
 		_i=$((_i + 1))
-		[ $_i -gt 100 ] && return 1
+		[ $_i -gt $((${2:-10} * 10)) ] && return 1
 		sleep 0.1
 	done
+}
+
+dev_connect() { # secs port name [args...]
+	_t=$1 _p=$2 _n=$3
+	shift 3
+	timeout "$_t" "$tool" connect "127.0.0.1:$_p" --ca "$d/root.pem" \
+		--cert "$d/dev.pem" --key "$key" --name "$_n" "$@"
 }
