@@ -244,14 +244,18 @@ for round in $(seq $rounds); do
 	pa=$!
 	generate_on_go "g$round.b" "$d/fb" > "$d/b" 2>&1 7>&- 8>&- &
 	pb=$!
+	echo "# round $round: stall at $(date +%s.%N)"
 	echo "stall op=0x40" > "$sim_dir/chip0/fault"
 	keyctl add iotsec "hold$round" "chip=0 slot=0" @s > /dev/null 2>&1 7>&- 8>&- &
 	hold=$!
 	until_true 100 fault_taken
 	echo go >&7
 	echo go >&8
-	until_true 100 both_wait $pa $pb && kill -0 $hold 2> /dev/null &&
+	t1=$(date +%s.%N)
+	if until_true 100 both_wait $pa $pb && kill -0 $hold 2> /dev/null; then
 		forced=$((forced + 1))
+	fi
+	echo "# round $round: released $t1, seen $(date +%s.%N); a: $(cat /proc/$pa/wchan 2> /dev/null), b: $(cat /proc/$pb/wchan 2> /dev/null), hold: $(cat /proc/$hold/wchan 2> /dev/null)"
 	wait $pa $pb $hold
 	exec 7>&- 8>&-
 	echo none > "$sim_dir/chip0/fault"
