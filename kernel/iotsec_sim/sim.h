@@ -59,9 +59,13 @@ enum sim_fault_kind {
 	SIM_FAULT_WATCHDOG,
 	SIM_FAULT_BUS_EBUSY,		/* master_xfer returns -EBUSY */
 	SIM_FAULT_BUS_ETIMEDOUT,	/* master_xfer returns -ETIMEDOUT */
+	SIM_FAULT_BUS_STRETCH,		/* master_xfer takes SIM_STRETCH_MS */
 };
 
 #define SIM_FAULT_ANY_OP	(-1)
+/* bus_stretch: how long the stretched transfer holds the bus */
+#define SIM_STRETCH_MS		4000
+#define SIM_BUS_STRETCH		1	/* from sim_fault_take_bus() */
 
 struct sim_fault {
 	enum sim_fault_kind kind;

@@ -13,6 +13,7 @@
  * whatever I2C_M_IGNORE_NAK says: it is not a NACK.
  */
 
+#include <linux/delay.h>
 #include <linux/i2c.h>
 #include <linux/ktime.h>
 #include <linux/string.h>
@@ -260,6 +261,11 @@ static int sim_xfer(struct i2c_adapter *adap, struct i2c_msg *msgs, int num)
 			mutex_lock(&chip->lock);
 			ret = sim_fault_take_bus(chip, &msgs[0]);
 			mutex_unlock(&chip->lock);
+			if (ret == SIM_BUS_STRETCH) {
+				/* unlocked: debugfs still reads the chip */
+				msleep(SIM_STRETCH_MS);
+				ret = 0;
+			}
 			if (ret)
 				return ret;	/* the chip saw nothing */
 		}

@@ -24,11 +24,13 @@ static const char * const sim_fault_names[] = {
 	[SIM_FAULT_WATCHDOG] = "watchdog",
 	[SIM_FAULT_BUS_EBUSY] = "bus_ebusy",
 	[SIM_FAULT_BUS_ETIMEDOUT] = "bus_etimedout",
+	[SIM_FAULT_BUS_STRETCH] = "bus_stretch",
 };
 
 static bool sim_fault_is_bus(enum sim_fault_kind kind)
 {
-	return kind == SIM_FAULT_BUS_EBUSY || kind == SIM_FAULT_BUS_ETIMEDOUT;
+	return kind == SIM_FAULT_BUS_EBUSY || kind == SIM_FAULT_BUS_ETIMEDOUT ||
+	       kind == SIM_FAULT_BUS_STRETCH;
 }
 
 static char *sim_next_token(char **s)
@@ -127,10 +129,13 @@ enum sim_fault_kind sim_fault_take_exec(struct sim_chip *chip, u8 op)
  * A bus fault, seen by the adapter before the chip sees anything: the
  * transfer whose first message is @msg fails as a bus driver's would
  * (stm32f7 returns -EBUSY on a busy bus, most drivers -ETIMEDOUT when a
- * transfer does not finish).  With op=, only a command write carrying that
- * opcode fails; without, every transfer to the chip counts.
+ * transfer does not finish), or is stretched: it takes SIM_STRETCH_MS
+ * before the chip sees it, then goes through (a slave holding SCL low, a
+ * slow multi-master bus), and the caller holds the chip that long.  With
+ * op=, only a command write carrying that opcode counts; without, every
+ * transfer to the chip counts.
  *
- * Return: the errno to return from master_xfer, or 0.
+ * Return: the errno to return from master_xfer, SIM_BUS_STRETCH, or 0.
  */
 int sim_fault_take_bus(struct sim_chip *chip, const struct i2c_msg *msg)
 {
@@ -145,5 +150,7 @@ int sim_fault_take_bus(struct sim_chip *chip, const struct i2c_msg *msg)
 		return 0;
 	if (!sim_fault_take(chip, kind, cmd ? msg->buf[2] : 0))
 		return 0;
+	if (kind == SIM_FAULT_BUS_STRETCH)
+		return SIM_BUS_STRETCH;
 	return kind == SIM_FAULT_BUS_EBUSY ? -EBUSY : -ETIMEDOUT;
 }
