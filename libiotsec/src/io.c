@@ -158,7 +158,7 @@ int io_peer_alert(const uint8_t *a, size_t len)
 static int read_record(struct iotsec_session *s)
 {
 	uint8_t hdr[TLS_RECORD_HDR], body[TLS_MAX_CIPHERTEXT], type;
-	size_t len, before = s->hs.len;
+	size_t len;
 	struct wbuf pt;
 	int ret;
 
@@ -210,7 +210,12 @@ static int read_record(struct iotsec_session *s)
 		wbuf_put(&s->hs, pt.base, pt.len);
 	wbuf_wipe(&pt);
 	explicit_bzero(body, len);
-	return ret ? ret : (s->hs.len > before ? s->hs.err : 0);
+	/*
+	 * A message that cannot be buffered (out of memory, or past the
+	 * reassembly limit) is an error, never "nothing yet": the caller
+	 * would read again and wait for bytes that are already here.
+	 */
+	return ret ? ret : s->hs.err;
 }
 
 int io_next_message(struct iotsec_session *s, struct msg_hdr *h)
