@@ -154,6 +154,21 @@ int io_peer_alert(const uint8_t *a, size_t len)
 	return IOTSEC_PEER_ALERT_ERR(a[1]);
 }
 
+/*
+ * A server that ignored a resuming client's early_data skips the early
+ * data records (RFC 8446 4.2.10): those it cannot open with the handshake
+ * key, or, after a HelloRetryRequest, those of type application_data
+ * before the second ClientHello; at most IO_EARLY_DATA_MAX bytes, beyond
+ * which the record is the error it would be without early data.
+ */
+static bool skip_early(struct iotsec_session *s, size_t len)
+{
+	if (!s->server || !s->early_left || len > s->early_left)
+		return false;
+	s->early_left -= len;
+	return true;
+}
+
 /* Reads one record; appends handshake content to s->hs. */
 static int read_record(struct iotsec_session *s)
 {
@@ -191,6 +206,9 @@ static int read_record(struct iotsec_session *s)
 	if (type == TLS_CT_ALERT)
 		return io_peer_alert(body, len);
 	if (!s->rx_on) {
+		/* Early data before the second ClientHello (after an HRR). */
+		if (type == TLS_CT_APPLICATION_DATA && skip_early(s, len))
+			return 0;
 		if (type != TLS_CT_HANDSHAKE)
 			return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
 		wbuf_put(&s->hs, body, len);
@@ -200,6 +218,17 @@ static int read_record(struct iotsec_session *s)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
 	wbuf_init(&pt, 0);
 	ret = rec_open(&s->rx, hdr, body, len, &type, &pt);
+	/*
+	 * Early data under a key we never made: skipped while it fails to
+	 * open, up to the limit; the first record that opens ends it.
+	 */
+	if (ret == IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_RECORD_MAC) &&
+	    skip_early(s, len)) {
+		wbuf_wipe(&pt);
+		return 0;
+	}
+	if (!ret)
+		s->early_left = 0;
 	if (!ret && type == TLS_CT_ALERT)
 		ret = io_peer_alert(pt.base, pt.len);
 	else if (!ret && type != TLS_CT_HANDSHAKE)

@@ -44,6 +44,12 @@ struct iotsec_config {
 /* config.c: the keyring of cfg's roots, made now if need be */
 int config_roots_ring(const struct iotsec_config *cfg, key_serial_t *ring);
 
+/*
+ * Early data a server skips (RFC 8446 4.2.10): we never accept it, and
+ * skip at most this many bytes of the records that carry it.
+ */
+#define IO_EARLY_DATA_MAX	65536
+
 /* What the state machine waits for next (client and server). */
 enum hs_state {
 	EXPECT_CLIENT_HELLO,
@@ -72,7 +78,9 @@ struct iotsec_session {
 	int fatal;			/* the error alert that ended the session */
 	const struct suite *suite;
 	uint64_t offered;		/* client: extensions offered */
-	struct msg_client_hello ch;	/* client: resent after an HRR */
+	struct msg_client_hello ch;	/* client: resent after an HRR;
+					 * server: the first, after an HRR */
+	size_t early_left;		/* server: early data still skipped */
 	uint8_t cr_context[MSG_CONTEXT_MAX];
 	uint8_t cr_context_len;
 	struct kpp kpp;
