@@ -143,6 +143,38 @@ int io_send_alert(struct iotsec_session *s, uint8_t alert)
 }
 
 /*
+ * After our fatal alert the connection is over (RFC 8446 6.2), but the
+ * peer may not have read the alert yet: a close() that finds unread bytes
+ * in our receive queue sends a RST, and a RST that arrives first can
+ * discard the alert from the peer's queue (it then reports "connection
+ * reset" instead of our reason).  So our write side is shut (a FIN after
+ * the alert) and what the peer still sends is read and dropped until it
+ * closes too, at most IO_LINGER_MS and IO_LINGER_MAX bytes.  The socket
+ * stays open: it is the application's.
+ */
+void io_linger(struct iotsec_session *s)
+{
+	uint8_t buf[4096];
+	double end = now_s() + IO_LINGER_MS / 1000.0, left;
+	size_t total = 0;
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (shutdown(s->fd, SHUT_WR))
+		return;
+	while (total < IO_LINGER_MAX && (left = end - now_s()) > 0) {
+		if (poll(&p, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+			break;
+		n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			break;	/* the peer closed, or nothing more to read */
+		if (n > 0)
+			total += n;
+	}
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/*
  * A received alert record becomes the error it stands for; its level is
  * ignored (section 6): the description alone says closure or error, and
  * one we do not know is an error.
@@ -377,8 +409,10 @@ int io_control_record(struct iotsec_session *s, uint8_t type,
 {
 	int ret = control(s, type, buf, n);
 
-	if (IOTSEC_IS_LOCAL_ALERT(ret))
+	if (IOTSEC_IS_LOCAL_ALERT(ret) && !s->alert_sent) {
 		io_send_alert(s, (-ret) & 0xff);
+		io_linger(s);
+	}
 	if (IOTSEC_IS_LOCAL_ALERT(ret) || IOTSEC_IS_PEER_ALERT(ret))
 		s->fatal = ret;
 	return ret;

@@ -65,6 +65,9 @@ static int start(const struct iotsec_config *cfg, int fd, bool server,
 	hash_ctx_free(&s->hash);
 	if (ret)
 		hs_send_failure_alert(s, ret);
+	/* Our alert sent: the peer gets to read it before any RST. */
+	if (ret && s->alert_sent)
+		io_linger(s);
 	if (ret) {
 		iotsec_session_free(s);
 		return ret;

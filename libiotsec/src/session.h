@@ -50,6 +50,10 @@ int config_roots_ring(const struct iotsec_config *cfg, key_serial_t *ring);
  */
 #define IO_EARLY_DATA_MAX	65536
 
+/* io_linger(): after our fatal alert, how long and how much we drain. */
+#define IO_LINGER_MS		1000
+#define IO_LINGER_MAX		(256 * 1024)
+
 /* What the state machine waits for next (client and server). */
 enum hs_state {
 	EXPECT_CLIENT_HELLO,
@@ -102,6 +106,7 @@ struct iotsec_session {
 int io_send_flush(struct iotsec_session *s);
 int io_send_handshake(struct iotsec_session *s, const uint8_t *msg, size_t len);
 int io_send_alert(struct iotsec_session *s, uint8_t alert);
+void io_linger(struct iotsec_session *s);
 int io_peer_alert(const uint8_t *a, size_t len);
 int io_control_record(struct iotsec_session *s, uint8_t type,
 		      const uint8_t *buf, size_t n);

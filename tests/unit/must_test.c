@@ -10,8 +10,16 @@
  *    2^14 + 1 bytes is record_overflow (5.4), one of exactly 2^14 + 1 is not;
  *  - a message that cannot be buffered is an error, not a wait (the
  *    handshake used to read again until its time limit);
+ *  - a resuming client's early data is skipped, not fatal (4.2.10): the
+ *    records that do not open with the handshake key, or after our
+ *    HelloRetryRequest the application_data records before the second
+ *    ClientHello, up to 64 KiB;
+ *  - the second ClientHello is the first one but for the one secp256r1
+ *    share (4.1.2, 4.2.8): a changed random, a cookie we did not send, no
+ *    share or two, early_data again are illegal_parameter;
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -175,6 +183,307 @@ TEST(message_that_cannot_be_buffered_is_an_error_not_a_wait)
 	shutdown(peer, SHUT_WR);
 	EXPECT_EQ(-EMSGSIZE, io_next_message(s, &h));
 	rec_prot_wipe(&rp);
+	hs_session_end(s, peer);
+}
+
+
+/* The server, waiting after ClientHello and early data: skips it. */
+TEST(early_data_under_a_key_we_never_made_is_skipped)
+{
+	static const uint8_t fin[] = { MSG_FINISHED, 0, 0, 1, 0xaa,
+				       TLS_CT_HANDSHAKE };
+	uint8_t junk[1000];
+	struct rec_prot rp = { 0 }, early = { 0 };
+	struct iotsec_session *s;
+	struct msg_hdr h;
+	int peer, i;
+
+	s = reading_server(&peer, &rp);
+	ASSERT_NE(NULL, s);
+	s->early_left = IO_EARLY_DATA_MAX;
+	/* "Early" records: protected with a key the server does not have. */
+	ASSERT_EQ(0, peer_prot(s, s->ks.s_hs, &early));
+	memset(junk, 0x5a, sizeof(junk));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, send_inner(peer, &early, junk, sizeof(junk)));
+	ASSERT_EQ(0, send_inner(peer, &rp, fin, sizeof(fin)));
+	ASSERT_EQ(0, io_next_message(s, &h));
+	EXPECT_EQ(MSG_FINISHED, h.type);
+	EXPECT_EQ(1, h.len);
+	/* Skipping ended with the first record that opened. */
+	EXPECT_EQ(0, s->early_left);
+	io_consume(s, &h);
+	ASSERT_EQ(0, send_inner(peer, &early, junk, sizeof(junk)));
+	EXPECT_EQ(SENT(BAD_RECORD_MAC), io_next_message(s, &h));
+	rec_prot_wipe(&early);
+	rec_prot_wipe(&rp);
+	hs_session_end(s, peer);
+}
+
+/* Bounded: past 64 KiB an early record is the bad record it is. */
+TEST(early_data_is_skipped_up_to_64_kib)
+{
+	static uint8_t junk[TLS_MAX_PLAINTEXT];
+	struct rec_prot rp = { 0 }, early = { 0 };
+	struct iotsec_session *s;
+	struct msg_hdr h;
+	int peer, i;
+
+	s = reading_server(&peer, &rp);
+	ASSERT_NE(NULL, s);
+	s->early_left = IO_EARLY_DATA_MAX;
+	ASSERT_EQ(0, peer_prot(s, s->ks.s_hs, &early));
+	/* Five records of 16 KiB: past 64 KiB at the fifth. */
+	for (i = 0; i < 5; i++)
+		ASSERT_EQ(0, send_inner(peer, &early, junk, sizeof(junk)));
+	shutdown(peer, SHUT_WR);
+	EXPECT_EQ(SENT(BAD_RECORD_MAC), io_next_message(s, &h));
+	rec_prot_wipe(&early);
+	rec_prot_wipe(&rp);
+	hs_session_end(s, peer);
+}
+
+/* A server in its first state, with the default configuration. */
+static struct iotsec_session *hello_server(struct iotsec_config **cfg,
+					   int *peer)
+{
+	struct iotsec_session *s;
+
+	if (iotsec_config_new(cfg))
+		return NULL;
+	s = hs_session_on(*cfg, true, peer);
+	if (s)
+		s->state = EXPECT_CLIENT_HELLO;
+	return s;
+}
+
+/* The client's hello; early adds an empty early_data extension last. */
+static int client_hello(const struct msg_client_hello *ch, bool early,
+			struct wbuf *w)
+{
+	static const uint8_t ed[4] = { 0, MSG_EXT_EARLY_DATA, 0, 0 };
+	size_t x = MSG_HDR_LEN + 2 + MSG_RANDOM_LEN + 1 + ch->session_id_len +
+		   2 + 2 * (ch->n_suites ? ch->n_suites : MSG_SUITES_MAX) + 2;
+	size_t n;
+	int ret;
+
+	wbuf_init(w, 0);
+	ret = msg_put_client_hello(w, ch);
+	if (ret || !early)
+		return ret;
+	wbuf_put(w, ed, sizeof(ed));
+	n = (w->base[x] << 8 | w->base[x + 1]) + sizeof(ed);
+	w->base[x] = n >> 8;
+	w->base[x + 1] = n & 0xff;
+	n = w->len - MSG_HDR_LEN;
+	w->base[1] = n >> 16;
+	w->base[2] = n >> 8;
+	w->base[3] = n & 0xff;
+	return w->err;
+}
+
+/* Hands the server one ClientHello; returns its step's result. */
+static int hello_to(struct iotsec_session *s, const struct msg_client_hello *ch,
+		    bool early)
+{
+	struct msg_hdr h;
+	struct wbuf m;
+	int ret = client_hello(ch, early, &m);
+
+	if (!ret && msg_next(m.base, m.len, &h) != 1)
+		ret = -EBADMSG;
+	if (!ret)
+		ret = server_step(s, &h);
+	wbuf_wipe(&m);
+	return ret;
+}
+
+static void first_hello(struct msg_client_hello *ch)
+{
+	memset(ch, 0, sizeof(*ch));
+	memset(ch->random, 0x11, sizeof(ch->random));
+	ch->session_id_len = 32;
+	memset(ch->session_id, 0x33, 32);
+	snprintf(ch->server_name, sizeof(ch->server_name), "server.test");
+}
+
+/* A ClientHello without a share but with early_data: HRR, then skipping. */
+TEST(early_data_before_the_second_client_hello_is_skipped)
+{
+	static const uint8_t early[] = { TLS_CT_APPLICATION_DATA, 3, 3, 0, 4,
+					 1, 2, 3, 4 };
+	struct iotsec_config *cfg;
+	struct iotsec_session *s;
+	struct msg_client_hello ch;
+	struct wbuf m;
+	struct msg_hdr h;
+	uint8_t hdr[5];
+	int peer;
+
+	s = hello_server(&cfg, &peer);
+	ASSERT_NE(NULL, s);
+	first_hello(&ch);
+	ASSERT_EQ(0, hello_to(s, &ch, true));
+	EXPECT_TRUE(s->hrr_done);
+	EXPECT_EQ(IO_EARLY_DATA_MAX, s->early_left);
+	wbuf_reset(&s->out);
+	/* Two early records, then the second hello. */
+	ASSERT_EQ((ssize_t)sizeof(early), write(peer, early, sizeof(early)));
+	ASSERT_EQ((ssize_t)sizeof(early), write(peer, early, sizeof(early)));
+	ch.key_share.has_p256 = true;
+	memset(ch.key_share.p256, 0x22, sizeof(ch.key_share.p256));
+	ch.key_share.p256[0] = 0x04;
+	ASSERT_EQ(0, client_hello(&ch, false, &m));
+	hdr[0] = TLS_CT_HANDSHAKE;
+	hdr[1] = hdr[2] = 3;
+	hdr[3] = m.len >> 8;
+	hdr[4] = m.len & 0xff;
+	ASSERT_EQ(5, write(peer, hdr, 5));
+	ASSERT_EQ((ssize_t)m.len, write(peer, m.base, m.len));
+	wbuf_wipe(&m);
+	ASSERT_EQ(0, io_next_message(s, &h));
+	EXPECT_EQ(MSG_CLIENT_HELLO, h.type);
+	EXPECT_EQ(IO_EARLY_DATA_MAX - 8, s->early_left);
+	hs_session_end(s, peer);
+	iotsec_config_free(cfg);
+}
+
+/* Without early_data in the hello, such a record is unexpected. */
+TEST(application_data_before_the_client_hello_is_unexpected)
+{
+	static const uint8_t early[] = { TLS_CT_APPLICATION_DATA, 3, 3, 0, 4,
+					 1, 2, 3, 4 };
+	struct iotsec_config *cfg;
+	struct iotsec_session *s;
+	struct msg_client_hello ch;
+	struct msg_hdr h;
+	int peer;
+
+	s = hello_server(&cfg, &peer);
+	ASSERT_NE(NULL, s);
+	first_hello(&ch);
+	ASSERT_EQ(0, hello_to(s, &ch, false));
+	EXPECT_EQ(0, s->early_left);
+	ASSERT_EQ((ssize_t)sizeof(early), write(peer, early, sizeof(early)));
+	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), io_next_message(s, &h));
+	hs_session_end(s, peer);
+	iotsec_config_free(cfg);
+}
+
+FIXTURE(retry)
+{
+	struct iotsec_config *cfg;
+	struct iotsec_session *s;
+	struct msg_client_hello ch;
+	int peer;
+};
+
+FIXTURE_VARIANT(retry)
+{
+	int change;		/* what the second hello changes */
+	int want;		/* 1: illegal_parameter; 0: not refused */
+};
+
+enum { SAME, RANDOM, SESSION_ID, NAME, SUITES, COOKIE, NO_SHARE, EARLY };
+
+FIXTURE_VARIANT_ADD(retry, same_with_share) { .change = SAME };
+FIXTURE_VARIANT_ADD(retry, random) { .change = RANDOM, .want = 1 };
+FIXTURE_VARIANT_ADD(retry, session_id) { .change = SESSION_ID, .want = 1 };
+FIXTURE_VARIANT_ADD(retry, server_name) { .change = NAME, .want = 1 };
+FIXTURE_VARIANT_ADD(retry, suites) { .change = SUITES, .want = 1 };
+FIXTURE_VARIANT_ADD(retry, cookie_we_never_sent) { .change = COOKIE, .want = 1 };
+FIXTURE_VARIANT_ADD(retry, still_no_share) { .change = NO_SHARE, .want = 1 };
+FIXTURE_VARIANT_ADD(retry, early_data_again) { .change = EARLY, .want = 1 };
+
+FIXTURE_SETUP(retry)
+{
+	self->s = hello_server(&self->cfg, &self->peer);
+	ASSERT_NE(NULL, self->s);
+	first_hello(&self->ch);
+	ASSERT_EQ(0, hello_to(self->s, &self->ch, false));
+	ASSERT_TRUE(self->s->hrr_done);
+	wbuf_reset(&self->s->out);
+}
+
+FIXTURE_TEARDOWN(retry)
+{
+	hs_session_end(self->s, self->peer);
+	iotsec_config_free(self->cfg);
+}
+
+TEST_F(retry, second_client_hello_is_the_first_but_for_the_share)
+{
+	struct msg_client_hello ch = self->ch;
+	int ret;
+
+	ch.key_share.has_p256 = variant->change != NO_SHARE;
+	memset(ch.key_share.p256, 0x22, sizeof(ch.key_share.p256));
+	ch.key_share.p256[0] = 0x04;
+	if (variant->change == RANDOM)
+		ch.random[31] ^= 1;
+	if (variant->change == SESSION_ID)
+		ch.session_id_len = 0;
+	if (variant->change == NAME)
+		snprintf(ch.server_name, sizeof(ch.server_name), "other.test");
+	if (variant->change == SUITES) {
+		ch.n_suites = 1;
+		ch.suites[0] = TLS_AES_128_GCM_SHA256;
+	}
+	if (variant->change == COOKIE) {
+		ch.cookie_len = 8;
+		memset(ch.cookie, 0xc0, 8);
+	}
+	ret = hello_to(self->s, &ch, variant->change == EARLY);
+	if (variant->want) {
+		EXPECT_EQ(SENT(ILLEGAL_PARAMETER), ret);
+	} else {	/* past the checks: on the host the kpp socket fails */
+		EXPECT_NE(SENT(ILLEGAL_PARAMETER), ret);
+	}
+	EXPECT_EQ(variant->want ? EXPECT_CLIENT_HELLO : EXPECT_CERTIFICATE,
+		  self->s->state);
+}
+
+/* The peer sent more and closed: drained, and the alert then the end. */
+TEST(after_our_fatal_alert_we_shut_and_drain)
+{
+	static uint8_t more[3000];
+	uint8_t buf[64];
+	struct iotsec_session *s;
+	double t0;
+	int peer;
+
+	s = session_on(true, &peer);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ((ssize_t)sizeof(more), write(peer, more, sizeof(more)));
+	shutdown(peer, SHUT_WR);
+	ASSERT_EQ(0, io_send_alert(s, IOTSEC_ALERT_DECODE_ERROR));
+	t0 = io_now();
+	io_linger(s);
+	EXPECT_GT(0.5, io_now() - t0);
+	/* Nothing left unread on our side: close() sends no RST. */
+	EXPECT_EQ(0, recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT));
+	/* The peer reads the alert, then the end of the stream. */
+	ASSERT_EQ(7, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(IOTSEC_ALERT_DECODE_ERROR, buf[6]);
+	EXPECT_EQ(0, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
+	hs_session_end(s, peer);
+}
+
+/* A peer that neither sends nor closes: we wait no longer than the bound. */
+TEST(linger_is_bounded_in_time)
+{
+	struct iotsec_session *s;
+	double t;
+	int peer;
+
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, io_send_alert(s, IOTSEC_ALERT_INTERNAL_ERROR));
+	t = io_now();
+	io_linger(s);
+	t = io_now() - t;
+	EXPECT_LE(IO_LINGER_MS / 1000.0 - 0.05, t);
+	EXPECT_GT(IO_LINGER_MS / 1000.0 + 2, t);
 	hs_session_end(s, peer);
 }
 
