@@ -47,6 +47,9 @@ static int start(const struct iotsec_config *cfg, int fd, bool server,
 	int ret = check_config(cfg);
 
 	*out = NULL;
+	/* A client checks its server's name unless told not to. */
+	if (!ret && !server && !cfg->peer_name[0] && !cfg->any_peer)
+		ret = IOTSEC_LIB_ERR(IOTSEC_E_CONFIG);
 	if (ret)
 		return ret;
 	s = alloc_session(cfg, fd, server);

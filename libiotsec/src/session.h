@@ -27,6 +27,7 @@ struct iotsec_config {
 	struct pem_list chain;		/* own chain, leaf first, DER */
 	key_serial_t key;		/* the iotsec key that signs */
 	char peer_name[MSG_HOST_MAX + 1];
+	bool any_peer;			/* client: no name needed (explicit) */
 	char ecdh_alg[64];		/* AF_ALG kpp algorithm */
 	unsigned int timeout_ms;
 	unsigned int crypto;		/* IOTSEC_CRYPTO_*: backend choice */
