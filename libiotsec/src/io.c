@@ -222,11 +222,13 @@ static int read_record(struct iotsec_session *s)
 	/*
 	 * An unprotected change_cipher_spec is dropped (section 5), once: a
 	 * peer sends one at most (D.4), and a server takes none before the
-	 * first ClientHello.  Any other is an unexpected record.
+	 * first ClientHello; nor between two records of one handshake
+	 * message, where no other record type may come (5.1).  Any other is
+	 * an unexpected record.
 	 */
 	if (type == TLS_CT_CHANGE_CIPHER_SPEC && len == 1 && body[0] == 1 &&
-	    !s->ccs_seen && !(s->server && s->state == EXPECT_CLIENT_HELLO &&
-			      !s->hrr_done)) {
+	    !s->ccs_seen && !s->hs.len &&
+	    !(s->server && s->state == EXPECT_CLIENT_HELLO && !s->hrr_done)) {
 		s->ccs_seen = true;
 		return 0;
 	}
@@ -407,13 +409,20 @@ static int control(struct iotsec_session *s, uint8_t type,
 int io_control_record(struct iotsec_session *s, uint8_t type,
 		      const uint8_t *buf, size_t n)
 {
-	int ret = control(s, type, buf, n);
+	return io_fail(s, control(s, type, buf, n));
+}
 
-	if (IOTSEC_IS_LOCAL_ALERT(ret) && !s->alert_sent) {
-		io_send_alert(s, (-ret) & 0xff);
+/*
+ * After the handshake: an error alert, ours or the peer's, ends the
+ * session for every later call; ours goes out (through kTLS) first.
+ */
+int io_fail(struct iotsec_session *s, int err)
+{
+	if (IOTSEC_IS_LOCAL_ALERT(err) && !s->alert_sent) {
+		io_send_alert(s, (-err) & 0xff);
 		io_linger(s);
 	}
-	if (IOTSEC_IS_LOCAL_ALERT(ret) || IOTSEC_IS_PEER_ALERT(ret))
-		s->fatal = ret;
-	return ret;
+	if (IOTSEC_IS_LOCAL_ALERT(err) || IOTSEC_IS_PEER_ALERT(err))
+		s->fatal = err;
+	return err;
 }

@@ -252,6 +252,12 @@ IOTSEC_EXPORT ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf,
 		 */
 		if (n == 0 && type == TLS_CT_APPLICATION_DATA)
 			return IOTSEC_LIB_ERR(IOTSEC_E_PEER_CLOSED);
+		/*
+		 * No other record between two records of one handshake
+		 * message (RFC 8446 5.1): data after a partial one is fatal.
+		 */
+		if (type == TLS_CT_APPLICATION_DATA && s->hs.len)
+			return io_fail(s, IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE));
 		if (type == TLS_CT_APPLICATION_DATA)
 			return ktls_recv_record(s->fd, &type, buf, len, flags);
 		ret = take_control(s, flags);

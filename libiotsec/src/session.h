@@ -111,6 +111,7 @@ void io_linger(struct iotsec_session *s);
 int io_peer_alert(const uint8_t *a, size_t len);
 int io_control_record(struct iotsec_session *s, uint8_t type,
 		      const uint8_t *buf, size_t n);
+int io_fail(struct iotsec_session *s, int err);
 int io_next_message(struct iotsec_session *s, struct msg_hdr *h);
 void io_consume(struct iotsec_session *s, const struct msg_hdr *h);
 int io_keys_in(struct iotsec_session *s, const uint8_t *secret);

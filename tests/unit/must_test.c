@@ -487,4 +487,58 @@ TEST(linger_is_bounded_in_time)
 	hs_session_end(s, peer);
 }
 
+/* A change_cipher_spec in the middle of a message is not dropped. */
+TEST(change_cipher_spec_inside_a_split_message_is_unexpected)
+{
+	static const uint8_t part[] = { TLS_CT_HANDSHAKE, 3, 3, 0, 3,
+					MSG_ENCRYPTED_EXTENSIONS, 0, 0 };
+	static const uint8_t ccs[] = { TLS_CT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1 };
+	static const uint8_t rest[] = { TLS_CT_HANDSHAKE, 3, 3, 0, 3, 2, 0, 0 };
+	struct iotsec_session *s;
+	struct msg_hdr h;
+	int peer;
+
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ((ssize_t)sizeof(part), write(peer, part, sizeof(part)));
+	ASSERT_EQ((ssize_t)sizeof(ccs), write(peer, ccs, sizeof(ccs)));
+	ASSERT_EQ((ssize_t)sizeof(rest), write(peer, rest, sizeof(rest)));
+	shutdown(peer, SHUT_WR);
+	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), io_next_message(s, &h));
+	hs_session_end(s, peer);
+
+	/* Between two messages it is dropped, as before. */
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ((ssize_t)sizeof(ccs), write(peer, ccs, sizeof(ccs)));
+	ASSERT_EQ((ssize_t)sizeof(part), write(peer, part, sizeof(part)));
+	ASSERT_EQ((ssize_t)sizeof(rest), write(peer, rest, sizeof(rest)));
+	ASSERT_EQ(0, io_next_message(s, &h));
+	EXPECT_EQ(MSG_ENCRYPTED_EXTENSIONS, h.type);
+	hs_session_end(s, peer);
+}
+
+/* After the handshake: data after part of a ticket ends the session. */
+TEST(data_inside_a_split_post_handshake_message_is_unexpected)
+{
+	static const uint8_t part[] = { MSG_NEW_SESSION_TICKET, 0, 0, 14, 0, 0 };
+	uint8_t buf[64];
+	struct iotsec_session *s;
+	int peer;
+
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	s->ktls = true;		/* no kTLS here: data reads as data */
+	EXPECT_EQ(0, io_control_record(s, TLS_CT_HANDSHAKE, part, sizeof(part)));
+	ASSERT_EQ(5, write(peer, "data!", 5));
+	shutdown(peer, SHUT_WR);
+	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE),
+		  iotsec_session_recv(s, buf, sizeof(buf), 0));
+	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE),
+		  iotsec_session_recv(s, buf, sizeof(buf), 0));
+	ASSERT_EQ(7, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
+	EXPECT_EQ(IOTSEC_ALERT_UNEXPECTED_MESSAGE, buf[6]);
+	hs_session_end(s, peer);
+}
+
 TEST_HARNESS_MAIN
