@@ -191,22 +191,27 @@ static int link_chain(key_serial_t roots, const struct cert_der *chain,
 	return 0;
 }
 
-int cert_peer_verify(key_serial_t roots, const struct cert_der *chain,
-		     unsigned int n, time_t now, enum x509_purpose purpose,
-		     const char *expected_name, struct cert_peer *out)
+int cert_peer_check(const struct cert_der *chain, unsigned int n,
+		    time_t now, enum x509_purpose purpose,
+		    const char *expected_name, struct cert_peer *out)
 {
-	int ret;
-
 	memset(out, 0, sizeof(*out));
 	if (!n)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_CERTIFICATE_REQUIRED);
 	if (n > CERT_CHAIN_MAX)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_CERTIFICATE);
-	ret = check_chain(chain, n, now, purpose, expected_name, out);
-	if (!ret)
-		ret = link_chain(roots, chain, n, out);
+	return check_chain(chain, n, now, purpose, expected_name, out);
+}
+
+int cert_peer_link(key_serial_t roots, const struct cert_der *chain,
+		   unsigned int n, struct cert_peer *out)
+{
+	int ret = link_chain(roots, chain, n, out);
+
 	if (ret)
-		cert_peer_release(out);
+		cert_ring_release(out->ring);
+	if (ret)
+		out->ring = out->leaf = 0;
 	return ret;
 }
 

@@ -290,6 +290,7 @@ IOTSEC_EXPORT void iotsec_session_free(struct iotsec_session *s)
 	wbuf_wipe(&s->hs);
 	wbuf_wipe(&s->out);
 	cert_peer_release(&s->peer);
+	wbuf_wipe(&s->peer_cert);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
 }

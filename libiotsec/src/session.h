@@ -98,6 +98,7 @@ struct iotsec_session {
 	size_t hs_in_hand;		/* of which the message being handled */
 	struct wbuf out;		/* records waiting to be written */
 	struct cert_peer peer;
+	struct wbuf peer_cert;		/* its Certificate body, until linked */
 	key_serial_t roots;		/* the config's roots keyring (not ours) */
 	unsigned int chip_ops;		/* key operations sent to the kernel */
 	double deadline;		/* CLOCK_MONOTONIC seconds */
