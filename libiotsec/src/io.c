@@ -243,7 +243,8 @@ static int read_record(struct iotsec_session *s)
 		/* Early data before the second ClientHello (after an HRR). */
 		if (type == TLS_CT_APPLICATION_DATA && skip_early(s, len))
 			return 0;
-		if (type != TLS_CT_HANDSHAKE)
+		/* No zero-length handshake fragments (5.1), clear or not. */
+		if (type != TLS_CT_HANDSHAKE || !len)
 			return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
 		wbuf_put(&s->hs, body, len);
 		return s->hs.err;

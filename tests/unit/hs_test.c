@@ -285,6 +285,26 @@ static int hrr_to(struct iotsec_session *s, uint16_t group, size_t cookie_len)
 	return ret;
 }
 
+/* RFC 8446 4.1.3: legacy_session_id_echo must be what we sent (empty). */
+TEST_F(client, server_hello_not_echoing_the_session_id_is_illegal_parameter)
+{
+	struct msg_server_hello sh = { .suite = TLS_AES_128_GCM_SHA256,
+				       .group = MSG_SECP256R1,
+				       .session_id_len = 1 };
+	struct msg_hdr h;
+	struct wbuf m;
+
+	memset(sh.random, 0x5e, sizeof(sh.random));
+	memset(sh.share, 0x22, sizeof(sh.share));
+	sh.share[0] = 0x04;
+	wbuf_init(&m, 0);
+	ASSERT_EQ(0, msg_put_server_hello(&m, &sh));
+	ASSERT_EQ(1, msg_next(m.base, m.len, &h));
+	EXPECT_EQ(ALERT_SENT(ILLEGAL_PARAMETER), client_step(self->s, &h));
+	EXPECT_FALSE(self->s->rx_on);
+	wbuf_wipe(&m);
+}
+
 /* RFC 8446 4.2.8: the group of a share we sent is illegal_parameter. */
 TEST_F(client, hrr_naming_secp256r1_with_cookie_is_illegal_parameter)
 {

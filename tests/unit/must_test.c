@@ -17,6 +17,17 @@
  *  - the second ClientHello is the first one but for the one secp256r1
  *    share (4.1.2, 4.2.8): a changed random, a cookie we did not send, no
  *    share or two, early_data again are illegal_parameter;
+ *  - after our fatal alert (6.2) the write side is shut after it and what
+ *    the peer still sends is drained, bounded in time, so that the
+ *    application's close() sends no RST ahead of the alert;
+ *  - no other record between the records of one handshake message (5.1):
+ *    a change_cipher_spec during the handshake, data after it;
+ *  - the record rows of the audit table: a plaintext record over 2^14 and
+ *    a protected one over 2^14 + 256 are record_overflow (5.1, 5.2); an
+ *    inner plaintext of zeros only (5.4), a change_cipher_spec of another
+ *    value or under protection (5), a zero-length handshake record in the
+ *    clear (5.1), a message across a key change (5.1) are
+ *    unexpected_message; an alert record not of 2 bytes is decode_error.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -538,6 +549,127 @@ TEST(data_inside_a_split_post_handshake_message_is_unexpected)
 		  iotsec_session_recv(s, buf, sizeof(buf), 0));
 	ASSERT_EQ(7, recv(peer, buf, sizeof(buf), MSG_DONTWAIT));
 	EXPECT_EQ(IOTSEC_ALERT_UNEXPECTED_MESSAGE, buf[6]);
+	hs_session_end(s, peer);
+}
+
+/* Feeds raw bytes; returns what the session makes of them. */
+static int feed(struct iotsec_session *s, int peer, const uint8_t *b, size_t n)
+{
+	struct msg_hdr h;
+
+	if (write(peer, b, n) != (ssize_t)n)
+		return -EIO;
+	shutdown(peer, SHUT_WR);
+	return io_next_message(s, &h);
+}
+
+TEST(record_length_limits)
+{
+	static const uint8_t clear[5] = { TLS_CT_HANDSHAKE, 3, 3, 0x40, 0x01 };
+	static const uint8_t prot[5] = { TLS_CT_APPLICATION_DATA, 3, 3,
+					 0x41, 0x01 };
+	struct rec_prot rp = { 0 };
+	struct iotsec_session *s;
+	int peer;
+
+	/* 2^14 + 1 in the clear */
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(SENT(RECORD_OVERFLOW), feed(s, peer, clear, sizeof(clear)));
+	hs_session_end(s, peer);
+	/* 2^14 + 257 protected */
+	s = reading_server(&peer, &rp);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(SENT(RECORD_OVERFLOW), feed(s, peer, prot, sizeof(prot)));
+	rec_prot_wipe(&rp);
+	hs_session_end(s, peer);
+}
+
+TEST(inner_plaintext_of_zeros_only_is_unexpected)
+{
+	static const uint8_t zeros[32];
+	struct rec_prot rp = { 0 };
+	struct iotsec_session *s;
+	struct msg_hdr h;
+	int peer;
+
+	s = reading_server(&peer, &rp);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, send_inner(peer, &rp, zeros, sizeof(zeros)));
+	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), io_next_message(s, &h));
+	rec_prot_wipe(&rp);
+	hs_session_end(s, peer);
+}
+
+TEST(change_cipher_spec_other_value_or_protected_is_unexpected)
+{
+	static const uint8_t two[] = { TLS_CT_CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 2 };
+	static const uint8_t inner[] = { 1, TLS_CT_CHANGE_CIPHER_SPEC };
+	struct rec_prot rp = { 0 };
+	struct iotsec_session *s;
+	struct msg_hdr h;
+	int peer;
+
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), feed(s, peer, two, sizeof(two)));
+	hs_session_end(s, peer);
+
+	s = reading_server(&peer, &rp);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, send_inner(peer, &rp, inner, sizeof(inner)));
+	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), io_next_message(s, &h));
+	rec_prot_wipe(&rp);
+	hs_session_end(s, peer);
+}
+
+TEST(zero_length_handshake_record_in_the_clear_is_unexpected)
+{
+	static const uint8_t empty[] = { TLS_CT_HANDSHAKE, 3, 3, 0, 0 };
+	struct iotsec_session *s;
+	int peer;
+
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), feed(s, peer, empty, sizeof(empty)));
+	hs_session_end(s, peer);
+}
+
+TEST(alert_record_not_two_bytes_is_decode_error)
+{
+	static const uint8_t one[] = { TLS_CT_ALERT, 3, 3, 0, 1, 2 };
+	static const uint8_t none[] = { TLS_CT_ALERT, 3, 3, 0, 0 };
+	struct iotsec_session *s;
+	int peer;
+
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(SENT(DECODE_ERROR), feed(s, peer, one, sizeof(one)));
+	hs_session_end(s, peer);
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(SENT(DECODE_ERROR), feed(s, peer, none, sizeof(none)));
+	hs_session_end(s, peer);
+}
+
+/* The read key changes after a message: nothing may follow it. */
+TEST(message_across_a_key_change_is_unexpected)
+{
+	static const uint8_t two[] = { MSG_SERVER_HELLO, 0, 0, 0,
+				       MSG_ENCRYPTED_EXTENSIONS, 0 };
+	struct iotsec_session *s;
+	int peer;
+
+	s = session_on(false, &peer);
+	ASSERT_NE(NULL, s);
+	ASSERT_EQ(0, handshake_keys(s));
+	wbuf_put(&s->hs, two, sizeof(two));
+	s->hs_in_hand = 4;	/* the ServerHello; EncryptedExtensions begun */
+	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), io_keys_in(s, s->ks.s_hs));
+	EXPECT_FALSE(s->rx_on);
+	s->hs.len = 4;		/* the ServerHello alone: the key changes */
+	EXPECT_EQ(0, io_keys_in(s, s->ks.s_hs));
+	EXPECT_TRUE(s->rx_on);
 	hs_session_end(s, peer);
 }
 
