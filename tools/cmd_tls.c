@@ -78,6 +78,9 @@ static int config(const struct tls_opts *o, struct iotsec_config **cfg)
 		ret = iotsec_config_set_key(*cfg, key);
 	if (!ret && o->name && (ret = iotsec_config_set_peer_name(*cfg, o->name)))
 		fprintf(stderr, "iotsec: --name: %s\n", iotsec_strerror(ret));
+	/* Without --name: any server of the roots, as iotsec(1) says. */
+	if (!ret && !o->name)
+		ret = iotsec_config_set_any_peer(*cfg, 1);
 	if (!ret && o->ecdh && (ret = iotsec_config_set_ecdh(*cfg, o->ecdh)))
 		fprintf(stderr, "iotsec: --ecdh: %s\n", iotsec_strerror(ret));
 	if (!ret && o->suites && (ret = iotsec_config_set_ciphersuites(*cfg, o->suites)))

@@ -52,12 +52,21 @@ int iotsec_config_set_cert_chain_file(struct iotsec_config *cfg,
 /* The kernel key that signs for us: a key serial (type "iotsec"). */
 int iotsec_config_set_key(struct iotsec_config *cfg, int32_t key_serial);
 /*
- * The name the peer's certificate must carry (subjectAltName dNSName or
- * iPAddress; the commonName only when there is no subjectAltName); a
- * client also sends it as server_name unless it is an address literal.
- * NULL: no check.
+ * The name the peer's certificate must carry (a subjectAltName dNSName or
+ * iPAddress, never the commonName); a client also sends it as
+ * server_name unless it is an address literal.  NULL: no name check.  A
+ * client needs a name, or iotsec_config_set_any_peer(): without either,
+ * iotsec_session_connect() fails with IOTSEC_E_CONFIG, before sending.
  */
 int iotsec_config_set_peer_name(struct iotsec_config *cfg, const char *name);
+/*
+ * any != 0: as client, accept any server whose chain leads to the roots
+ * and carries serverAuth, whatever its name (every device certificate of
+ * the product with serverAuth then passes for the server); 0 (the
+ * default): a client needs a peer name.  A server never needs a name: its
+ * clients are identified by the roots (and clientAuth) alone.
+ */
+int iotsec_config_set_any_peer(struct iotsec_config *cfg, int any);
 /* Handshake time limit in milliseconds, 1 .. INT_MAX (default 30000). */
 int iotsec_config_set_timeout(struct iotsec_config *cfg, unsigned int ms);
 /*

@@ -11,15 +11,34 @@
 #include "iotsec.h"
 #include "internal.h"
 
-/* Keyrings hang off the process keyring: gone when the process is. */
+/*
+ * Keyrings hang off the process keyring: gone when the process is.  Linux
+ * keeps that keyring in each thread's credentials, though: a thread that
+ * makes it has it alone (threads already running never see it), and it
+ * goes when that thread exits.  So our rings also grant their owner (not
+ * only a possessor) search and link: any thread of ours may link a ring
+ * into its own process keyring (cert_trust_get), which keeps it alive
+ * while that thread lives, and invalidate it (cert_ring_release), which
+ * frees it whichever thread made it.  Other processes of the same user
+ * could do as much, and no more: a ring takes no link it was not made to.
+ */
+#define RING_PERM	(KEY_POS_ALL | KEY_USR_VIEW | KEY_USR_READ | \
+			 KEY_USR_SEARCH | KEY_USR_LINK)
+
 static key_serial_t ring_new(const char *what)
 {
 	char desc[64];
 	static unsigned int seq;
+	key_serial_t ring;
 
 	snprintf(desc, sizeof(desc), "iotsec:%s:%d:%u", what, getpid(),
 		 __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
-	return add_key("keyring", desc, NULL, 0, KEY_SPEC_PROCESS_KEYRING);
+	ring = add_key("keyring", desc, NULL, 0, KEY_SPEC_PROCESS_KEYRING);
+	if (ring > 0 && keyctl_setperm(ring, RING_PERM) < 0) {
+		keyctl_invalidate(ring);
+		return -1;
+	}
+	return ring;
 }
 
 void cert_ring_release(key_serial_t ring)
@@ -74,6 +93,13 @@ int cert_trust_get(struct cert_trust *t, const struct cert_der *roots,
 	pthread_mutex_lock(&t->lock);
 	/* A fork's child: the ring is its parent's, and not ours to drop. */
 	if (t->ring && t->pid != pid)
+		t->ring = 0;
+	/*
+	 * Linked into this thread's process keyring too, so that it outlives
+	 * the thread that made it; one that failed is gone (its thread
+	 * exited before any other linked it): made again.
+	 */
+	if (t->ring && keyctl_link(t->ring, KEY_SPEC_PROCESS_KEYRING) < 0)
 		t->ring = 0;
 	if (!t->ring) {
 		ret = cert_roots_load(roots, n, &t->ring);
@@ -165,22 +191,27 @@ static int link_chain(key_serial_t roots, const struct cert_der *chain,
 	return 0;
 }
 
-int cert_peer_verify(key_serial_t roots, const struct cert_der *chain,
-		     unsigned int n, time_t now, enum x509_purpose purpose,
-		     const char *expected_name, struct cert_peer *out)
+int cert_peer_check(const struct cert_der *chain, unsigned int n,
+		    time_t now, enum x509_purpose purpose,
+		    const char *expected_name, struct cert_peer *out)
 {
-	int ret;
-
 	memset(out, 0, sizeof(*out));
 	if (!n)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_CERTIFICATE_REQUIRED);
 	if (n > CERT_CHAIN_MAX)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_CERTIFICATE);
-	ret = check_chain(chain, n, now, purpose, expected_name, out);
-	if (!ret)
-		ret = link_chain(roots, chain, n, out);
+	return check_chain(chain, n, now, purpose, expected_name, out);
+}
+
+int cert_peer_link(key_serial_t roots, const struct cert_der *chain,
+		   unsigned int n, struct cert_peer *out)
+{
+	int ret = link_chain(roots, chain, n, out);
+
 	if (ret)
-		cert_peer_release(out);
+		cert_ring_release(out->ring);
+	if (ret)
+		out->ring = out->leaf = 0;
 	return ret;
 }
 

@@ -64,14 +64,23 @@ int cert_trust_get(struct cert_trust *t, const struct cert_der *roots,
 void cert_trust_drop(struct cert_trust *t);
 void cert_trust_destroy(struct cert_trust *t);
 /*
- * Checks and links a peer chain (leaf first, as sent in Certificate).
- * expected_name may be NULL (no name check).  Errors are TLS alerts:
- * certificate_required (empty chain), bad_certificate, unknown_ca,
- * unsupported_certificate, certificate_expired.
+ * A peer chain (leaf first, as sent in Certificate), in two steps.
+ * cert_peer_check() parses and checks it without the kernel (zeroes *out
+ * first, fills in the name); expected_name may be NULL (no name check).
+ * cert_peer_link() then makes the peer's keyring and links the chain into
+ * it, the kernel checking each signature up to the roots.  The handshake
+ * links only when the CertificateVerify is in hand (hs.c): a peer that
+ * sends a Certificate and stalls holds no key of our user's quota.
+ * Errors are TLS alerts: certificate_required (empty chain),
+ * bad_certificate, unsupported_certificate, certificate_expired; the
+ * link: unknown_ca, bad_certificate, unsupported_certificate, -errno
+ * (EDQUOT).
  */
-int cert_peer_verify(key_serial_t roots, const struct cert_der *chain,
-		     unsigned int n, time_t now, enum x509_purpose purpose,
-		     const char *expected_name, struct cert_peer *out);
+int cert_peer_check(const struct cert_der *chain, unsigned int n,
+		    time_t now, enum x509_purpose purpose,
+		    const char *expected_name, struct cert_peer *out);
+int cert_peer_link(key_serial_t roots, const struct cert_der *chain,
+		   unsigned int n, struct cert_peer *out);
 void cert_peer_release(struct cert_peer *p);
 void cert_ring_release(key_serial_t ring);
 

@@ -124,6 +124,13 @@ IOTSEC_EXPORT int iotsec_config_set_peer_name(struct iotsec_config *cfg,
 	return 0;
 }
 
+IOTSEC_EXPORT int iotsec_config_set_any_peer(struct iotsec_config *cfg,
+					     int any)
+{
+	cfg->any_peer = any != 0;
+	return 0;
+}
+
 IOTSEC_EXPORT int iotsec_config_set_timeout(struct iotsec_config *cfg,
 					    unsigned int ms)
 {

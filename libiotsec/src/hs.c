@@ -172,16 +172,32 @@ int hs_send_auth(struct iotsec_session *s)
 	return ret || !can_sign ? ret : send_certificate_verify(s);
 }
 
-/* The peer's chain: parsed, checked, and linked under the root. */
+/* The chain of a Certificate body, pointing into it. */
+static int get_chain(const uint8_t *body, size_t len,
+		     struct msg_certificate *c, struct cert_der *chain)
+{
+	int ret = msg_get_certificate(body, len, 0, c);
+	size_t i;
+
+	for (i = 0; !ret && i < c->n; i++) {
+		chain[i].p = c->certs[i].der;
+		chain[i].len = c->certs[i].len;
+	}
+	return ret;
+}
+
+/*
+ * The peer's chain: parsed and checked here; kept (a copy of the body)
+ * for its CertificateVerify, which links it under the roots (cert.h).
+ */
 int hs_on_certificate(struct iotsec_session *s, const struct msg_hdr *h)
 {
 	struct cert_der chain[MSG_CERTS_MAX];
 	struct msg_certificate c;
 	const char *name = s->cfg->peer_name[0] ? s->cfg->peer_name : NULL;
-	size_t i;
 	int ret;
 
-	ret = msg_get_certificate(h->body, h->len, 0, &c);
+	ret = get_chain(h->body, h->len, &c, chain);
 	if (ret)
 		return ret;
 	/* Ours is empty; a client's reply echoes the request's context. */
@@ -190,14 +206,29 @@ int hs_on_certificate(struct iotsec_session *s, const struct msg_hdr *h)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
 	if (!c.n && !s->server)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECODE_ERROR);
-	for (i = 0; i < c.n; i++) {
-		chain[i].p = c.certs[i].der;
-		chain[i].len = c.certs[i].len;
-	}
-	ret = cert_peer_verify(s->roots, chain, c.n, s->cfg->now(),
-			       s->server ? X509_PURPOSE_CLIENT : X509_PURPOSE_SERVER,
-			       name, &s->peer);
+	ret = cert_peer_check(chain, c.n, s->cfg->now(),
+			      s->server ? X509_PURPOSE_CLIENT : X509_PURPOSE_SERVER,
+			      name, &s->peer);
+	wbuf_wipe(&s->peer_cert);
+	if (!ret)
+		wbuf_put(&s->peer_cert, h->body, h->len);
+	if (!ret)
+		ret = s->peer_cert.err;
 	return ret ? ret : hs_add(s, h);
+}
+
+/* The kept chain into the kernel, now that its proof of key is here. */
+static int link_peer(struct iotsec_session *s)
+{
+	struct cert_der chain[MSG_CERTS_MAX];
+	struct msg_certificate c;
+	int ret;
+
+	ret = get_chain(s->peer_cert.base, s->peer_cert.len, &c, chain);
+	if (!ret)
+		ret = cert_peer_link(s->roots, chain, c.n, &s->peer);
+	wbuf_wipe(&s->peer_cert);
+	return ret;
 }
 
 int hs_on_certificate_verify(struct iotsec_session *s, const struct msg_hdr *h)
@@ -207,6 +238,8 @@ int hs_on_certificate_verify(struct iotsec_session *s, const struct msg_hdr *h)
 	int ret;
 
 	ret = msg_get_certificate_verify(h->body, h->len, &cv);
+	if (!ret)
+		ret = link_peer(s);
 	if (!ret)
 		ret = hs_thash(s, th);
 	if (!ret)

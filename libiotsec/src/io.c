@@ -143,6 +143,38 @@ int io_send_alert(struct iotsec_session *s, uint8_t alert)
 }
 
 /*
+ * After our fatal alert the connection is over (RFC 8446 6.2), but the
+ * peer may not have read the alert yet: a close() that finds unread bytes
+ * in our receive queue sends a RST, and a RST that arrives first can
+ * discard the alert from the peer's queue (it then reports "connection
+ * reset" instead of our reason).  So our write side is shut (a FIN after
+ * the alert) and what the peer still sends is read and dropped until it
+ * closes too, at most IO_LINGER_MS and IO_LINGER_MAX bytes.  The socket
+ * stays open: it is the application's.
+ */
+void io_linger(struct iotsec_session *s)
+{
+	uint8_t buf[4096];
+	double end = now_s() + IO_LINGER_MS / 1000.0, left;
+	size_t total = 0;
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (shutdown(s->fd, SHUT_WR))
+		return;
+	while (total < IO_LINGER_MAX && (left = end - now_s()) > 0) {
+		if (poll(&p, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+			break;
+		n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			break;	/* the peer closed, or nothing more to read */
+		if (n > 0)
+			total += n;
+	}
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/*
  * A received alert record becomes the error it stands for; its level is
  * ignored (section 6): the description alone says closure or error, and
  * one we do not know is an error.
@@ -154,11 +186,26 @@ int io_peer_alert(const uint8_t *a, size_t len)
 	return IOTSEC_PEER_ALERT_ERR(a[1]);
 }
 
+/*
+ * A server that ignored a resuming client's early_data skips the early
+ * data records (RFC 8446 4.2.10): those it cannot open with the handshake
+ * key, or, after a HelloRetryRequest, those of type application_data
+ * before the second ClientHello; at most IO_EARLY_DATA_MAX bytes, beyond
+ * which the record is the error it would be without early data.
+ */
+static bool skip_early(struct iotsec_session *s, size_t len)
+{
+	if (!s->server || !s->early_left || len > s->early_left)
+		return false;
+	s->early_left -= len;
+	return true;
+}
+
 /* Reads one record; appends handshake content to s->hs. */
 static int read_record(struct iotsec_session *s)
 {
 	uint8_t hdr[TLS_RECORD_HDR], body[TLS_MAX_CIPHERTEXT], type;
-	size_t len, before = s->hs.len;
+	size_t len;
 	struct wbuf pt;
 	int ret;
 
@@ -175,11 +222,13 @@ static int read_record(struct iotsec_session *s)
 	/*
 	 * An unprotected change_cipher_spec is dropped (section 5), once: a
 	 * peer sends one at most (D.4), and a server takes none before the
-	 * first ClientHello.  Any other is an unexpected record.
+	 * first ClientHello; nor between two records of one handshake
+	 * message, where no other record type may come (5.1).  Any other is
+	 * an unexpected record.
 	 */
 	if (type == TLS_CT_CHANGE_CIPHER_SPEC && len == 1 && body[0] == 1 &&
-	    !s->ccs_seen && !(s->server && s->state == EXPECT_CLIENT_HELLO &&
-			      !s->hrr_done)) {
+	    !s->ccs_seen && !s->hs.len &&
+	    !(s->server && s->state == EXPECT_CLIENT_HELLO && !s->hrr_done)) {
 		s->ccs_seen = true;
 		return 0;
 	}
@@ -191,7 +240,11 @@ static int read_record(struct iotsec_session *s)
 	if (type == TLS_CT_ALERT)
 		return io_peer_alert(body, len);
 	if (!s->rx_on) {
-		if (type != TLS_CT_HANDSHAKE)
+		/* Early data before the second ClientHello (after an HRR). */
+		if (type == TLS_CT_APPLICATION_DATA && skip_early(s, len))
+			return 0;
+		/* No zero-length handshake fragments (5.1), clear or not. */
+		if (type != TLS_CT_HANDSHAKE || !len)
 			return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
 		wbuf_put(&s->hs, body, len);
 		return s->hs.err;
@@ -200,6 +253,17 @@ static int read_record(struct iotsec_session *s)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
 	wbuf_init(&pt, 0);
 	ret = rec_open(&s->rx, hdr, body, len, &type, &pt);
+	/*
+	 * Early data under a key we never made: skipped while it fails to
+	 * open, up to the limit; the first record that opens ends it.
+	 */
+	if (ret == IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_RECORD_MAC) &&
+	    skip_early(s, len)) {
+		wbuf_wipe(&pt);
+		return 0;
+	}
+	if (!ret)
+		s->early_left = 0;
 	if (!ret && type == TLS_CT_ALERT)
 		ret = io_peer_alert(pt.base, pt.len);
 	else if (!ret && type != TLS_CT_HANDSHAKE)
@@ -210,7 +274,12 @@ static int read_record(struct iotsec_session *s)
 		wbuf_put(&s->hs, pt.base, pt.len);
 	wbuf_wipe(&pt);
 	explicit_bzero(body, len);
-	return ret ? ret : (s->hs.len > before ? s->hs.err : 0);
+	/*
+	 * A message that cannot be buffered (out of memory, or past the
+	 * reassembly limit) is an error, never "nothing yet": the caller
+	 * would read again and wait for bytes that are already here.
+	 */
+	return ret ? ret : s->hs.err;
 }
 
 int io_next_message(struct iotsec_session *s, struct msg_hdr *h)
@@ -341,11 +410,20 @@ static int control(struct iotsec_session *s, uint8_t type,
 int io_control_record(struct iotsec_session *s, uint8_t type,
 		      const uint8_t *buf, size_t n)
 {
-	int ret = control(s, type, buf, n);
+	return io_fail(s, control(s, type, buf, n));
+}
 
-	if (IOTSEC_IS_LOCAL_ALERT(ret))
-		io_send_alert(s, (-ret) & 0xff);
-	if (IOTSEC_IS_LOCAL_ALERT(ret) || IOTSEC_IS_PEER_ALERT(ret))
-		s->fatal = ret;
-	return ret;
+/*
+ * After the handshake: an error alert, ours or the peer's, ends the
+ * session for every later call; ours goes out (through kTLS) first.
+ */
+int io_fail(struct iotsec_session *s, int err)
+{
+	if (IOTSEC_IS_LOCAL_ALERT(err) && !s->alert_sent) {
+		io_send_alert(s, (-err) & 0xff);
+		io_linger(s);
+	}
+	if (IOTSEC_IS_LOCAL_ALERT(err) || IOTSEC_IS_PEER_ALERT(err))
+		s->fatal = err;
+	return err;
 }

@@ -155,6 +155,12 @@ int rec_open(struct rec_prot *rp, const uint8_t hdr[TLS_RECORD_HDR],
 	ret = open_in_place(rp, iv, buf, ptlen);
 	if (ret == -EBADMSG)
 		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_RECORD_MAC);
+	/*
+	 * The whole TLSInnerPlaintext, padding included, is at most 2^14 + 1
+	 * bytes (section 5.4); a ciphertext within 2^14 + 256 may hold more.
+	 */
+	else if (!ret && ptlen > TLS_MAX_PLAINTEXT + 1)
+		ret = IOTSEC_ALERT_ERR(IOTSEC_ALERT_RECORD_OVERFLOW);
 	else if (!ret)
 		ret = inner_type(buf + TLS_RECORD_HDR, &ptlen, type);
 	if (!ret && ptlen > TLS_MAX_PLAINTEXT)

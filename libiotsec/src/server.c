@@ -70,9 +70,8 @@ static int send_hrr(struct iotsec_session *s,
 {
 	int ret;
 
-	if (s->hrr_done)	/* the second ClientHello still has no share */
-		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
 	s->hrr_done = true;
+	s->ch = *ch;		/* the second one is compared with it */
 	ret = hs_add(s, h);
 	if (!ret)
 		ret = tr_hrr(&s->tr, &s->hash, s->suite->hash);
@@ -110,6 +109,47 @@ static int send_flight(struct iotsec_session *s,
 	return ret ? ret : hs_finished_out(s);
 }
 
+static bool same_sig_algs(const struct msg_sig_algs *a,
+			  const struct msg_sig_algs *b)
+{
+	return a->present == b->present &&
+	       a->has_ecdsa_p256_sha256 == b->has_ecdsa_p256_sha256 &&
+	       a->other == b->other;
+}
+
+/*
+ * The second ClientHello after our HelloRetryRequest (RFC 8446 4.1.2):
+ * the first one again, but for the key_share, now exactly one secp256r1
+ * share (4.2.8, the group our HRR selected), no early_data (4.2.10), no
+ * cookie (we sent none), and the padding and pre_shared_key extensions,
+ * which may change.  Anything else is illegal_parameter.
+ */
+static int check_retry(const struct msg_client_hello *ch1,
+		       const struct msg_client_hello *ch2)
+{
+	const uint64_t may_change = MSG_EXT_BIT(MSG_EXT_PADDING) |
+				    MSG_EXT_BIT(MSG_EXT_PRE_SHARED_KEY);
+
+	if (ch2->key_share.n != 1 || !ch2->key_share.has_p256 ||
+	    ch2->early_data || ch2->cookie_len ||
+	    (ch1->exts & ~may_change & ~MSG_EXT_BIT(MSG_EXT_EARLY_DATA)) !=
+	    (ch2->exts & ~may_change) ||
+	    ch1->legacy_version != ch2->legacy_version ||
+	    memcmp(ch1->random, ch2->random, MSG_RANDOM_LEN) ||
+	    ch1->session_id_len != ch2->session_id_len ||
+	    memcmp(ch1->session_id, ch2->session_id, ch1->session_id_len) ||
+	    ch1->n_offered != ch2->n_offered || ch1->n_suites != ch2->n_suites ||
+	    memcmp(ch1->suites, ch2->suites, sizeof(ch1->suites)) ||
+	    ch1->versions.has_tls13 != ch2->versions.has_tls13 ||
+	    ch1->groups.has_p256 != ch2->groups.has_p256 ||
+	    ch1->groups.other != ch2->groups.other ||
+	    !same_sig_algs(&ch1->sig_algs, &ch2->sig_algs) ||
+	    !same_sig_algs(&ch1->sig_algs_cert, &ch2->sig_algs_cert) ||
+	    strcmp(ch1->server_name, ch2->server_name))
+		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_ILLEGAL_PARAMETER);
+	return 0;
+}
+
 static int server_on_client_hello(struct iotsec_session *s,
 				  const struct msg_hdr *h)
 {
@@ -121,8 +161,16 @@ static int server_on_client_hello(struct iotsec_session *s,
 	ret = msg_get_client_hello(h->body, h->len, &ch);
 	if (!ret)
 		ret = check_client_hello(s, &ch);
+	if (!ret && s->hrr_done)
+		ret = check_retry(&s->ch, &ch);
 	if (ret)
 		return ret;
+	/*
+	 * early_data ignored (we hold no PSK): the client's early records
+	 * are skipped, before the second ClientHello or under the key we
+	 * never derived (4.2.10); none may follow a second ClientHello.
+	 */
+	s->early_left = ch.early_data ? IO_EARLY_DATA_MAX : 0;
 	if (!ch.key_share.has_p256)
 		return send_hrr(s, &ch, h);
 	ret = hs_add(s, h);

@@ -47,6 +47,9 @@ static int start(const struct iotsec_config *cfg, int fd, bool server,
 	int ret = check_config(cfg);
 
 	*out = NULL;
+	/* A client checks its server's name unless told not to. */
+	if (!ret && !server && !cfg->peer_name[0] && !cfg->any_peer)
+		ret = IOTSEC_LIB_ERR(IOTSEC_E_CONFIG);
 	if (ret)
 		return ret;
 	s = alloc_session(cfg, fd, server);
@@ -65,6 +68,9 @@ static int start(const struct iotsec_config *cfg, int fd, bool server,
 	hash_ctx_free(&s->hash);
 	if (ret)
 		hs_send_failure_alert(s, ret);
+	/* Our alert sent: the peer gets to read it before any RST. */
+	if (ret && s->alert_sent)
+		io_linger(s);
 	if (ret) {
 		iotsec_session_free(s);
 		return ret;
@@ -246,6 +252,12 @@ IOTSEC_EXPORT ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf,
 		 */
 		if (n == 0 && type == TLS_CT_APPLICATION_DATA)
 			return IOTSEC_LIB_ERR(IOTSEC_E_PEER_CLOSED);
+		/*
+		 * No other record between two records of one handshake
+		 * message (RFC 8446 5.1): data after a partial one is fatal.
+		 */
+		if (type == TLS_CT_APPLICATION_DATA && s->hs.len)
+			return io_fail(s, IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE));
 		if (type == TLS_CT_APPLICATION_DATA)
 			return ktls_recv_record(s->fd, &type, buf, len, flags);
 		ret = take_control(s, flags);
@@ -278,6 +290,7 @@ IOTSEC_EXPORT void iotsec_session_free(struct iotsec_session *s)
 	wbuf_wipe(&s->hs);
 	wbuf_wipe(&s->out);
 	cert_peer_release(&s->peer);
+	wbuf_wipe(&s->peer_cert);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
 }

@@ -27,6 +27,7 @@ struct iotsec_config {
 	struct pem_list chain;		/* own chain, leaf first, DER */
 	key_serial_t key;		/* the iotsec key that signs */
 	char peer_name[MSG_HOST_MAX + 1];
+	bool any_peer;			/* client: no name needed (explicit) */
 	char ecdh_alg[64];		/* AF_ALG kpp algorithm */
 	unsigned int timeout_ms;
 	unsigned int crypto;		/* IOTSEC_CRYPTO_*: backend choice */
@@ -43,6 +44,16 @@ struct iotsec_config {
 
 /* config.c: the keyring of cfg's roots, made now if need be */
 int config_roots_ring(const struct iotsec_config *cfg, key_serial_t *ring);
+
+/*
+ * Early data a server skips (RFC 8446 4.2.10): we never accept it, and
+ * skip at most this many bytes of the records that carry it.
+ */
+#define IO_EARLY_DATA_MAX	65536
+
+/* io_linger(): after our fatal alert, how long and how much we drain. */
+#define IO_LINGER_MS		1000
+#define IO_LINGER_MAX		(256 * 1024)
 
 /* What the state machine waits for next (client and server). */
 enum hs_state {
@@ -72,7 +83,9 @@ struct iotsec_session {
 	int fatal;			/* the error alert that ended the session */
 	const struct suite *suite;
 	uint64_t offered;		/* client: extensions offered */
-	struct msg_client_hello ch;	/* client: resent after an HRR */
+	struct msg_client_hello ch;	/* client: resent after an HRR;
+					 * server: the first, after an HRR */
+	size_t early_left;		/* server: early data still skipped */
 	uint8_t cr_context[MSG_CONTEXT_MAX];
 	uint8_t cr_context_len;
 	struct kpp kpp;
@@ -85,6 +98,7 @@ struct iotsec_session {
 	size_t hs_in_hand;		/* of which the message being handled */
 	struct wbuf out;		/* records waiting to be written */
 	struct cert_peer peer;
+	struct wbuf peer_cert;		/* its Certificate body, until linked */
 	key_serial_t roots;		/* the config's roots keyring (not ours) */
 	unsigned int chip_ops;		/* key operations sent to the kernel */
 	double deadline;		/* CLOCK_MONOTONIC seconds */
@@ -94,9 +108,11 @@ struct iotsec_session {
 int io_send_flush(struct iotsec_session *s);
 int io_send_handshake(struct iotsec_session *s, const uint8_t *msg, size_t len);
 int io_send_alert(struct iotsec_session *s, uint8_t alert);
+void io_linger(struct iotsec_session *s);
 int io_peer_alert(const uint8_t *a, size_t len);
 int io_control_record(struct iotsec_session *s, uint8_t type,
 		      const uint8_t *buf, size_t n);
+int io_fail(struct iotsec_session *s, int err);
 int io_next_message(struct iotsec_session *s, struct msg_hdr *h);
 void io_consume(struct iotsec_session *s, const struct msg_hdr *h);
 int io_keys_in(struct iotsec_session *s, const uint8_t *secret);

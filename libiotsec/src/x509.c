@@ -749,6 +749,19 @@ static int check_dates(const struct x509_cert *c, time_t now)
 	return 0;
 }
 
+/*
+ * What we advertise (signature_algorithms_cert: ecdsa_secp256r1_sha256
+ * only) is what a chain may use: a P-256 key, signed with ECDSA and
+ * SHA-256 by an issuer whose key is therefore P-256 too (the kernel checks
+ * the signature with it).  Anything else is refused before the kernel
+ * sees it, which would verify SHA-1, P-192 or RSA-1024 as well.
+ */
+static bool advertised(const struct x509_cert *c)
+{
+	return c->key_type == X509_KEY_EC_P256 &&
+	       c->sig_alg == X509_SIG_ECDSA_SHA256;
+}
+
 int x509_check_leaf(const struct x509_cert *c, time_t now,
 		    enum x509_purpose purpose, const char *expected_name)
 {
@@ -760,14 +773,15 @@ int x509_check_leaf(const struct x509_cert *c, time_t now,
 		return -EINVAL;
 	eku = purpose == X509_PURPOSE_SERVER ? X509_EKU_SERVER_AUTH :
 	      X509_EKU_CLIENT_AUTH;
-	if (c->unknown_critical || c->key_type != X509_KEY_EC_P256)
+	if (c->unknown_critical || !advertised(c))
 		return UNSUPPORTED;
 	err = check_dates(c, now);
 	if (err)
 		return err;
 	if (c->ku_present && !(c->ku & X509_KU_DIGITAL_SIGNATURE))
 		return UNSUPPORTED;
-	if (c->eku_present && !(c->eku & eku))
+	/* No extendedKeyUsage is no purpose of ours: the role's is required. */
+	if (!c->eku_present || !(c->eku & eku))
 		return UNSUPPORTED;
 	if (expected_name && !x509_name_match(c, expected_name))
 		return BAD_CERT;
@@ -780,7 +794,7 @@ int x509_check_ca(const struct x509_cert *c, time_t now, unsigned int depth)
 
 	if (!c)
 		return -EINVAL;
-	if (c->unknown_critical)
+	if (c->unknown_critical || !advertised(c))
 		return UNSUPPORTED;
 	err = check_dates(c, now);
 	if (err)
@@ -887,11 +901,10 @@ bool x509_name_match(const struct x509_cert *c, const char *name)
 		len--;
 	if (!dns_valid(name, len))
 		return false;
+	/* Never the commonName: RFC 9525 6.3 (it replaces RFC 6125 6.4.4). */
 	for (i = 0; i < c->n_names; i++)
 		if (c->names[i].type == X509_NAME_DNS &&
 		    dns_match(c->names[i].v, name, len))
 			return true;
-	if (!c->san_present && c->cn.len)
-		return dns_match(c->cn, name, len);
 	return false;
 }

@@ -15,10 +15,13 @@
  *                            certificate without cA=TRUE, without
  *                            keyCertSign, or past its pathLenConstraint;
  *                            a leaf whose names do not match
- *   unsupported_certificate  an unknown critical extension; a leaf key
- *                            other than P-256; keyUsage without
- *                            digitalSignature; extendedKeyUsage without
- *                            serverAuth (server) or clientAuth (client)
+ *   unsupported_certificate  an unknown critical extension; a key other
+ *                            than P-256 or a signature other than
+ *                            ecdsa-with-SHA256, anywhere in the chain
+ *                            (what we advertise); keyUsage without
+ *                            digitalSignature; no extendedKeyUsage, or
+ *                            one without serverAuth (server) or
+ *                            clientAuth (client)
  *   certificate_expired      now is outside [notBefore, notAfter]: RFC
  *                            8446 defines it as "expired or is not
  *                            currently valid", so it covers both ends
@@ -178,11 +181,13 @@ int x509_parse(const uint8_t *der, size_t len, struct x509_cert *c);
  * @expected_name: DNS name or IP literal the peer must have, or NULL to
  *	skip the name check (clients identified by the CA alone)
  *
- * Checks, in this order: no unknown critical extension, a P-256 key,
- * the validity period, keyUsage (if present) includes digitalSignature,
- * extendedKeyUsage (if present) includes serverAuth or clientAuth as
- * @purpose needs (anyExtendedKeyUsage alone is not enough: RFC 5280
- * 4.2.1.12 lets us require the specific purpose), and the name.
+ * Checks, in this order: no unknown critical extension, a P-256 key
+ * signed with ecdsa-with-SHA256, the validity period, keyUsage (if
+ * present) includes digitalSignature, extendedKeyUsage is present and
+ * includes serverAuth or clientAuth as @purpose needs (a certificate
+ * without it is not taken as "any purpose", and anyExtendedKeyUsage alone
+ * is not enough: RFC 5280 4.2.1.12 lets us require the specific purpose),
+ * and the name.
  *
  * Return: 0, or IOTSEC_ALERT_ERR() of unsupported_certificate,
  * certificate_expired or bad_certificate (see the top of this file).
@@ -198,7 +203,8 @@ int x509_check_leaf(const struct x509_cert *c, time_t now,
  *	(0 for the leaf's issuer), checked against pathLenConstraint
  *	(self-issued intermediates are counted too: stricter than RFC 5280)
  *
- * Checks: no unknown critical extension, the validity period,
+ * Checks: no unknown critical extension, a P-256 key signed with
+ * ecdsa-with-SHA256, the validity period,
  * basicConstraints present with cA TRUE, keyUsage (if present) includes
  * keyCertSign, and pathLenConstraint (if present) >= @depth.
  *
@@ -217,10 +223,9 @@ int x509_check_ca(const struct x509_cert *c, time_t now, unsigned int depth);
  * entry case-insensitively (ASCII); a wildcard is accepted only as the
  * whole leftmost label of an entry with at least two more labels, and
  * stands for exactly one non-empty label: "*.example.com" matches
- * "a.example.com" but not "example.com" nor "a.b.example.com".  Only when
- * the certificate has no subjectAltName extension at all is its single
- * commonName tried, under the same rules, for a DNS name (never for an
- * IP).  Entries are compared as encoded (one with a trailing dot never
+ * "a.example.com" but not "example.com" nor "a.b.example.com".  The
+ * commonName is never tried, even without a subjectAltName (RFC 9525
+ * 6.3).  Entries are compared as encoded (one with a trailing dot never
  * matches).  Names that are empty, too long, or hold characters outside
  * letters, digits, '-', '_' and '.' never match; neither do entries past
  * X509_MAX_NAMES.

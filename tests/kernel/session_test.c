@@ -86,6 +86,9 @@ static int env_up(struct env *e)
 	if (iotsec_config_set_cert_chain_file(e->cfg, path))
 		return -EIO;
 	iotsec_config_set_timeout(e->cfg, 20000);
+	/* Our client checks s_server's name (srv.pem: server.test). */
+	if (iotsec_config_set_peer_name(e->cfg, "server.test"))
+		return -1;
 	return iotsec_config_set_key(e->cfg, e->key);
 }
 

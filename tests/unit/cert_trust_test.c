@@ -5,7 +5,10 @@
  * every thread; closed to further links; gone when the roots change or
  * the configuration is freed; and made anew in the child of a fork(),
  * whose process keyring is not its parent's, without touching the
- * parent's.  The keyrings are real (the host kernel's), with no
+ * parent's; and alive for every thread whatever the thread that made it
+ * did (Linux keeps the process keyring per thread: the ring used to die
+ * with the worker thread that ran the first handshake, and a session
+ * freed in another thread could not drop its ring).  The keyrings are real (the host kernel's), with no
  * certificates in them: adding one would need the kernel's X.509 and
  * ECDSA, which the VM tests cover.  Skipped where keyrings are not
  * allowed (some container sandboxes refuse add_key).
@@ -190,6 +193,109 @@ TEST(config_roots_change_and_free)
 	EXPECT_FALSE(alive(b));
 	unlink(path);
 	rmdir(dir);
+}
+
+struct worker {
+	struct cert_trust *t;
+	key_serial_t ring;
+	int ret;
+	pthread_barrier_t *hold;	/* NULL: return at once */
+};
+
+static void *get_ring(void *arg)
+{
+	struct worker *w = arg;
+
+	w->ret = cert_trust_get(w->t, NULL, 0, &w->ring);
+	if (w->hold) {
+		pthread_barrier_wait(w->hold);	/* got it */
+		pthread_barrier_wait(w->hold);	/* may exit */
+	}
+	return NULL;
+}
+
+/* Waits up to 2 s for the key GC to take k; true if it did. */
+static bool gone_soon(key_serial_t k)
+{
+	int i;
+
+	for (i = 0; i < 200 && alive(k); i++)
+		usleep(10000);
+	return !alive(k);
+}
+
+/*
+ * Thread pool: a worker makes the ring and exits before anyone else used
+ * it, and its process keyring (the ring's only link) goes with it.  The
+ * next worker gets a live ring, not the dead serial.  No process keyring
+ * is made by the main thread first (that hid the fault: every thread
+ * then shares the main thread's).
+ */
+TEST(ring_outlives_the_thread_that_made_it)
+{
+	struct cert_trust t;
+	struct worker a = { .t = &t }, b = { .t = &t };
+	pthread_t th;
+
+	cert_trust_init(&t);
+	ASSERT_EQ(0, pthread_create(&th, NULL, get_ring, &a));
+	pthread_join(th, NULL);
+	if (a.ret == -EPERM || a.ret == -EACCES || a.ret == -ENOSYS)
+		SKIP(return, "keyrings not allowed here (%d)", a.ret);
+	ASSERT_EQ(0, a.ret);
+	/* Its thread is gone, and with it the only link to the ring. */
+	ASSERT_TRUE(gone_soon(a.ring));
+	ASSERT_EQ(0, pthread_create(&th, NULL, get_ring, &b));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, b.ret);
+	EXPECT_NE(a.ring, b.ring);
+	EXPECT_TRUE(alive(b.ring));
+	cert_trust_destroy(&t);
+}
+
+/*
+ * Overlap: a second worker gets the ring while the first still runs;
+ * then the first exits.  The same ring stays alive for the others, and a
+ * third thread (not its maker) frees it for good.
+ */
+TEST(ring_shared_while_its_maker_exits_and_freed_by_another)
+{
+	struct cert_trust t;
+	pthread_barrier_t hold;
+	struct worker a = { .t = &t, .hold = &hold }, b = { .t = &t };
+	key_serial_t c;
+	pthread_t th;
+
+	cert_trust_init(&t);
+	ASSERT_EQ(0, pthread_barrier_init(&hold, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&th, NULL, get_ring, &a));
+	pthread_barrier_wait(&hold);
+	if (a.ret == -EPERM || a.ret == -EACCES || a.ret == -ENOSYS) {
+		pthread_barrier_wait(&hold);
+		pthread_join(th, NULL);
+		SKIP(return, "keyrings not allowed here (%d)", a.ret);
+	}
+	ASSERT_EQ(0, a.ret);
+	/* The main thread (it has no process keyring yet) takes it too. */
+	ASSERT_EQ(0, cert_trust_get(&t, NULL, 0, &c));
+	EXPECT_EQ(a.ring, c);
+	pthread_barrier_wait(&hold);
+	pthread_join(th, NULL);
+	usleep(200000);		/* the maker's keyring has been put by now */
+	EXPECT_TRUE(alive(a.ring));
+	/* Another worker still gets the same one. */
+	{
+		pthread_t th2;
+
+		ASSERT_EQ(0, pthread_create(&th2, NULL, get_ring, &b));
+		pthread_join(th2, NULL);
+	}
+	EXPECT_EQ(0, b.ret);
+	EXPECT_EQ(a.ring, b.ring);
+	/* Freed from the main thread, which did not make it: gone. */
+	cert_trust_destroy(&t);
+	EXPECT_TRUE(gone_soon(a.ring));
+	pthread_barrier_destroy(&hold);
 }
 
 TEST_HARNESS_MAIN

@@ -2,16 +2,20 @@
 /*
  * The configuration setters: a file setter that fails (too many
  * certificates, no file, no certificate, bad PEM) leaves what was set
- * before in place, and the time limit stays within what poll() takes.
+ * before in place, the time limit stays within what poll() takes, and a
+ * client without a peer name refuses to start unless it was told to
+ * accept any server of its roots (iotsec_config_set_any_peer).
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "iotsec.h"
+#include "internal.h"
 #include "session.h"
 #include "kselftest_harness.h"
 
@@ -149,6 +153,49 @@ TEST(timeout_within_int_milliseconds)
 	EXPECT_EQ(INT_MAX, cfg->timeout_ms);
 	EXPECT_EQ(0, iotsec_config_set_timeout(cfg, 1));
 	EXPECT_EQ(1, cfg->timeout_ms);
+	iotsec_config_free(cfg);
+}
+
+/* No name, no explicit "any server": the client fails before sending. */
+TEST(client_needs_a_peer_name_or_any_peer)
+{
+	char path[] = "/tmp/config_test.XXXXXX";
+	struct iotsec_config *cfg;
+	struct iotsec_session *s = NULL;
+	uint8_t buf[16];
+	int fd, sv[2];
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, write_pem(path, 1));
+	ASSERT_EQ(0, iotsec_config_new(&cfg));
+	ASSERT_EQ(0, iotsec_config_set_root_ca_file(cfg, path));
+	ASSERT_EQ(0, iotsec_config_set_cert_chain_file(cfg, path));
+	ASSERT_EQ(0, iotsec_config_set_key(cfg, 1));
+	unlink(path);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+
+	EXPECT_EQ(IOTSEC_LIB_ERR(IOTSEC_E_CONFIG),
+		  iotsec_session_connect(cfg, sv[0], &s));
+	EXPECT_EQ(NULL, s);
+	EXPECT_EQ(-1, recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT));
+	/* A name, or the explicit call, gets past that check. */
+	ASSERT_EQ(0, iotsec_config_set_peer_name(cfg, "server.test"));
+	EXPECT_NE(IOTSEC_LIB_ERR(IOTSEC_E_CONFIG),
+		  iotsec_session_connect(cfg, sv[0], &s));
+	ASSERT_EQ(0, iotsec_config_set_peer_name(cfg, NULL));
+	ASSERT_EQ(0, iotsec_config_set_any_peer(cfg, 1));
+	EXPECT_NE(IOTSEC_LIB_ERR(IOTSEC_E_CONFIG),
+		  iotsec_session_connect(cfg, sv[0], &s));
+	ASSERT_EQ(0, iotsec_config_set_any_peer(cfg, 0));
+	EXPECT_EQ(IOTSEC_LIB_ERR(IOTSEC_E_CONFIG),
+		  iotsec_session_connect(cfg, sv[0], &s));
+	/* A server needs no name. */
+	EXPECT_NE(IOTSEC_LIB_ERR(IOTSEC_E_CONFIG),
+		  iotsec_session_accept(cfg, sv[0], &s));
+	close(sv[0]);
+	close(sv[1]);
 	iotsec_config_free(cfg);
 }
 

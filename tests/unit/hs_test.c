@@ -11,7 +11,10 @@
  *  - a HelloRetryRequest may only add a cookie: one naming secp256r1 (we
  *    sent that share already) is illegal_parameter, cookie or not;
  *  - a CertificateRequest without ecdsa_secp256r1_sha256 gets an empty
- *    Certificate and no CertificateVerify (RFC 8446 4.4.2).
+ *    Certificate and no CertificateVerify (RFC 8446 4.4.2);
+ *  - a Certificate that passes our checks puts nothing in the kernel
+ *    before its CertificateVerify: a peer that stalls there holds no key
+ *    of the user's quota.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "iotsec.h"
 #include "internal.h"
@@ -58,6 +62,17 @@ static int queued_message(const struct iotsec_session *s, int i,
 	return -1;
 }
 
+/* extendedKeyUsage clientAuth, as our server requires of a client. */
+static int add_eku(X509 *x)
+{
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, NULL, NID_ext_key_usage,
+						"clientAuth");
+	int ok = e && X509_add_ext(x, e, -1);
+
+	X509_EXTENSION_free(e);
+	return ok;
+}
+
 /* A self-signed certificate for a new key of the given kind, as DER. */
 static int make_cert(const char *kind, uint8_t **der)
 {
@@ -69,6 +84,8 @@ static int make_cert(const char *kind, uint8_t **der)
 
 	if (!strcmp(kind, "RSA")) {
 		k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	} else if (!strcmp(kind, "P-256")) {
+		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	} else if (!strcmp(kind, "P-384")) {
 		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-384");
 	} else {
@@ -84,7 +101,7 @@ static int make_cert(const char *kind, uint8_t **der)
 				       (const unsigned char *)"peer.test",
 				       -1, -1, 0) &&
 	    X509_set_issuer_name(x, n) && X509_set_pubkey(x, k) &&
-	    X509_sign(x, k, md))
+	    add_eku(x) && X509_sign(x, k, md))
 		len = i2d_X509(x, der);
 	X509_free(x);
 	EVP_PKEY_free(k);
@@ -167,6 +184,47 @@ TEST_F(peer_key, leaf_not_p256_is_unsupported_certificate)
 	EXPECT_EQ(0, memcmp(want, got, 7));
 }
 
+/*
+ * A client chain that passes every check of ours: accepted, kept, and
+ * nothing in the kernel yet (no keyring, no key) until CertificateVerify.
+ * It used to be linked at once: a keyring and a key per connection, for
+ * as long as the peer cared to wait.
+ */
+TEST(certificate_reaches_the_kernel_only_with_its_certificate_verify)
+{
+	struct msg_certificate c = { .n = 1 };
+	struct iotsec_config *cfg;
+	struct iotsec_session *s;
+	struct msg_hdr h;
+	struct wbuf m;
+	uint8_t *der = NULL;
+	int peer, len;
+
+	len = make_cert("P-256", &der);
+	ASSERT_LT(0, len);
+	ASSERT_EQ(0, iotsec_config_new(&cfg));
+	s = hs_session_on(cfg, true, &peer);
+	ASSERT_NE(NULL, s);
+	c.certs[0].der = der;
+	c.certs[0].len = len;
+	wbuf_init(&m, 0);
+	ASSERT_EQ(0, msg_put_certificate(&m, &c));
+	ASSERT_EQ(0, peer_sends(peer, m.base, m.len));
+	wbuf_wipe(&m);
+	s->state = EXPECT_CERTIFICATE;
+	ASSERT_EQ(0, io_next_message(s, &h));
+	EXPECT_EQ(0, server_step(s, &h));
+	EXPECT_EQ(EXPECT_CERTIFICATE_VERIFY, s->state);
+	EXPECT_EQ(0, s->peer.ring);
+	EXPECT_EQ(0, s->peer.leaf);
+	EXPECT_STREQ("peer.test", s->peer.name);
+	/* The chain is kept for the CertificateVerify. */
+	EXPECT_LT(0, s->peer_cert.len);
+	hs_session_end(s, peer);
+	iotsec_config_free(cfg);
+	OPENSSL_free(der);
+}
+
 /* A client that sent its ClientHello (a P-256 share) and awaits the reply. */
 FIXTURE(client)
 {
@@ -225,6 +283,26 @@ static int hrr_to(struct iotsec_session *s, uint16_t group, size_t cookie_len)
 		ret = client_step(s, &h);
 	wbuf_wipe(&m);
 	return ret;
+}
+
+/* RFC 8446 4.1.3: legacy_session_id_echo must be what we sent (empty). */
+TEST_F(client, server_hello_not_echoing_the_session_id_is_illegal_parameter)
+{
+	struct msg_server_hello sh = { .suite = TLS_AES_128_GCM_SHA256,
+				       .group = MSG_SECP256R1,
+				       .session_id_len = 1 };
+	struct msg_hdr h;
+	struct wbuf m;
+
+	memset(sh.random, 0x5e, sizeof(sh.random));
+	memset(sh.share, 0x22, sizeof(sh.share));
+	sh.share[0] = 0x04;
+	wbuf_init(&m, 0);
+	ASSERT_EQ(0, msg_put_server_hello(&m, &sh));
+	ASSERT_EQ(1, msg_next(m.base, m.len, &h));
+	EXPECT_EQ(ALERT_SENT(ILLEGAL_PARAMETER), client_step(self->s, &h));
+	EXPECT_FALSE(self->s->rx_on);
+	wbuf_wipe(&m);
 }
 
 /* RFC 8446 4.2.8: the group of a share we sent is illegal_parameter. */

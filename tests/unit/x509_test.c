@@ -583,8 +583,9 @@ static const struct leaf_case {
 	  X509_PURPOSE_SERVER, NULL, UNSUP },
 	{ "both EKUs", { .eku = "clientAuth,serverAuth" },
 	  X509_PURPOSE_SERVER, NULL, 0 },
-	{ "no EKU, server", { .cn = "x" }, X509_PURPOSE_SERVER, NULL, 0 },
-	{ "no EKU, client", { .cn = "x" }, X509_PURPOSE_CLIENT, NULL, 0 },
+	/* No extendedKeyUsage is not "any purpose": the role's is required. */
+	{ "no EKU, server", { .cn = "x" }, X509_PURPOSE_SERVER, NULL, UNSUP },
+	{ "no EKU, client", { .cn = "x" }, X509_PURPOSE_CLIENT, NULL, UNSUP },
 	{ "anyExtendedKeyUsage only", { .eku = "anyExtendedKeyUsage" },
 	  X509_PURPOSE_SERVER, NULL, UNSUP },
 	{ "codeSigning only", { .eku = "codeSigning" },
@@ -597,30 +598,38 @@ static const struct leaf_case {
 	  .not_after = "19991231235959Z" }, X509_PURPOSE_SERVER, NULL,
 	  EXPIRED },
 	{ "valid until 2050+", { .not_before = "20000101000000Z",
-	  .not_after = "20700101000000Z" }, X509_PURPOSE_SERVER, NULL, 0 },
+	  .not_after = "20700101000000Z", .eku = "serverAuth" },
+	  X509_PURPOSE_SERVER, NULL, 0 },
 	{ "RSA key", { .key = KEY_RSA }, X509_PURPOSE_SERVER, NULL, UNSUP },
 	{ "P-384 key", { .key = KEY_P384 }, X509_PURPOSE_CLIENT, NULL,
 	  UNSUP },
+	/* Only what we advertise: ecdsa_secp256r1_sha256. */
+	{ "signed with ECDSA SHA-384", { .eku = "serverAuth", .md = EVP_sha384 },
+	  X509_PURPOSE_SERVER, NULL, UNSUP },
+	{ "signed with ECDSA SHA-1", { .eku = "serverAuth", .md = EVP_sha1 },
+	  X509_PURPOSE_SERVER, NULL, UNSUP },
 	{ "keyUsage without digitalSignature",
 	  { .ku = "critical,keyEncipherment,keyAgreement" },
 	  X509_PURPOSE_SERVER, NULL, UNSUP },
 	{ "keyUsage keyAgreement and digitalSignature",
-	  { .ku = "keyAgreement,digitalSignature" },
+	  { .ku = "keyAgreement,digitalSignature", .eku = "clientAuth" },
 	  X509_PURPOSE_CLIENT, NULL, 0 },
 	{ "unknown critical extension",
 	  { .ext_oid = "1.2.3.4", .ext_value = "critical,ASN1:NULL" },
 	  X509_PURPOSE_SERVER, NULL, UNSUP },
 	{ "unknown non-critical extension",
-	  { .ext_oid = "1.2.3.4", .ext_value = "ASN1:NULL" },
-	  X509_PURPOSE_SERVER, NULL, 0 },
+	  { .ext_oid = "1.2.3.4", .ext_value = "ASN1:NULL",
+	    .eku = "serverAuth" }, X509_PURPOSE_SERVER, NULL, 0 },
 	{ "critical nameConstraints (not enforced here)",
 	  { .ext_oid = "nameConstraints",
 	    .ext_value = "critical,permitted;DNS:example.com" },
 	  X509_PURPOSE_SERVER, NULL, UNSUP },
-	{ "name mismatch", { .san = "DNS:www.example.com" },
+	{ "name mismatch", { .san = "DNS:www.example.com", .eku = "serverAuth" },
 	  X509_PURPOSE_SERVER, "www.example.org", BAD },
-	{ "IP name", { .san = "IP:192.0.2.1" },
+	{ "IP name", { .san = "IP:192.0.2.1", .eku = "serverAuth" },
 	  X509_PURPOSE_SERVER, "192.0.2.1", 0 },
+	{ "name only in the CN (no SAN)", { .cn = "www.example.com",
+	  .eku = "serverAuth" }, X509_PURPOSE_SERVER, "www.example.com", BAD },
 	{ "bad purpose", { .cn = "x" }, 7, NULL, -EINVAL },
 };
 
@@ -683,8 +692,11 @@ static const struct ca_case {
 	{ "CA with an unknown critical extension",
 	  { .bc = "critical,CA:TRUE", .ext_oid = "1.2.3.4",
 	    .ext_value = "critical,ASN1:NULL" }, 0, UNSUP },
-	{ "RSA CA (the kernel judges its signatures)",
-	  { .bc = "critical,CA:TRUE", .key = KEY_RSA }, 0, 0 },
+	/* Only what we advertise, in intermediates too. */
+	{ "RSA CA", { .bc = "critical,CA:TRUE", .key = KEY_RSA }, 0, UNSUP },
+	{ "P-384 CA", { .bc = "critical,CA:TRUE", .key = KEY_P384 }, 0, UNSUP },
+	{ "CA signed with ECDSA SHA-384",
+	  { .bc = "critical,CA:TRUE", .md = EVP_sha384 }, 0, UNSUP },
 };
 
 TEST_F(pki, ca_verdicts)
@@ -816,9 +828,10 @@ TEST_F(pki, name_matching_with_san)
 	free(d.p);
 }
 
-TEST_F(pki, name_falls_back_to_cn_only_without_san)
+/* RFC 9525 6.3: the commonName is never a name, SAN or not. */
+TEST_F(pki, name_never_falls_back_to_cn)
 {
-	const struct spec plain = { .cn = "cn.example.com" };
+	const struct spec plain = { .cn = "cn.example.com", .eku = "serverAuth" };
 	const struct spec wild = { .cn = "*.cn.example.com" };
 	const struct spec ip_san = { .cn = "cn.example.com",
 				     .san = "IP:192.0.2.9" };
@@ -829,15 +842,15 @@ TEST_F(pki, name_falls_back_to_cn_only_without_san)
 	struct der d;
 
 	ASSERT_EQ(0, parse_spec(&plain, self->root, self->root_key, &d, &c));
-	EXPECT_TRUE(x509_name_match(&c, "cn.example.com"));
-	EXPECT_TRUE(x509_name_match(&c, "CN.EXAMPLE.com"));
+	EXPECT_FALSE(x509_name_match(&c, "cn.example.com"));
+	EXPECT_FALSE(x509_name_match(&c, "CN.EXAMPLE.com"));
 	EXPECT_FALSE(x509_name_match(&c, "other.example.com"));
 	EXPECT_EQ(BAD, x509_check_leaf(&c, self->now, X509_PURPOSE_SERVER,
-				       "other.example.com"));
+				       "cn.example.com"));
 	free(d.p);
 
 	ASSERT_EQ(0, parse_spec(&wild, self->root, self->root_key, &d, &c));
-	EXPECT_TRUE(x509_name_match(&c, "a.cn.example.com"));
+	EXPECT_FALSE(x509_name_match(&c, "a.cn.example.com"));
 	EXPECT_FALSE(x509_name_match(&c, "cn.example.com"));
 	free(d.p);
 
