@@ -43,33 +43,12 @@ static struct iotsec_session *session_on(bool server, int *peer)
 	return hs_session_on(&cfg, server, peer);
 }
 
-/* The handshake secrets of a made-up exchange, as far as ServerHello. */
-static int handshake_keys(struct iotsec_session *s)
-{
-	static const uint8_t ch[] = { MSG_CLIENT_HELLO, 0, 0, 2, 0xc1, 0xc2 };
-	static const uint8_t sh[] = { MSG_SERVER_HELLO, 0, 0, 2, 0x51, 0x52 };
-	uint8_t ecdhe[32], th[HASH_MAX];
-	int ret;
-
-	memset(ecdhe, 0xec, sizeof(ecdhe));
-	ret = tr_add(&s->tr, ch, sizeof(ch));
-	if (!ret)
-		ret = tr_add(&s->tr, sh, sizeof(sh));
-	if (!ret)
-		ret = hs_thash(s, th);
-	if (!ret)
-		ret = ks_early(&s->ks, &s->hash, s->suite->hash);
-	if (!ret)
-		ret = ks_handshake(&s->ks, &s->hash, ecdhe, sizeof(ecdhe), th);
-	return ret;
-}
-
-/* A session on sv[0] with the handshake secrets of handshake_keys(). */
+/* A session on sv[0] with the made-up handshake secrets (hs_session.h). */
 static struct iotsec_session *keyed_on(bool server, int *peer)
 {
 	struct iotsec_session *s = session_on(server, peer);
 
-	if (s && handshake_keys(s)) {
+	if (s && hs_session_handshake_keys(s)) {
 		hs_session_end(s, *peer);
 		return NULL;
 	}

@@ -51,27 +51,6 @@ static struct iotsec_session *session_on(bool server, int *peer)
 	return hs_session_on(&cfg, server, peer);
 }
 
-/* The handshake secrets of a made-up exchange, as far as ServerHello. */
-static int handshake_keys(struct iotsec_session *s)
-{
-	static const uint8_t ch[] = { MSG_CLIENT_HELLO, 0, 0, 2, 0xc1, 0xc2 };
-	static const uint8_t sh[] = { MSG_SERVER_HELLO, 0, 0, 2, 0x51, 0x52 };
-	uint8_t ecdhe[32], th[HASH_MAX];
-	int ret;
-
-	memset(ecdhe, 0xec, sizeof(ecdhe));
-	ret = tr_add(&s->tr, ch, sizeof(ch));
-	if (!ret)
-		ret = tr_add(&s->tr, sh, sizeof(sh));
-	if (!ret)
-		ret = hs_thash(s, th);
-	if (!ret)
-		ret = ks_early(&s->ks, &s->hash, s->suite->hash);
-	if (!ret)
-		ret = ks_handshake(&s->ks, &s->hash, ecdhe, sizeof(ecdhe), th);
-	return ret;
-}
-
 /* The peer's write protection for the traffic secret the session reads. */
 static int peer_prot(struct iotsec_session *s, const uint8_t *secret,
 		     struct rec_prot *rp)
@@ -93,7 +72,7 @@ static struct iotsec_session *reading_server(int *peer, struct rec_prot *rp)
 
 	if (!s)
 		return NULL;
-	if (handshake_keys(s) || io_keys_in(s, s->ks.c_hs) ||
+	if (hs_session_handshake_keys(s) || io_keys_in(s, s->ks.c_hs) ||
 	    peer_prot(s, s->ks.c_hs, rp)) {
 		hs_session_end(s, *peer);
 		return NULL;
@@ -662,7 +641,7 @@ TEST(message_across_a_key_change_is_unexpected)
 
 	s = session_on(false, &peer);
 	ASSERT_NE(NULL, s);
-	ASSERT_EQ(0, handshake_keys(s));
+	ASSERT_EQ(0, hs_session_handshake_keys(s));
 	wbuf_put(&s->hs, two, sizeof(two));
 	s->hs_in_hand = 4;	/* the ServerHello; EncryptedExtensions begun */
 	EXPECT_EQ(SENT(UNEXPECTED_MESSAGE), io_keys_in(s, s->ks.s_hs));
