@@ -29,45 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Rows known to fail, not understood yet: TAP TODO, not counted as
-# failures.  Every such row names its reason here.
-todo() { # pattern: rows whose description contains it
-	todo_list="${todo_list:-}|$1"
-}
-# None now: the two rows once listed here (Go's server with ChaCha20 only,
-# JSSE's server refused with unknown_ca while still writing its flight)
-# pass since the library drains after its fatal alert (io_linger).
-known() { # description -> " # TODO known: issue 21" or ""
-	old_ifs=$IFS
-	IFS='|'
-	for t in ${todo_list:-}; do
-		case $t in "") continue ;; esac
-		case $1 in *"$t"*) IFS=$old_ifs; echo " # TODO issue 21"; return ;; esac
-	done
-	IFS=$old_ifs
-}
 t0=$(date +%s)
-row_ok() { ok "$1$(known "$1")"; echo "# at $(( $(date +%s) - t0 )) s"; }
-row_nok() {
-	k=$(known "$1")
-	if [ -n "$k" ]; then
-		n=$((n + 1))
-		echo "not ok $n - $1$k"
-	else
-		nok "$1"
-	fi
-	echo "# at $(( $(date +%s) - t0 )) s"
-}
-
-# vmtest.sh's wait_port gives 10 s: a JVM under TCG may need more.
-wait_listen() { # port
-	i=0
-	while ! ss -Hltn "sport = :$1" | grep -q LISTEN; do
-		i=$((i + 1))
-		[ $i -gt 600 ] && return 1
-		sleep 0.1
-	done
-}
+row_ok() { ok "$1"; echo "# at $(( $(date +%s) - t0 )) s"; }
+row_nok() { nok "$1"; echo "# at $(( $(date +%s) - t0 )) s"; }
 
 # Waits (at most 120 s) for a file to exist.
 hold() { # file
@@ -130,7 +94,7 @@ peer_server() {
 	  echo $? > "$d/p.rc"; touch "$d/p.done"; } &
 	ppid=$!
 	bg="$bg $ppid"
-	wait_listen 4433
+	wait_port 4433 60	# a JVM under TCG needs more than 10 s
 }
 # our_client [--hold] ARGS...: iotsec connect to 4433, stdin msg.o (held
 # open until the peer is done with --hold); o.out, o.err, $orc.
@@ -156,7 +120,7 @@ our_server() {
 	  echo $? > "$d/o.rc"; } &
 	opid=$!
 	bg="$bg $opid"
-	wait_listen 4434
+	wait_port 4434 60
 }
 peer_client() {
 	stack=$1
