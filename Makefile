@@ -21,7 +21,7 @@ KDIR ?= $(shell tools/kver --root $(KVER))/lib/modules/$(KVER)/build
 # rows are long and stay on 6.1), TAP files build/tap/vm-SERIES-NAME.tap.
 KERNELS ?= 6.1
 MATRIX_TESTS ?= sim_test driver_test crypto_test keytype_test kpp_test env_test \
-	rekey_test restrict_test
+	rekey_test restrict_test session_test tls_test
 MATRIX_EXTRA := $(filter-out 6.1,$(KERNELS))
 
 B := build
