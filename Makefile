@@ -249,7 +249,7 @@ check-kernels:
 
 # One further kernel of the matrix: its modules (built in place, so the
 # kernels take turns), one boot for MATRIX_TESTS, TAP files named apart.
-vm-kernel: $(VMT_BIN)
+vm-kernel: lib tools tests
 	@mkdir -p $(B)/tap
 	@k=$$(tools/kver $(SERIES)) || { \
 		echo "not ok 1 vm-$(SERIES): no such kernel (tools/setup-deps --kernels $(SERIES))" \
