@@ -39,9 +39,12 @@ hostname iotsec-vm
 # Autoload inside the guest must find the host root's modprobe.
 echo /sbin/modprobe > /proc/sys/kernel/modprobe
 for m in af_alg algif_hash algif_skcipher algif_aead algif_rng crypto_user \
-	 ecdh_generic gcm ghash-generic tls; do
+	 ecdh_generic gcm tls; do
 	modprobe "$m" || echo "guest: modprobe $m failed"
 done
+# gcm's GHASH: a module of its own on 6.1 and 6.12, none by that name on
+# 7.3 (the gcm tests say so if GCM does not work).
+modprobe -q ghash-generic 2>/dev/null || true
 echo "guest: kernel $(uname -r), modules loaded"
 
 # One test: a kselftest binary or a TAP shell script.
