@@ -397,7 +397,7 @@ ARM64_KVER = $(shell awk '$$1 == "kernel" { print $$2 }' $(ARM64_ROOT)/.iotsec-r
 ARM64_KDIR = $(ARM64_ROOT)/kernel/usr/src/linux-headers-$(ARM64_KVER)
 ARM64_CC := aarch64-linux-gnu-gcc
 ARM64_B := $(B)/arm64
-ARM64_TESTS ?= driver_test crypto_test keytype_test dt_bind_test
+ARM64_TESTS ?= driver_test crypto_test keytype_test dt_bind_test session_test
 # The module sources, copied to build/arm64/ (kbuild builds in its M= folder,
 # which must not be the amd64 one).
 ARM64_KSRC := $(shell find kernel tests/kernel/kmod \( -name '*.[ch]' ! -name '*.mod.c' \) -o -name Kbuild -o -name Makefile)

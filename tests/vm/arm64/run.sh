@@ -13,7 +13,8 @@
 #   fdtoverlay -i board.dtb -o iotsec-virt.dtb dts/iotsec-generic.dtbo
 # and booted with -dtb.
 #
-# usage: run.sh [TEST...]     (default: driver, crypto, key type, dt_bind)
+# usage: run.sh [TEST...]     (default: driver, crypto, key type, dt_bind,
+#                            session: a mutual TLS session with the chip key)
 # env:   VM_TIMEOUT (s, whole run), VM_TEST_TIMEOUT (s, one test), VM_OUT
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -23,7 +24,7 @@ build=$top/build/arm64/vm
 out=${VM_OUT:-$build/out}
 vm_timeout=${VM_TIMEOUT:-2400}
 test_timeout=${VM_TEST_TIMEOUT:-900}
-tests=$(echo "${*:-driver_test crypto_test keytype_test dt_bind_test}" | tr ' ' ,)
+tests=$(echo "${*:-driver_test crypto_test keytype_test dt_bind_test session_test}" | tr ' ' ,)
 
 die() { echo "vm-arm64: $*" >&2; exit 1; }
 [ -f "$base/.iotsec-ready" ] || die "no arm64 tree under $base: tools/setup-deps --arm64"
