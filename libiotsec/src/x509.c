@@ -780,6 +780,12 @@ int x509_check_leaf(const struct x509_cert *c, time_t now,
 		return err;
 	if (c->ku_present && !(c->ku & X509_KU_DIGITAL_SIGNATURE))
 		return UNSUPPORTED;
+	/*
+	 * A CA's key is not a peer's key (our profile: a leaf says cA FALSE
+	 * or nothing; RFC 5280 4.2.1.9 leaves it to the profile).
+	 */
+	if (c->bc_present && c->bc_ca)
+		return BAD_CERT;
 	/* No extendedKeyUsage is no purpose of ours: the role's is required. */
 	if (!c->eku_present || !(c->eku & eku))
 		return UNSUPPORTED;

@@ -183,7 +183,8 @@ int x509_parse(const uint8_t *der, size_t len, struct x509_cert *c);
  *
  * Checks, in this order: no unknown critical extension, a P-256 key
  * signed with ecdsa-with-SHA256, the validity period, keyUsage (if
- * present) includes digitalSignature, extendedKeyUsage is present and
+ * present) includes digitalSignature, basicConstraints (if present) says
+ * cA FALSE (a CA certificate is no peer's), extendedKeyUsage is present and
  * includes serverAuth or clientAuth as @purpose needs (a certificate
  * without it is not taken as "any purpose", and anyExtendedKeyUsage alone
  * is not enough: RFC 5280 4.2.1.12 lets us require the specific purpose),

@@ -631,6 +631,14 @@ static const struct leaf_case {
 	{ "name only in the CN (no SAN)", { .cn = "www.example.com",
 	  .eku = "serverAuth" }, X509_PURPOSE_SERVER, "www.example.com", BAD },
 	{ "bad purpose", { .cn = "x" }, 7, NULL, -EINVAL },
+	/* A CA's certificate presented as a peer's (reliab_certs_test). */
+	{ "leaf with CA:TRUE", { .eku = "serverAuth,clientAuth",
+	  .bc = "critical,CA:TRUE", .ku = "digitalSignature,keyCertSign" },
+	  X509_PURPOSE_SERVER, NULL, BAD },
+	{ "leaf with CA:TRUE, not critical", { .eku = "clientAuth",
+	  .bc = "CA:TRUE" }, X509_PURPOSE_CLIENT, NULL, BAD },
+	{ "leaf with CA:FALSE", { .eku = "clientAuth", .bc = "CA:FALSE" },
+	  X509_PURPOSE_CLIENT, NULL, 0 },
 };
 
 TEST_F(pki, leaf_verdicts)
