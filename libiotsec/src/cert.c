@@ -140,7 +140,24 @@ static int link_error(int err)
 	return -err;
 }
 
-/* Parses and checks every certificate, without touching the kernel. */
+/* Is chain[i] byte for byte one of the certificates before it? */
+static bool seen_before(const struct cert_der *chain, unsigned int i)
+{
+	unsigned int j;
+
+	for (j = 0; j < i; j++)
+		if (chain[j].len == chain[i].len &&
+		    !memcmp(chain[j].p, chain[i].p, chain[i].len))
+			return true;
+	return false;
+}
+
+/*
+ * Parses and checks every certificate, without touching the kernel.  A
+ * certificate sent twice is refused (bad_certificate): RFC 8446 4.4.2
+ * lets a chain carry extra certificates, but a repeated one serves no
+ * path, and our profile wants each certificate to certify the one before.
+ */
 static int check_chain(const struct cert_der *chain, unsigned int n,
 		       time_t now, enum x509_purpose purpose,
 		       const char *name, struct cert_peer *out)
@@ -150,6 +167,8 @@ static int check_chain(const struct cert_der *chain, unsigned int n,
 	int ret;
 
 	for (i = 0; i < n; i++) {
+		if (seen_before(chain, i))
+			return IOTSEC_ALERT_ERR(IOTSEC_ALERT_BAD_CERTIFICATE);
 		ret = x509_parse(chain[i].p, chain[i].len, &c);
 		if (!ret && i == 0)
 			ret = x509_check_leaf(&c, now, purpose, name);

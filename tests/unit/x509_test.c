@@ -25,6 +25,7 @@
 
 #include "iotsec.h"
 #include "internal.h"
+#include "cert.h"
 #include "pem.h"
 #include "x509.h"
 #include "kselftest_harness.h"
@@ -720,6 +721,57 @@ TEST_F(pki, ca_verdicts)
 			TH_LOG("%s", cc->what);
 		free(d.p);
 	}
+}
+
+/*
+ * The peer's chain as the handshake checks it (cert_peer_check): a
+ * certificate sent twice is refused before the kernel sees the chain
+ * (reliab_certs_test's "duplicate certificates" row).
+ */
+TEST_F(pki, chain_with_a_duplicate_refused)
+{
+	const struct spec ispec = { .cn = "inter", .bc = "critical,CA:TRUE",
+				    .ku = "critical,keyCertSign" };
+	const struct spec lspec = { .cn = "leaf", .san = "DNS:leaf.example",
+				    .eku = "serverAuth",
+				    .ku = "digitalSignature" };
+	struct cert_der chain[4];
+	struct cert_peer peer;
+	struct der id, ld, rd;
+	EVP_PKEY *ikey;
+	X509 *inter, *leaf;
+
+	inter = make_cert(&ispec, self->root, self->root_key, &ikey);
+	ASSERT_NE(NULL, inter);
+	leaf = make_cert(&lspec, inter, ikey, NULL);
+	ASSERT_NE(NULL, leaf);
+	ld = to_der(leaf);
+	id = to_der(inter);
+	rd = to_der(self->root);
+	ASSERT_TRUE(ld.len && id.len && rd.len);
+	chain[0] = (struct cert_der){ ld.p, ld.len };
+	chain[1] = (struct cert_der){ id.p, id.len };
+	chain[2] = (struct cert_der){ id.p, id.len };
+	chain[3] = (struct cert_der){ rd.p, rd.len };
+	EXPECT_EQ(0, cert_peer_check(chain, 2, self->now, X509_PURPOSE_SERVER,
+				     "leaf.example", &peer));
+	EXPECT_EQ(0, cert_peer_check((struct cert_der[]){ chain[0], chain[1],
+					chain[3] }, 3, self->now,
+				     X509_PURPOSE_SERVER, "leaf.example", &peer));
+	EXPECT_EQ(BAD, cert_peer_check(chain, 3, self->now, X509_PURPOSE_SERVER,
+				       "leaf.example", &peer));
+	EXPECT_EQ(BAD, cert_peer_check((struct cert_der[]){ chain[0], chain[1],
+					 chain[3], chain[3] }, 4, self->now,
+				       X509_PURPOSE_SERVER, "leaf.example", &peer));
+	EXPECT_EQ(BAD, cert_peer_check((struct cert_der[]){ chain[0], chain[0] },
+				       2, self->now, X509_PURPOSE_SERVER,
+				       "leaf.example", &peer));
+	free(ld.p);
+	free(id.p);
+	free(rd.p);
+	X509_free(leaf);
+	X509_free(inter);
+	EVP_PKEY_free(ikey);
 }
 
 /* root -> intermediate -> leaf: OpenSSL accepts it, and so do we. */
