@@ -240,6 +240,7 @@ static int get_with(uint8_t type, const uint8_t *p, size_t n, uint64_t offered)
 		struct msg_certificate_request cr;
 		struct msg_certificate ct;
 		struct msg_certificate_verify cv;
+		struct msg_new_session_ticket nst;
 		uint8_t fin[MSG_VERIFY_MAX];
 		bool ku;
 	} u;
@@ -254,7 +255,7 @@ static int get_with(uint8_t type, const uint8_t *p, size_t n, uint64_t offered)
 		err = msg_get_server_hello(b.p, n, offered, &u.sh);
 		break;
 	case MSG_NEW_SESSION_TICKET:
-		err = msg_get_new_session_ticket(b.p, n);
+		err = msg_get_new_session_ticket(b.p, n, &u.nst);
 		break;
 	case MSG_ENCRYPTED_EXTENSIONS:
 		err = msg_get_encrypted_extensions(b.p, n, offered, &u.ee);
