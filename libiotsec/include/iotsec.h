@@ -106,12 +106,14 @@ int iotsec_config_set_crypto(struct iotsec_config *cfg, unsigned int crypto);
  * for between rotate and twice rotate seconds, and never past its
  * lifetime); a ticket that does not open, has expired, names another
  * suite's hash or is refused by the policy is a full handshake.
- * Client: tickets received (through iotsec_session_recv()) are kept in
- * the configuration, under the peer name it expects ("" with
- * iotsec_config_set_any_peer()), at most 32, each offered once, and from
- * any thread.  lifetime, 1 .. 604800 seconds (default 7200), bounds both
- * the tickets a server issues and those a client keeps; 0 turns
- * resumption off in both roles.  rotate: 0 for the default (43200, or
+ * Client (opt-in: after this call with a lifetime, or an import):
+ * psk_key_exchange_modes is sent, and tickets received (through
+ * iotsec_session_recv(); a client that read()s the kTLS socket itself
+ * must not turn this on) are kept in the configuration, under the peer
+ * name it expects ("" with iotsec_config_set_any_peer()), at most 32,
+ * each offered once, and from any thread.  lifetime, 1 .. 604800 seconds
+ * (default 7200, on for servers), bounds both the tickets a server issues
+ * and those a client keeps; 0 turns resumption off in both roles.  rotate: 0 for the default (43200, or
  * lifetime if longer), else at least lifetime.  -EINVAL otherwise.
  */
 int iotsec_config_set_tickets(struct iotsec_config *cfg, unsigned int lifetime,

@@ -72,7 +72,7 @@ int resume_offer(struct iotsec_session *s)
 	struct msg_psk_offer *o = &s->ch.psk_offer;
 
 	memset(o, 0, sizeof(*o));
-	if (!cfg->ticket_lifetime)
+	if (!cfg->ticket_lifetime || !cfg->client_tickets)
 		return 0;
 	s->ch.psk_modes = true;
 	if (!ticket_cache_take(cfg->tcache, cfg->peer_name, wall(s), &s->offer))
@@ -389,7 +389,8 @@ int resume_ticket_in(struct iotsec_session *s, const struct msg_hdr *h)
 	int ret;
 
 	ret = msg_get_new_session_ticket(h->body, h->len, &nst);
-	if (ret || !cfg->ticket_lifetime || !nst.lifetime || !s->has_peer_id)
+	if (ret || !cfg->ticket_lifetime || !cfg->client_tickets ||
+	    !nst.lifetime || !s->has_peer_id)
 		return ret;
 	memset(&e, 0, sizeof(e));
 	snprintf(e.key, sizeof(e.key), "%s", cfg->peer_name);
@@ -425,6 +426,7 @@ IOTSEC_EXPORT int iotsec_config_set_tickets(struct iotsec_config *cfg,
 		return -EINVAL;
 	cfg->ticket_lifetime = lifetime;
 	cfg->ticket_rotate = rotate_s;
+	cfg->client_tickets = lifetime != 0;
 	return 0;
 }
 
@@ -452,6 +454,9 @@ IOTSEC_EXPORT int iotsec_config_ticket_import(struct iotsec_config *cfg,
 		ret = ticket_suite(&e.st) ? -ESTALE : -EINVAL;
 	if (!ret)
 		ret = ticket_cache_add(cfg->tcache, &e);
+	/* A client that imports a ticket wants to resume. */
+	if (!ret && cfg->ticket_lifetime)
+		cfg->client_tickets = true;
 	ticket_entry_free(&e);
 	return ret;
 }

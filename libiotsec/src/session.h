@@ -36,6 +36,7 @@ struct iotsec_config {
 	uint8_t n_suites;
 	time_t (*now)(void);		/* tests may move the clock */
 	unsigned int ticket_lifetime;	/* seconds; 0: no resumption at all */
+	bool client_tickets;		/* client: keep and offer (opt-in) */
 	unsigned int ticket_rotate;	/* server: ticket key interval, s */
 	iotsec_resume_fn resume_allow;	/* server: policy, NULL = allow */
 	void *resume_arg;

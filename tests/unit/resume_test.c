@@ -243,6 +243,7 @@ FIXTURE_SETUP(resume)
 	self->ccfg->now = client_clock;
 	self->scfg->now = server_clock;
 	ASSERT_EQ(0, iotsec_config_set_peer_name(self->ccfg, "server.test"));
+	ASSERT_EQ(0, iotsec_config_set_tickets(self->ccfg, TICKET_LIFETIME_DEFAULT, 0));
 	ASSERT_EQ(0, issue_ticket(self->scfg, self->ccfg, NULL));
 	ASSERT_EQ(1, self->ccfg->tcache->n);
 	memset(&self->c, 0, sizeof(self->c));
@@ -464,6 +465,7 @@ TEST(no_ticket_no_export_and_lifetime_0_is_not_kept)
 	int peer;
 
 	ASSERT_EQ(0, iotsec_config_new(&cfg));
+	ASSERT_EQ(0, iotsec_config_set_tickets(cfg, TICKET_LIFETIME_DEFAULT, 0));
 	s = hs_session_on(cfg, false, &peer);
 	ASSERT_NE(NULL, s);
 	full_handshake_outcome(s, false);
@@ -498,6 +500,7 @@ TEST(server_hello_psk_checks)
 	ASSERT_EQ(0, iotsec_config_new(&scfg));
 	ASSERT_EQ(0, iotsec_config_new(&ccfg));
 	ASSERT_EQ(0, iotsec_config_set_peer_name(ccfg, "server.test"));
+	ASSERT_EQ(0, iotsec_config_set_tickets(ccfg, TICKET_LIFETIME_DEFAULT, 0));
 	ASSERT_EQ(0, issue_ticket(scfg, ccfg, NULL));
 	s = hs_session_on(ccfg, false, &peer);
 	ASSERT_NE(NULL, s);
@@ -577,6 +580,19 @@ TEST(ticket_keys_rotate)
 			.lifetime = 5 }, 14));
 	wbuf_wipe(&t);
 	ticket_keys_destroy(&k);
+}
+
+/* A client of ours keeps no ticket unless asked: it may read() itself. */
+TEST(client_tickets_are_opt_in)
+{
+	struct iotsec_config *scfg, *ccfg;
+
+	ASSERT_EQ(0, iotsec_config_new(&scfg));
+	ASSERT_EQ(0, iotsec_config_new(&ccfg));
+	ASSERT_EQ(0, issue_ticket(scfg, ccfg, NULL));
+	EXPECT_EQ(0, ccfg->tcache->n);
+	iotsec_config_free(scfg);
+	iotsec_config_free(ccfg);
 }
 
 TEST(set_tickets_limits)
