@@ -595,6 +595,54 @@ TEST(client_tickets_are_opt_in)
 	iotsec_config_free(ccfg);
 }
 
+/* The client's cache from several threads at once: nothing lost twice. */
+struct cache_worker {
+	struct ticket_cache *c;
+	int id, taken;
+};
+
+static void *cache_work(void *arg)
+{
+	struct cache_worker *w = arg;
+	uint8_t t[4] = { 1, 2, 3, 4 };
+	struct ticket_entry e = { .ticket = t, .len = sizeof(t) }, got;
+	int i;
+
+	e.st.lifetime = 100;
+	e.st.issued = 1000;
+	snprintf(e.key, sizeof(e.key), "peer%d", w->id);
+	for (i = 0; i < 200; i++) {
+		if (ticket_cache_add(w->c, &e))
+			break;
+		if (ticket_cache_take(w->c, e.key, 1001, &got) == 1) {
+			w->taken++;
+			ticket_entry_free(&got);
+		}
+	}
+	return NULL;
+}
+
+TEST(ticket_cache_from_threads)
+{
+	struct cache_worker w[4];
+	struct ticket_cache c;
+	pthread_t t[4];
+	int i;
+
+	ticket_cache_init(&c);
+	for (i = 0; i < 4; i++) {
+		w[i] = (struct cache_worker){ .c = &c, .id = i };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, cache_work, &w[i]));
+	}
+	for (i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	/* Each thread takes back what it added (its own name), every time. */
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(200, w[i].taken);
+	EXPECT_EQ(0, c.n);
+	ticket_cache_destroy(&c);
+}
+
 TEST(set_tickets_limits)
 {
 	struct iotsec_config *cfg;
