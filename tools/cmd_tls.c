@@ -371,15 +371,13 @@ static int session(const struct iotsec_config *cfg, int fd, int server,
 		fprintf(stderr, "iotsec: handshake failed: %s\n", iotsec_strerror(ret));
 		return 1;
 	}
-	fprintf(stderr, "iotsec: TLS 1.3 %s with '%s', kernel TLS carries the data (%u key operations in the kernel)\n",
+	/* One line as before; a resumed session says so in it. */
+	fprintf(stderr, "iotsec: TLS 1.3 %s with '%s'%s, kernel TLS carries the data (%u key operations in the kernel)\n",
 		iotsec_session_cipher(s), iotsec_session_peer_name(s),
+		iotsec_session_resumed(s) ? " (session resumed)" : "",
 		iotsec_session_key_ops(s));
 	fprintf(stderr, "iotsec: handshake crypto: %s\n",
 		crypto_name(iotsec_session_crypto(s)));
-	if (iotsec_session_resumed(s))
-		fprintf(stderr, "iotsec: session resumed (PSK with ECDHE, no certificates, no signature)\n");
-	else
-		fprintf(stderr, "iotsec: full handshake\n");
 	ret = pump(s, fd, &closed);
 	if (ticket_out)
 		sess_out(s, ticket_out);

@@ -46,6 +46,11 @@ check "set-up: chip key, device certificate for the chip's public key" \
 
 prio="NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-SECP256R1"
 
+# The tool's line for a full handshake: no "(session resumed)" in it.
+full_by_tool() { # err-file
+	grep -q "TLS 1.3 .*(3 key operations" "$1" && ! grep -q "session resumed" "$1"
+}
+
 # iotsec serve on 4434 as the device, for as many connections as come;
 # its standard input stays open (and silent) until the row ends.
 our_server() { # [args...]
@@ -100,7 +105,7 @@ s_client c-three o3 -sess_in "$d/o.sess"
 s1=$(signs)
 stop_server
 if grep -q "New, TLSv1.3" "$d/o3.out" && grep -q c-three "$d/v.out" &&
-   grep -q "full handshake" "$d/v.err" && [ "$s1" -eq $((s0 + 1)) ]; then
+   full_by_tool "$d/v.err" && [ "$s1" -eq $((s0 + 1)) ]; then
 	ok "a ticket of another iotsec serve: full handshake, one chip Sign"
 else
 	nok "a ticket of another iotsec serve: full handshake, one chip Sign ($s0 -> $s1)"
@@ -130,7 +135,7 @@ connect_row() { # port line name out-name [args...]
 		dev_connect 60 "$_p" "$_n" "$@" > "$d/$_o.out" 2> "$d/$_o.err"
 }
 resumed_by_tool() { # err-file
-	grep -q "session resumed" "$1" && grep -q "(2 key operations" "$1"
+	grep -q "TLS 1.3 .*(session resumed).*(2 key operations" "$1"
 }
 
 fresh
@@ -147,7 +152,7 @@ s1=$(signs)
 connect_row 4433 c-5b server.test c2 --sess-in "$d/c.sess"
 s2=$(signs)
 stop_server
-if grep -q "full handshake" "$d/c1.err" && grep -q "ticket saved" "$d/c1.err" &&
+if full_by_tool "$d/c1.err" && grep -q "ticket saved" "$d/c1.err" &&
    [ "$s1" -eq $((s0 + 1)) ]; then
 	ok "iotsec connect --sess-out: full handshake with s_server (one chip Sign), ticket saved"
 else
