@@ -54,16 +54,23 @@ static int new_key(struct ticket_keys *k, time_t now, bool keep_old)
 }
 
 /*
- * Brings the keys to now: the current key seals for rotate seconds, the
- * previous one opens for rotate more.  A clock that went back keeps them.
+ * Brings the keys to now, on a fixed schedule from the first key: each key
+ * seals for rotate seconds from since, then opens for rotate more, so a
+ * ticket opens for between rotate and twice rotate seconds after it was
+ * sealed, however seldom the server is asked.  A clock that went back
+ * keeps them.
  */
 static int rotate_keys(struct ticket_keys *k, time_t now, unsigned int rotate)
 {
+	time_t r = rotate;
+
 	if (!k->have[0])
 		return new_key(k, now, false);
-	if (now < k->since || now - k->since < (time_t)rotate)
+	if (now < k->since || now - k->since < r)
 		return 0;
-	return new_key(k, now, now - k->since < 2 * (time_t)rotate);
+	if (now - k->since < 2 * r)
+		return new_key(k, k->since + r, true);
+	return new_key(k, now - (now - k->since) % r, false);
 }
 
 /* AES-256-GCM one way or the other; 0 or -EBADMSG / -ENOMEM. */

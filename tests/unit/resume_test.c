@@ -569,11 +569,22 @@ TEST(ticket_keys_rotate)
 	EXPECT_TRUE(k.have[1]);
 	/* Twice: gone. */
 	EXPECT_EQ(-ENOKEY, ticket_open(&k, 1250, 100, t.base, t.len, &got));
-	/* Any changed byte: not ours. */
 	wbuf_reset(&t);
 	ASSERT_EQ(0, ticket_seal(&k, 1250, 100, &st, &t));
+	/* On a fixed schedule: sealed at 1250 (key of 1200), open until 1400. */
+	EXPECT_EQ(0, ticket_open(&k, 1399, 100, t.base, t.len, &got));
+	EXPECT_EQ(-ENOKEY, ticket_open(&k, 1400, 100, t.base, t.len, &got));
+	/* ... and after an idle hour, no old key at all. */
+	wbuf_reset(&t);
+	ASSERT_EQ(0, ticket_seal(&k, 1450, 100, &st, &t));
+	EXPECT_EQ(-ENOKEY, ticket_open(&k, 5050, 100, t.base, t.len, &got));
+	EXPECT_FALSE(k.have[1]);
+	EXPECT_EQ(5000, k.since);
+	/* Any changed byte: not ours. */
+	wbuf_reset(&t);
+	ASSERT_EQ(0, ticket_seal(&k, 5050, 100, &st, &t));
 	t.base[TICKET_ID_LEN + TICKET_IV_LEN] ^= 1;
-	EXPECT_EQ(-EBADMSG, ticket_open(&k, 1250, 100, t.base, t.len, &got));
+	EXPECT_EQ(-EBADMSG, ticket_open(&k, 5050, 100, t.base, t.len, &got));
 	EXPECT_TRUE(ticket_expired(&(struct ticket_state){ .issued = 10,
 			.lifetime = 5 }, 15));
 	EXPECT_FALSE(ticket_expired(&(struct ticket_state){ .issued = 10,
