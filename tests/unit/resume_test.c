@@ -18,6 +18,8 @@
  *    that do not pair up are illegal_parameter;
  *  - full handshake instead for an expired ticket, another server's
  *    ticket key, a rotated-out key, a changed ticket, the policy's no;
+ *  - after a HelloRetryRequest: the binder made again over message_hash
+ *    and the HRR, and still resumed;
  *  - the client's checks of the ServerHello's selected_identity;
  *  - export and import of a ticket; lifetime 0 is not kept.
  */
@@ -304,6 +306,95 @@ TEST_F(resume, resumed_session_issues_a_ticket_with_the_same_identity)
 	EXPECT_STREQ("server.test", e.st.peer_name);
 	EXPECT_EQ(0, memcmp(e.st.peer_id, server_id, 32));
 	ticket_entry_free(&e);
+}
+
+/* Our ClientHello as client_start() sends it, binder included. */
+static int put_hello(struct iotsec_session *s)
+{
+	struct wbuf m;
+	int ret;
+
+	wbuf_init(&m, 0);
+	ret = msg_put_client_hello(&m, &s->ch);
+	if (!ret)
+		ret = resume_put_binder(s, &m);
+	if (!ret)
+		ret = hs_send(s, &m);
+	wbuf_wipe(&m);
+	return ret ? ret : io_send_flush(s);
+}
+
+/*
+ * A client whose first ClientHello has no share (ours always sends one):
+ * the server's HelloRetryRequest, then the second ClientHello with its
+ * PSK's age and binder made again over message_hash || HRR (4.1.2).
+ */
+static void *hrr_client(void *arg)
+{
+	struct side *d = arg;
+	struct iotsec_session *s = d->s;
+	struct msg_server_hello hrr;
+	struct msg_hdr h;
+	int ret;
+
+	memset(&s->ch, 0, sizeof(s->ch));
+	memset(s->ch.random, 7, sizeof(s->ch.random));
+	s->ch.n_suites = s->cfg->n_suites;
+	memcpy(s->ch.suites, s->cfg->suites, sizeof(s->ch.suites));
+	ret = resume_offer(s);
+	s->offered = msg_client_hello_exts(&s->ch);
+	if (!ret)
+		ret = put_hello(s);
+	if (!ret)
+		ret = io_next_message(s, &h);
+	if (!ret)
+		ret = msg_get_server_hello(h.body, h.len, s->offered, &hrr);
+	if (!ret && !hrr.hrr)
+		ret = -EPROTO;
+	if (!ret) {
+		s->suite = suite_find(hrr.suite);
+		s->hrr_done = true;
+		ret = tr_hrr(&s->tr, &s->hash, s->suite->hash);
+	}
+	if (!ret)
+		ret = hs_add(s, &h);
+	if (!ret) {
+		io_consume(s, &h);
+		s->ch.key_share.has_p256 = true;
+		ret = hs_share(s, s->ch.key_share.p256);
+	}
+	if (!ret) {
+		resume_after_hrr(s);
+		s->offered = msg_client_hello_exts(&s->ch);
+		ret = put_hello(s);
+	}
+	d->ret = ret ? ret : hs_loop(s);
+	if (d->ret)
+		hs_send_failure_alert(s, d->ret);
+	return NULL;
+}
+
+TEST_F(resume, resumed_after_hello_retry_request)
+{
+	pthread_t tc, ts;
+	int sv[2];
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	self->c.s = session_on_fd(self->ccfg, false, sv[0]);
+	self->s.s = session_on_fd(self->scfg, true, sv[1]);
+	ASSERT_NE(NULL, self->c.s);
+	ASSERT_NE(NULL, self->s.s);
+	pthread_create(&ts, NULL, run, &self->s);
+	pthread_create(&tc, NULL, hrr_client, &self->c);
+	pthread_join(tc, NULL);
+	shutdown(sv[0], SHUT_RDWR);
+	pthread_join(ts, NULL);
+	EXPECT_TRUE(self->s.s->hrr_done);
+	EXPECT_TRUE(reached_ktls(self->c.ret));
+	EXPECT_EQ(self->c.ret, self->s.ret);
+	EXPECT_TRUE(iotsec_session_resumed(self->c.s));
+	EXPECT_TRUE(iotsec_session_resumed(self->s.s));
+	EXPECT_STREQ("client.test", iotsec_session_peer_name(self->s.s));
 }
 
 TEST_F(resume, wrong_binder_is_decrypt_error)
