@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
+#include <fcntl.h>
 #include <keyutils.h>
 #include <netdb.h>
 #include <poll.h>
@@ -21,7 +22,9 @@
 
 struct tls_opts {
 	const char *ca, *cert, *key, *name, *ecdh, *suites;
+	const char *sess_in, *sess_out;	/* connect: ticket files */
 	int once;
+	int no_tickets;			/* serve: issue none, resume none */
 };
 
 static int parse_opts(int argc, char **argv, struct tls_opts *o,
@@ -35,13 +38,17 @@ static int parse_opts(int argc, char **argv, struct tls_opts *o,
 		OPT_STR("ecdh", struct tls_opts, ecdh),
 		OPT_STR("ciphersuites", struct tls_opts, suites),
 		OPT_FLAG("once", struct tls_opts, once),
+		OPT_STR("sess-in", struct tls_opts, sess_in),
+		OPT_STR("sess-out", struct tls_opts, sess_out),
+		OPT_FLAG("no-tickets", struct tls_opts, no_tickets),
 	};
 	int end;
 
 	memset(o, 0, sizeof(*o));
 	end = parse_opts_table(argc, argv, opts, OPTS_N(opts), o, cmd);
 	if (!o->ca || !o->cert || !o->key || end != argc - 1 ||
-	    (o->once && strcmp(cmd, "serve")))
+	    ((o->once || o->no_tickets) && strcmp(cmd, "serve")) ||
+	    ((o->sess_in || o->sess_out) && strcmp(cmd, "connect")))
 		usage(cmd);
 	return end;
 }
@@ -58,6 +65,55 @@ int find_key(const char *key)
 	if (id < 0)
 		id = keyctl_search(KEY_SPEC_USER_KEYRING, "iotsec", key, 0);
 	return id < 0 ? -errno : id;
+}
+
+/*
+ * --sess-in: a ticket saved by --sess-out; one that cannot be used is
+ * said, and the handshake is a full one.
+ */
+static void sess_in(struct iotsec_config *cfg, const char *path)
+{
+	char buf[70000];
+	ssize_t n = 0, r;
+	int fd = open(path, O_RDONLY), ret;
+
+	while (fd >= 0 && (r = read(fd, buf + n, sizeof(buf) - n)) > 0)
+		n += r;
+	if (fd < 0) {
+		fprintf(stderr, "iotsec: --sess-in %s: %s (full handshake)\n",
+			path, strerror(errno));
+		return;
+	}
+	close(fd);
+	ret = iotsec_config_ticket_import(cfg, buf, n);
+	if (ret)
+		fprintf(stderr, "iotsec: --sess-in %s: %s (full handshake)\n",
+			path, iotsec_strerror(ret));
+	explicit_bzero(buf, sizeof(buf));
+}
+
+/* --sess-out: the session's newest ticket, in a file only we may read. */
+static void sess_out(struct iotsec_session *s, const char *path)
+{
+	char buf[70000];
+	ssize_t n = iotsec_session_ticket_export(s, buf, sizeof(buf));
+	int fd;
+
+	if (n < 0) {
+		fprintf(stderr, "iotsec: --sess-out %s: %s\n", path,
+			n == -ENOENT ? "no session ticket received" :
+			iotsec_strerror((int)n));
+		return;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write_all(fd, buf, n))
+		fprintf(stderr, "iotsec: --sess-out %s: %s\n", path,
+			strerror(errno));
+	else
+		fprintf(stderr, "iotsec: session ticket saved to %s\n", path);
+	if (fd >= 0)
+		close(fd);
+	explicit_bzero(buf, sizeof(buf));
 }
 
 static int config(const struct tls_opts *o, struct iotsec_config **cfg)
@@ -85,6 +141,11 @@ static int config(const struct tls_opts *o, struct iotsec_config **cfg)
 		fprintf(stderr, "iotsec: --ecdh: %s\n", iotsec_strerror(ret));
 	if (!ret && o->suites && (ret = iotsec_config_set_ciphersuites(*cfg, o->suites)))
 		fprintf(stderr, "iotsec: --ciphersuites: %s\n", iotsec_strerror(ret));
+	/* Resumption in both roles (the tool reads with iotsec_session_recv). */
+	if (!ret)
+		ret = iotsec_config_set_tickets(*cfg, o->no_tickets ? 0 : 7200, 0);
+	if (!ret && o->sess_in)
+		sess_in(*cfg, o->sess_in);
 	return ret;
 }
 
@@ -298,7 +359,8 @@ static int alert_ended(int err)
 			   kind == IOTSEC_ERR_ALERT_RECV);
 }
 
-static int session(const struct iotsec_config *cfg, int fd, int server)
+static int session(const struct iotsec_config *cfg, int fd, int server,
+		   const char *ticket_out)
 {
 	struct iotsec_session *s;
 	int ret, closed = 0;
@@ -309,12 +371,16 @@ static int session(const struct iotsec_config *cfg, int fd, int server)
 		fprintf(stderr, "iotsec: handshake failed: %s\n", iotsec_strerror(ret));
 		return 1;
 	}
-	fprintf(stderr, "iotsec: TLS 1.3 %s with '%s', kernel TLS carries the data (%u key operations in the kernel)\n",
+	/* One line as before; a resumed session says so in it. */
+	fprintf(stderr, "iotsec: TLS 1.3 %s with '%s'%s, kernel TLS carries the data (%u key operations in the kernel)\n",
 		iotsec_session_cipher(s), iotsec_session_peer_name(s),
+		iotsec_session_resumed(s) ? " (session resumed)" : "",
 		iotsec_session_key_ops(s));
 	fprintf(stderr, "iotsec: handshake crypto: %s\n",
 		crypto_name(iotsec_session_crypto(s)));
 	ret = pump(s, fd, &closed);
+	if (ticket_out)
+		sess_out(s, ticket_out);
 	/*
 	 * However it ended, the peer gets close_notify unless an alert
 	 * already ended the session: after its own close_notify (RFC 8446
@@ -344,7 +410,7 @@ int cmd_connect(int argc, char **argv)
 		return 1;
 	}
 	fd = dial(host, port);
-	ret = fd < 0 ? 1 : session(cfg, fd, 0);
+	ret = fd < 0 ? 1 : session(cfg, fd, 0, o.sess_out);
 	if (fd >= 0)
 		close(fd);
 	iotsec_config_free(cfg);
@@ -396,7 +462,7 @@ int cmd_serve(int argc, char **argv)
 		fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
 			break;
-		ret = session(cfg, fd, 1);
+		ret = session(cfg, fd, 1, NULL);
 		close(fd);
 	} while (!o.once);
 	close(lfd);

@@ -12,12 +12,12 @@
 #include "iotsec-tool.h"
 
 static const struct command commands[] = {
-	{ cmd_connect, "connect", "HOST:PORT --ca FILE --cert FILE --key KEY [--name NAME] [--ecdh ALG] [--ciphersuites LIST]" },
+	{ cmd_connect, "connect", "HOST:PORT --ca FILE --cert FILE --key KEY [--name NAME] [--ecdh ALG] [--ciphersuites LIST] [--sess-in FILE] [--sess-out FILE]" },
 	{ cmd_csr, "csr", "--key KEY --subject /TYPE=VALUE/... [--out FILE]" },
 	{ cmd_info, "info", "[--json]" },
 	{ cmd_pkcs11_uri, "pkcs11-uri", "[--module PATH]" },
 	{ cmd_provision, "provision", "[--chip DEVICE|SERIAL] [--profile NAME|FILE] [--dry-run | --yes]" },
-	{ cmd_serve, "serve", "PORT --ca FILE --cert FILE --key KEY [--name NAME] [--ecdh ALG] [--ciphersuites LIST] [--once]" },
+	{ cmd_serve, "serve", "PORT --ca FILE --cert FILE --key KEY [--name NAME] [--ecdh ALG] [--ciphersuites LIST] [--once] [--no-tickets]" },
 };
 
 void usage(const char *name)

@@ -95,6 +95,49 @@ int iotsec_config_set_ecdh(struct iotsec_config *cfg, const char *alg);
 int iotsec_config_set_crypto(struct iotsec_config *cfg, unsigned int crypto);
 
 /*
+ * PSK resumption (RFC 8446 2.2, 4.6.1), psk_dhe_ke only: a resumed
+ * handshake still runs ECDHE (forward secrecy) but exchanges no
+ * certificates and makes no chip signature; the session reports the peer
+ * authenticated by the full handshake the ticket came from.  Since 0.5.
+ *
+ * Server: after each handshake one NewSessionTicket goes out (when the
+ * client allows psk_dhe_ke), sealed with a ticket key of the
+ * configuration that changes every rotate seconds (a ticket then opens
+ * for between rotate and twice rotate seconds, and never past its
+ * lifetime); a ticket that does not open, has expired, names another
+ * suite's hash or is refused by the policy is a full handshake.
+ * Client (opt-in: after this call with a lifetime, or an import):
+ * psk_key_exchange_modes is sent, and tickets received (through
+ * iotsec_session_recv(); a client that read()s the kTLS socket itself
+ * must not turn this on) are kept in the configuration, under the peer
+ * name it expects ("" with iotsec_config_set_any_peer()), at most 32,
+ * each offered once, and from any thread.  lifetime, 1 .. 604800 seconds
+ * (default 7200, on for servers), bounds both the tickets a server issues
+ * and those a client keeps; 0 turns resumption off in both roles.  rotate: 0 for the default (43200, or
+ * lifetime if longer), else at least lifetime.  -EINVAL otherwise.
+ */
+int iotsec_config_set_tickets(struct iotsec_config *cfg, unsigned int lifetime,
+			      unsigned int rotate);
+/*
+ * Server: asked before a ticket is accepted, with the client identity it
+ * carries (the name its certificate was checked for, or its common name,
+ * and SHA-256 of its leaf certificate); non-zero allows resumption, 0
+ * makes it a full handshake.  NULL (the default) allows every valid
+ * ticket.  Called from the thread running the handshake.
+ */
+typedef int (*iotsec_resume_fn)(void *arg, const char *peer_name,
+				const uint8_t peer_id[32]);
+int iotsec_config_set_resume_policy(struct iotsec_config *cfg,
+				    iotsec_resume_fn allow, void *arg);
+/*
+ * Client: a blob of iotsec_session_ticket_export() into the
+ * configuration's tickets, under the name it was received for.  0,
+ * -EINVAL (not a blob of ours), -ESTALE (expired), -ENOMEM.
+ */
+int iotsec_config_ticket_import(struct iotsec_config *cfg, const void *blob,
+				size_t len);
+
+/*
  * Runs the handshake as client (connect) or server (accept) on fd, a
  * connected blocking or non-blocking TCP socket.  On success *out is the
  * session and fd carries kernel TLS.  On failure the peer has been sent
@@ -143,6 +186,23 @@ ssize_t iotsec_session_recv(struct iotsec_session *s, void *buf, size_t len,
  * be called while another thread sends on the socket.  Since 0.3.
  */
 int iotsec_session_key_update(struct iotsec_session *s, int request_peer);
+/* 1 if the handshake resumed a session (PSK with ECDHE), else 0.  Since 0.5. */
+int iotsec_session_resumed(const struct iotsec_session *s);
+/*
+ * SHA-256 of the peer's leaf certificate, as the full handshake (or the
+ * one a ticket came from) checked it, into out: 0, or -ENOENT.  Since 0.5.
+ */
+int iotsec_session_peer_id(const struct iotsec_session *s, uint8_t out[32]);
+/*
+ * Client: the newest ticket the session received, with what resuming
+ * needs (its PSK, suite, lifetime and age data, and the peer identity), as
+ * a blob for iotsec_config_ticket_import(), in this or another process.
+ * The blob holds a secret: keep it as one.  Returns its length; -ENOENT
+ * before a ticket came, -ENOSPC if len is too small (buf NULL and len 0
+ * ask for the length).  Since 0.5.
+ */
+ssize_t iotsec_session_ticket_export(const struct iotsec_session *s, void *buf,
+				     size_t len);
 /*
  * Sends close_notify, once; nothing after a fatal alert either way (the
  * session has ended).  The socket stays open for the caller to close.

@@ -27,6 +27,8 @@ static int send_client_hello(struct iotsec_session *s)
 	wbuf_init(&m, 0);
 	ret = msg_put_client_hello(&m, &s->ch);
 	if (!ret)
+		ret = resume_put_binder(s, &m);
+	if (!ret)
 		ret = hs_send(s, &m);
 	wbuf_wipe(&m);
 	return ret;
@@ -50,6 +52,9 @@ int client_start(struct iotsec_session *s)
 	/* SNI carries host names only, never address literals (RFC 6066). */
 	if (name[0] && !is_ip_literal(name))
 		snprintf(ch->server_name, sizeof(ch->server_name), "%s", name);
+	ret = resume_offer(s);
+	if (ret)
+		return ret;
 	s->offered = msg_client_hello_exts(ch);
 	s->state = EXPECT_SERVER_HELLO;
 	ret = send_client_hello(s);
@@ -90,6 +95,7 @@ static int client_on_hrr(struct iotsec_session *s,
 		return ret;
 	s->ch.cookie_len = hrr->cookie_len;
 	memcpy(s->ch.cookie, hrr->cookie, hrr->cookie_len);
+	resume_after_hrr(s);
 	s->offered = msg_client_hello_exts(&s->ch);
 	return send_client_hello(s);
 }
@@ -113,7 +119,9 @@ static int client_on_server_hello(struct iotsec_session *s,
 	s->suite = suite_find(sh.suite);
 	if (sh.hrr)
 		return client_on_hrr(s, &sh, h);
-	ret = hs_add(s, h);
+	ret = resume_client_accepted(s, &sh);
+	if (!ret)
+		ret = hs_add(s, h);
 	if (!ret)
 		ret = hs_derive(s, sh.share);
 	if (!ret)
@@ -133,7 +141,8 @@ static int client_on_encrypted_extensions(struct iotsec_session *s,
 	if (h->type != MSG_ENCRYPTED_EXTENSIONS)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNEXPECTED_MESSAGE);
 	ret = msg_get_encrypted_extensions(h->body, h->len, s->offered, &ee);
-	s->state = EXPECT_CERTIFICATE_REQUEST;
+	/* Resumed: the server authenticates with the PSK, Finished next. */
+	s->state = s->resumed ? EXPECT_FINISHED : EXPECT_CERTIFICATE_REQUEST;
 	return ret ? ret : hs_add(s, h);
 }
 
@@ -171,6 +180,8 @@ static int client_on_finished(struct iotsec_session *s,
 		ret = hs_send_auth(s);
 	if (!ret)
 		ret = hs_finished_out(s);
+	if (!ret)
+		ret = resume_secret(s);
 	if (!ret)
 		ret = io_send_flush(s);
 	if (!ret)

@@ -19,13 +19,24 @@ IOTSEC_EXPORT int iotsec_config_new(struct iotsec_config **cfg)
 {
 	struct iotsec_config *c = calloc(1, sizeof(*c));
 
-	if (c)
+	if (c) {
 		c->trust = calloc(1, sizeof(*c->trust));
-	if (!c || !c->trust) {
+		c->tkeys = calloc(1, sizeof(*c->tkeys));
+		c->tcache = calloc(1, sizeof(*c->tcache));
+	}
+	if (!c || !c->trust || !c->tkeys || !c->tcache) {
+		if (c) {
+			free(c->trust);
+			free(c->tkeys);
+			free(c->tcache);
+		}
 		free(c);
 		return -ENOMEM;
 	}
 	cert_trust_init(c->trust);
+	ticket_keys_init(c->tkeys);
+	ticket_cache_init(c->tcache);
+	c->ticket_lifetime = TICKET_LIFETIME_DEFAULT;
 	c->timeout_ms = 30000;
 	c->n_suites = 3;
 	c->suites[0] = TLS_AES_128_GCM_SHA256;
@@ -43,6 +54,10 @@ IOTSEC_EXPORT void iotsec_config_free(struct iotsec_config *cfg)
 		return;
 	cert_trust_destroy(cfg->trust);
 	free(cfg->trust);
+	ticket_keys_destroy(cfg->tkeys);
+	free(cfg->tkeys);
+	ticket_cache_destroy(cfg->tcache);
+	free(cfg->tcache);
 	pem_list_free(&cfg->roots);
 	pem_list_free(&cfg->chain);
 	explicit_bzero(cfg, sizeof(*cfg));

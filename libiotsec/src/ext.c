@@ -291,31 +291,58 @@ int ext_get_cookie(struct rbuf *b, uint8_t *out, size_t *len, int too_big)
 	return 0;
 }
 
-/* OfferedPsks: checked for form only, since we never resume. */
-int ext_get_psk(struct rbuf *b)
+/*
+ * OfferedPsks: identities<7..2^16-1> then binders<33..2^16-1>; every entry
+ * read, the first MSG_PSK_MAX of each kept.  The binders list is the last
+ * thing in the extension, which is the last in the ClientHello: its size
+ * is the tail the binders do not cover (4.2.11.2).
+ */
+int ext_get_psk(struct rbuf *b, struct msg_psk_offer *o)
 {
 	struct rbuf ids, binders, x;
+	size_t i;
 
+	memset(o, 0, sizeof(*o));
 	rbuf_block(b, 2, 7, 0xffff, &ids);
 	while (rbuf_left(&ids)) {
 		rbuf_block(&ids, 2, 1, 0xffff, &x);	/* identity */
-		rbuf_get(&ids, 4);			/* ticket age */
+		i = o->n++;
+		if (i < MSG_PSK_MAX) {
+			o->id_len[i] = rbuf_left(&x);
+			o->id[i] = rbuf_get(&x, o->id_len[i]);
+			o->age[i] = (uint32_t)rbuf_get16(&ids) << 16;
+			o->age[i] |= rbuf_get16(&ids);
+		} else {
+			rbuf_get(&ids, 4);		/* ticket age */
+		}
 	}
 	rbuf_done(&ids);
 	rbuf_join(b, &ids);
+	o->binders_len = rbuf_left(b);
 	rbuf_block(b, 2, 33, 0xffff, &binders);
-	while (rbuf_left(&binders))
+	while (rbuf_left(&binders)) {
 		rbuf_block(&binders, 1, 32, 255, &x);
+		i = o->n_binders++;
+		if (i < MSG_PSK_MAX) {
+			o->binder_len[i] = rbuf_left(&x);
+			o->binder[i] = rbuf_get(&x, o->binder_len[i]);
+		}
+	}
 	rbuf_done(&binders);
 	rbuf_join(b, &binders);
 	return ext_done(b);
 }
 
-int ext_get_psk_modes(struct rbuf *b)
+/* PskKeyExchangeMode ke_modes<1..255>: is psk_dhe_ke listed? */
+int ext_get_psk_modes(struct rbuf *b, bool *dhe_ke)
 {
 	struct rbuf modes;
 
 	rbuf_block(b, 1, 1, 255, &modes);
+	while (rbuf_left(&modes))
+		if (rbuf_get8(&modes) == MSG_PSK_DHE_KE)
+			*dhe_ke = true;
+	rbuf_join(b, &modes);
 	return ext_done(b);
 }
 
@@ -382,5 +409,34 @@ void ext_put_cookie(struct wbuf *w, const uint8_t *cookie, size_t len)
 	size_t m = open_ext(w, MSG_EXT_COOKIE);
 
 	wbuf_put_opaque(w, 2, cookie, len);
+	wbuf_close(w, m, 2);
+}
+
+void ext_put_psk_modes(struct wbuf *w)
+{
+	size_t m = open_ext(w, MSG_EXT_PSK_KEY_EXCHANGE_MODES);
+	uint8_t mode = MSG_PSK_DHE_KE;
+
+	wbuf_put_opaque(w, 1, &mode, 1);
+	wbuf_close(w, m, 2);
+}
+
+/* One identity and a binder of zeros (struct msg_psk_offer). */
+void ext_put_psk(struct wbuf *w, const struct msg_psk_offer *o)
+{
+	size_t m = open_ext(w, MSG_EXT_PRE_SHARED_KEY);
+	size_t l = wbuf_open(w, 2);
+	uint8_t *z;
+
+	wbuf_put_opaque(w, 2, o->id[0], o->id_len[0]);
+	wbuf_put16(w, o->age[0] >> 16);
+	wbuf_put16(w, o->age[0] & 0xffff);
+	wbuf_close(w, l, 2);
+	l = wbuf_open(w, 2);
+	wbuf_put8(w, o->binder_len[0]);
+	z = wbuf_reserve(w, o->binder_len[0]);
+	if (z)
+		memset(z, 0, o->binder_len[0]);
+	wbuf_close(w, l, 2);
 	wbuf_close(w, m, 2);
 }

@@ -98,9 +98,10 @@ int ext_get_hrr_group(struct rbuf *b, uint16_t *group);
 int ext_get_server_name(struct rbuf *b, char *name);
 /* cookie; @too_big is the error for one over MSG_COOKIE_MAX. */
 int ext_get_cookie(struct rbuf *b, uint8_t *out, size_t *len, int too_big);
-/* pre_shared_key and psk_key_exchange_modes: form only. */
-int ext_get_psk(struct rbuf *b);
-int ext_get_psk_modes(struct rbuf *b);
+/* A ClientHello's pre_shared_key (struct msg_psk_offer). */
+int ext_get_psk(struct rbuf *b, struct msg_psk_offer *o);
+/* psk_key_exchange_modes: *dhe_ke set if psk_dhe_ke is listed. */
+int ext_get_psk_modes(struct rbuf *b, bool *dhe_ke);
 
 /* Encoding: each appends one whole extension to @w. */
 void ext_put(struct wbuf *w, uint16_t type, const void *p, size_t len);
@@ -111,5 +112,9 @@ void ext_put_client_shares(struct wbuf *w, const struct msg_client_hello *ch);
 void ext_put_server_share(struct wbuf *w, uint16_t group,
 			  const uint8_t share[MSG_P256_SHARE_LEN]);
 void ext_put_cookie(struct wbuf *w, const uint8_t *cookie, size_t len);
+/* psk_key_exchange_modes {psk_dhe_ke} */
+void ext_put_psk_modes(struct wbuf *w);
+/* pre_shared_key: o's one identity, its binder as zeros (msg.h). */
+void ext_put_psk(struct wbuf *w, const struct msg_psk_offer *o);
 
 #endif

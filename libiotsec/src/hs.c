@@ -209,6 +209,9 @@ int hs_on_certificate(struct iotsec_session *s, const struct msg_hdr *h)
 	ret = cert_peer_check(chain, c.n, s->cfg->now(),
 			      s->server ? X509_PURPOSE_CLIENT : X509_PURPOSE_SERVER,
 			      name, &s->peer);
+	/* The identity a ticket of this session will carry (resume.c). */
+	if (!ret)
+		ret = resume_peer_id(s, chain[0].p, chain[0].len);
 	wbuf_wipe(&s->peer_cert);
 	if (!ret)
 		wbuf_put(&s->peer_cert, h->body, h->len);
@@ -284,8 +287,10 @@ int hs_derive(struct iotsec_session *s, const uint8_t *peer_share)
 		return ret;
 	s->chip_ops++;
 	ret = hs_thash(s, th);
+	/* Resumed: early = Extract(0, PSK), psk_dhe_ke (RFC 8446 7.1). */
 	if (!ret)
-		ret = ks_early(&s->ks, &s->hash, s->suite->hash);
+		ret = ks_early_psk(&s->ks, &s->hash, s->suite->hash,
+				   s->resumed ? s->psk : NULL);
 	if (!ret)
 		ret = ks_handshake(&s->ks, &s->hash, ecdhe, sizeof(ecdhe), th);
 	explicit_bzero(ecdhe, sizeof(ecdhe));

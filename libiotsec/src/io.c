@@ -354,7 +354,7 @@ double io_now(void)
 	return now_s();
 }
 
-/* Post-handshake messages: tickets are dropped, KeyUpdate rekeys. */
+/* Post-handshake messages: tickets are kept (resume.c), KeyUpdate rekeys. */
 static int post_handshake(struct iotsec_session *s)
 {
 	struct msg_hdr h;
@@ -363,7 +363,7 @@ static int post_handshake(struct iotsec_session *s)
 	while ((ret = msg_next(s->hs.base, s->hs.len, &h)) > 0) {
 		/* Only a server sends tickets (RFC 8446 4.6.1). */
 		if (h.type == MSG_NEW_SESSION_TICKET && !s->server)
-			ret = msg_get_new_session_ticket(h.body, h.len);
+			ret = resume_ticket_in(s, &h);
 		else if (h.type == MSG_KEY_UPDATE)
 			ret = session_peer_key_update(s, &h);
 		else

@@ -105,14 +105,47 @@ static int next_stage(struct keysched *ks, struct hash_ctx *hc,
 	return ret;
 }
 
-int ks_early(struct keysched *ks, struct hash_ctx *hc, enum hash_alg h)
+int ks_early_psk(struct keysched *ks, struct hash_ctx *hc, enum hash_alg h,
+		 const uint8_t *psk)
 {
 	uint8_t zero[HASH_MAX] = { 0 };
 
 	memset(ks, 0, sizeof(*ks));
 	ks->hash = h;
-	return hash_hmac(hc, h, zero, hash_len(h), zero, hash_len(h),
-			 ks->stage);
+	return hash_hmac(hc, h, zero, hash_len(h), psk ? psk : zero,
+			 hash_len(h), ks->stage);
+}
+
+int ks_early(struct keysched *ks, struct hash_ctx *hc, enum hash_alg h)
+{
+	return ks_early_psk(ks, hc, h, NULL);
+}
+
+int ks_binder(struct keysched *ks, struct hash_ctx *hc, const uint8_t *th,
+	      uint8_t *binder)
+{
+	uint8_t key[HASH_MAX];
+	int ret;
+
+	ret = ks_derive_secret(hc, ks->hash, ks->stage, "res binder",
+			       ks_empty_hash(ks->hash), key);
+	if (!ret)
+		ret = ks_finished(hc, ks->hash, key, th, binder);
+	explicit_bzero(key, sizeof(key));
+	return ret;
+}
+
+int ks_resumption(struct keysched *ks, struct hash_ctx *hc, const uint8_t *th)
+{
+	return ks_derive_secret(hc, ks->hash, ks->stage, "res master", th,
+				ks->res);
+}
+
+int ks_ticket_psk(struct hash_ctx *hc, enum hash_alg h, const uint8_t *res,
+		  const uint8_t *nonce, size_t nonce_len, uint8_t *psk)
+{
+	return ks_expand_label(hc, h, res, "resumption", nonce, nonce_len, psk,
+			       hash_len(h));
 }
 
 /*

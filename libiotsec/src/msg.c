@@ -103,7 +103,7 @@ static int get_client_hello_exts(struct ext_block *e,
 	return err;
 }
 
-/* The extensions we only check: PSK, its modes, and the empty ones. */
+/* PSK, its modes, and the empty ones. */
 static int get_client_hello_ignored(struct ext_block *e,
 				    struct msg_client_hello *ch)
 {
@@ -113,9 +113,11 @@ static int get_client_hello_ignored(struct ext_block *e,
 	ch->psk_modes = ext_has(e, MSG_EXT_PSK_KEY_EXCHANGE_MODES);
 	ch->early_data = ext_has(e, MSG_EXT_EARLY_DATA);
 	if (ch->psk)
-		err = ext_get_psk(ext_body(e, MSG_EXT_PRE_SHARED_KEY));
+		err = ext_get_psk(ext_body(e, MSG_EXT_PRE_SHARED_KEY),
+				  &ch->psk_offer);
 	if (!err && ch->psk_modes)
-		err = ext_get_psk_modes(ext_body(e, MSG_EXT_PSK_KEY_EXCHANGE_MODES));
+		err = ext_get_psk_modes(ext_body(e, MSG_EXT_PSK_KEY_EXCHANGE_MODES),
+					&ch->psk_dhe_ke);
 	if (!err && ch->early_data)
 		err = ext_done(ext_body(e, MSG_EXT_EARLY_DATA));
 	if (!err && ext_has(e, MSG_EXT_POST_HANDSHAKE_AUTH))
@@ -255,6 +257,13 @@ static int check_server_hello(struct ext_block *e, uint16_t legacy,
 		return get_hrr_exts(e, sh);
 	if (!ext_has(e, MSG_EXT_KEY_SHARE))
 		return E_MISSING;
+	sh->psk = ext_has(e, MSG_EXT_PRE_SHARED_KEY);
+	if (sh->psk) {
+		sh->psk_identity = rbuf_get16(ext_body(e, MSG_EXT_PRE_SHARED_KEY));
+		err = ext_done(ext_body(e, MSG_EXT_PRE_SHARED_KEY));
+		if (err)
+			return err;
+	}
 	return ext_get_server_share(ext_body(e, MSG_EXT_KEY_SHARE), &sh->group,
 				    sh->share);
 }
@@ -431,21 +440,35 @@ int msg_get_key_update(const uint8_t *body, size_t len, bool *request)
 	return v <= 1 ? 0 : E_ILLEGAL;
 }
 
-int msg_get_new_session_ticket(const uint8_t *body, size_t len)
+static uint32_t get32(struct rbuf *r)
+{
+	uint32_t hi = rbuf_get16(r);
+
+	return hi << 16 | rbuf_get16(r);
+}
+
+int msg_get_new_session_ticket(const uint8_t *body, size_t len,
+			       struct msg_new_session_ticket *t)
 {
 	struct ext_block e;
 	struct rbuf r, x;
 	int err;
 
+	memset(t, 0, sizeof(*t));
 	rbuf_init(&r, body, len);
-	rbuf_get(&r, 4);			/* ticket_lifetime */
-	rbuf_get(&r, 4);			/* ticket_age_add */
-	rbuf_block(&r, 1, 0, 255, &x);		/* ticket_nonce */
-	rbuf_block(&r, 2, 1, 0xffff, &x);	/* ticket */
+	t->lifetime = get32(&r);
+	t->age_add = get32(&r);
+	rbuf_block(&r, 1, 0, MSG_NONCE_MAX, &x);
+	t->nonce_len = rbuf_left(&x);
+	rbuf_copy(&x, t->nonce, t->nonce_len);
+	rbuf_block(&r, 2, 1, 0xffff, &x);
+	t->ticket_len = rbuf_left(&x);
+	t->ticket = rbuf_get(&x, t->ticket_len);
 	err = get_last_exts(&r, 0, 0xfffe, EXT_IN_NST, &e);
 	if (!err && e.misplaced >= 0)
 		err = E_ILLEGAL;
-	if (!err && ext_has(&e, MSG_EXT_EARLY_DATA)) {
+	t->early_data = ext_has(&e, MSG_EXT_EARLY_DATA);
+	if (!err && t->early_data) {
 		rbuf_get(ext_body(&e, MSG_EXT_EARLY_DATA), 4);
 		err = ext_done(ext_body(&e, MSG_EXT_EARLY_DATA));
 	}
@@ -511,6 +534,10 @@ uint64_t msg_client_hello_exts(const struct msg_client_hello *ch)
 		e |= MSG_EXT_BIT(MSG_EXT_SERVER_NAME);
 	if (ch->cookie_len)
 		e |= MSG_EXT_BIT(MSG_EXT_COOKIE);
+	if (ch->psk_modes)
+		e |= MSG_EXT_BIT(MSG_EXT_PSK_KEY_EXCHANGE_MODES);
+	if (ch->psk_offer.n)
+		e |= MSG_EXT_BIT(MSG_EXT_PRE_SHARED_KEY);
 	return e;
 }
 
@@ -523,6 +550,13 @@ static bool client_hello_valid(const struct msg_client_hello *ch)
 	    strnlen(ch->server_name, sizeof(ch->server_name)) > MSG_HOST_MAX)
 		return false;
 	if (ch->key_share.has_p256 && ch->key_share.p256[0] != 0x04)
+		return false;
+	/* One PSK at most, and only with the modes that allow it (4.2.9). */
+	if (ch->psk_offer.n > 1 || (ch->psk_offer.n && (!ch->psk_modes ||
+	    !ch->psk_offer.id[0] || !ch->psk_offer.id_len[0] ||
+	    ch->psk_offer.id_len[0] > 0xffff - 6 ||
+	    ch->psk_offer.binder_len[0] < 32 ||
+	    ch->psk_offer.binder_len[0] > MSG_VERIFY_MAX)))
 		return false;
 	for (i = 0; i < ch->n_suites; i++)
 		if (!known_suite(ch->suites[i]))
@@ -567,6 +601,10 @@ int msg_put_client_hello(struct wbuf *w, const struct msg_client_hello *ch)
 	ext_put_client_shares(w, ch);
 	if (ch->cookie_len)
 		ext_put_cookie(w, ch->cookie, ch->cookie_len);
+	if (ch->psk_modes)
+		ext_put_psk_modes(w);
+	if (ch->psk_offer.n)
+		ext_put_psk(w, &ch->psk_offer);	/* last (4.2.11) */
 	wbuf_close(w, x, 2);
 	return end(w, m);
 }
@@ -578,7 +616,7 @@ static bool server_hello_valid(const struct msg_server_hello *sh)
 		return false;
 	if (sh->hrr)
 		return (!sh->group || sh->group == MSG_SECP256R1) &&
-		       (sh->group || sh->cookie_len);
+		       (sh->group || sh->cookie_len) && !sh->psk;
 	return sh->group == MSG_SECP256R1 && sh->share[0] == 0x04 &&
 	       !sh->cookie_len;
 }
@@ -589,6 +627,7 @@ static void put_server_hello_exts(struct wbuf *w,
 	size_t x = wbuf_open(w, 2);
 	uint8_t v[2] = { MSG_TLS13 >> 8, MSG_TLS13 & 0xff };
 	uint8_t g[2] = { sh->group >> 8, sh->group & 0xff };
+	uint8_t id[2] = { sh->psk_identity >> 8, sh->psk_identity & 0xff };
 
 	if (sh->hrr && sh->group)
 		ext_put(w, MSG_EXT_KEY_SHARE, g, 2);
@@ -596,6 +635,8 @@ static void put_server_hello_exts(struct wbuf *w,
 		ext_put_server_share(w, sh->group, sh->share);
 	if (sh->cookie_len)
 		ext_put_cookie(w, sh->cookie, sh->cookie_len);
+	if (sh->psk)
+		ext_put(w, MSG_EXT_PRE_SHARED_KEY, id, 2);
 	ext_put(w, MSG_EXT_SUPPORTED_VERSIONS, v, 2);
 	wbuf_close(w, x, 2);
 }
@@ -691,5 +732,23 @@ int msg_put_key_update(struct wbuf *w, bool request)
 	size_t m = start(w, MSG_KEY_UPDATE);
 
 	wbuf_put8(w, request ? 1 : 0);
+	return end(w, m);
+}
+
+int msg_put_new_session_ticket(struct wbuf *w,
+			       const struct msg_new_session_ticket *t)
+{
+	size_t m;
+
+	if (!t->ticket || !t->ticket_len || t->ticket_len > 0xffff)
+		return -EINVAL;
+	m = start(w, MSG_NEW_SESSION_TICKET);
+	wbuf_put16(w, t->lifetime >> 16);
+	wbuf_put16(w, t->lifetime & 0xffff);
+	wbuf_put16(w, t->age_add >> 16);
+	wbuf_put16(w, t->age_add & 0xffff);
+	wbuf_put_opaque(w, 1, t->nonce, t->nonce_len);
+	wbuf_put_opaque(w, 2, t->ticket, t->ticket_len);
+	wbuf_put16(w, 0);			/* no extensions */
 	return end(w, m);
 }

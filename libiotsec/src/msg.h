@@ -9,9 +9,9 @@
  *
  * Scope: TLS 1.3 only; suites 0x1301/0x1302/0x1303; group secp256r1;
  * signature scheme ecdsa_secp256r1_sha256; certificates both ways;
- * HelloRetryRequest both ways; no PSK, 0-RTT or resumption (a client's
- * pre_shared_key, early_data and psk_key_exchange_modes are checked for
- * form, reported, and otherwise ignored).
+ * HelloRetryRequest both ways; PSK resumption with psk_dhe_ke (tickets,
+ * pre_shared_key, psk_key_exchange_modes); no 0-RTT (a client's
+ * early_data is checked for form, reported, and otherwise ignored).
  *
  * Errors: a put returns 0, -EINVAL (a struct field out of range) or the
  * writer's error (-ENOMEM, -EMSGSIZE).  A get returns 0 or the error for
@@ -107,6 +107,9 @@ enum msg_ext {
 #define MSG_CONTEXT_MAX		255	/* certificate_request_context */
 #define MSG_CERTS_MAX		8	/* entries in one Certificate */
 #define MSG_VERIFY_MAX		48	/* Finished verify_data */
+#define MSG_PSK_MAX		4	/* identities and binders kept */
+#define MSG_PSK_DHE_KE		1	/* PskKeyExchangeMode psk_dhe_ke */
+#define MSG_NONCE_MAX		255	/* ticket_nonce */
 
 /*
  * Largest body accepted by msg_next(): 16 KiB, except Certificate and
@@ -132,6 +135,25 @@ struct msg_sig_algs {
 	bool present;
 	bool has_ecdsa_p256_sha256;
 	bool other;
+};
+
+/*
+ * OfferedPsks (RFC 8446 4.2.11).  get: every identity and binder is read,
+ * the first MSG_PSK_MAX of each kept (pointers into the body);
+ * binders_len is the size of the binders list with its 2-byte length, the
+ * tail of the ClientHello that the binders do not cover.  put: n is 0 or
+ * 1; the binder goes out as binder_len zero bytes, to be written over in
+ * the encoded message (its last binder_len bytes) once it is known.
+ */
+struct msg_psk_offer {
+	size_t n;				/* identities listed */
+	const uint8_t *id[MSG_PSK_MAX];
+	size_t id_len[MSG_PSK_MAX];
+	uint32_t age[MSG_PSK_MAX];		/* obfuscated_ticket_age */
+	size_t n_binders;			/* get: binders listed */
+	const uint8_t *binder[MSG_PSK_MAX];	/* get */
+	size_t binder_len[MSG_PSK_MAX];
+	size_t binders_len;			/* get */
 };
 
 struct msg_client_hello {
@@ -161,8 +183,11 @@ struct msg_client_hello {
 	char server_name[MSG_HOST_MAX + 1];	/* "" = none */
 	size_t cookie_len;			/* 0 = none */
 	uint8_t cookie[MSG_COOKIE_MAX];
-	bool psk;				/* get: pre_shared_key (ignored) */
-	bool psk_modes;				/* get */
+	bool psk;				/* get: pre_shared_key */
+	struct msg_psk_offer psk_offer;		/* put: sent when n is 1 */
+	bool psk_modes;				/* get: present; put: send
+						 * {psk_dhe_ke} */
+	bool psk_dhe_ke;			/* get: psk_dhe_ke listed */
 	bool early_data;			/* get */
 };
 
@@ -182,6 +207,18 @@ struct msg_server_hello {
 	uint8_t share[MSG_P256_SHARE_LEN];
 	size_t cookie_len;	/* HRR only; 0 = none */
 	uint8_t cookie[MSG_COOKIE_MAX];
+	bool psk;		/* ServerHello: pre_shared_key, selected_identity */
+	uint16_t psk_identity;
+};
+
+struct msg_new_session_ticket {
+	uint32_t lifetime;	/* seconds */
+	uint32_t age_add;
+	uint8_t nonce_len;
+	uint8_t nonce[MSG_NONCE_MAX];
+	const uint8_t *ticket;	/* get: points into the caller's body */
+	size_t ticket_len;
+	bool early_data;	/* get: early_data (max_early_data_size) seen */
 };
 
 struct msg_encrypted_extensions {
@@ -265,7 +302,8 @@ int msg_put_message_hash(struct wbuf *w, const uint8_t *hash, size_t len);
  *
  * Pass the result as @offered to the get functions for the server's
  * messages: supported_versions, supported_groups, signature_algorithms,
- * signature_algorithms_cert, key_share, and server_name and cookie if set.
+ * signature_algorithms_cert, key_share, and server_name, cookie,
+ * psk_key_exchange_modes and pre_shared_key if set.
  *
  * Return: a set of MSG_EXT_BIT()s.
  */
@@ -275,12 +313,14 @@ uint64_t msg_client_hello_exts(const struct msg_client_hello *ch);
  * msg_put_client_hello() - write a ClientHello
  * @w: writer
  * @ch: random, session_id, suites (n_suites 0 = 0x1301, 0x1302, 0x1303),
- *      key_share.has_p256 and .p256, server_name, cookie; nothing else is
- *      read
+ *      key_share.has_p256 and .p256, server_name, cookie, psk_modes,
+ *      psk_offer; nothing else is read
  *
  * Offers exactly TLS 1.3, secp256r1 and ecdsa_secp256r1_sha256 (also as
  * signature_algorithms_cert), with compression {0}.  key_share is empty
- * unless key_share.has_p256.  After a HelloRetryRequest, write the same
+ * unless key_share.has_p256.  psk_key_exchange_modes {psk_dhe_ke} if
+ * psk_modes; pre_shared_key last if psk_offer.n is 1 (its binder then
+ * zeros: see struct msg_psk_offer).  After a HelloRetryRequest, write the same
  * hello with the share and the cookie the HRR asked for (RFC 8446 4.1.2).
  *
  * Return: 0, -EINVAL (an unknown suite, a bad share, too long a name or
@@ -321,10 +361,11 @@ int msg_get_client_hello(const uint8_t *body, size_t len,
  * msg_put_server_hello() - write a ServerHello or HelloRetryRequest
  * @w: writer
  * @sh: hrr, random (ServerHello), session_id (the client's), suite;
- *      ServerHello: group MSG_SECP256R1 and share; HRR: group (0 = no
- *      key_share) and cookie
+ *      ServerHello: group MSG_SECP256R1 and share, psk and psk_identity;
+ *      HRR: group (0 = no key_share) and cookie
  *
- * Extensions go in the order key_share, cookie, supported_versions.
+ * Extensions go in the order key_share, cookie, pre_shared_key,
+ * supported_versions.
  *
  * Return: 0, -EINVAL (a ServerHello without a p256 share, an HRR asking
  * for nothing), or the writer's error.
@@ -349,7 +390,9 @@ int msg_put_server_hello(struct wbuf *w, const struct msg_server_hello *sh);
  * key_share; a cookie over MSG_COOKIE_MAX is handshake_failure (we could
  * not echo it).  Left to the state machine: the suite and group are ones
  * it offered, the session id echoes ours, a second HRR, an HRR group it
- * already sent a share for, the suite unchanged after an HRR.
+ * already sent a share for, the suite unchanged after an HRR, the
+ * selected_identity of a pre_shared_key (decoded into psk, psk_identity)
+ * is one it sent.
  *
  * Return: 0 or an alert error.
  */
@@ -510,16 +553,29 @@ int msg_put_key_update(struct wbuf *w, bool request);
 int msg_get_key_update(const uint8_t *body, size_t len, bool *request);
 
 /**
- * msg_get_new_session_ticket() - check a NewSessionTicket, then ignore it
- * @body: the message body
+ * msg_get_new_session_ticket() - decode a NewSessionTicket
+ * @body: the message body; @t->ticket points into it
  * @len: its length
+ * @t: the result, zeroed first
  *
  * Every field is bounds-checked (nonce <0..255>, ticket <1..2^16-1>,
- * extensions as in the file comment, unknown ones ignored); the ticket is
- * dropped, since the library does not resume.
+ * extensions as in the file comment, unknown ones ignored).  What the
+ * lifetime means (0: discard; over 7 days: at most 7 days) is the
+ * caller's.
  *
  * Return: 0 or an alert error.
  */
-int msg_get_new_session_ticket(const uint8_t *body, size_t len);
+int msg_get_new_session_ticket(const uint8_t *body, size_t len,
+			       struct msg_new_session_ticket *t);
+
+/**
+ * msg_put_new_session_ticket() - write a NewSessionTicket
+ * @w: writer
+ * @t: lifetime, age_add, nonce, ticket (1..2^16-1 bytes); no extensions
+ *
+ * Return: 0, -EINVAL (no ticket, or one too long), or the writer's error.
+ */
+int msg_put_new_session_ticket(struct wbuf *w,
+			       const struct msg_new_session_ticket *t);
 
 #endif

@@ -52,6 +52,8 @@ static int send_server_hello(struct iotsec_session *s,
 	sh.session_id_len = ch->session_id_len;
 	memcpy(sh.session_id, ch->session_id, ch->session_id_len);
 	sh.group = MSG_SECP256R1;
+	sh.psk = !hrr && s->resumed;
+	sh.psk_identity = s->psk_index;
 	if (!hrr && getrandom(sh.random, sizeof(sh.random), 0) != sizeof(sh.random))
 		return -EIO;
 	if (!hrr)
@@ -99,12 +101,16 @@ static int send_flight(struct iotsec_session *s,
 		ret = msg_put_encrypted_extensions(&m, &ee);
 	if (!ret)
 		ret = hs_send(s, &m);
-	if (!ret)
+	/*
+	 * Resumed: no CertificateRequest (4.3.2) and no Certificate: the PSK
+	 * authenticates both sides.
+	 */
+	if (!ret && !s->resumed)
 		ret = msg_put_certificate_request(&m, &cr);
-	if (!ret)
+	if (!ret && !s->resumed)
 		ret = hs_send(s, &m);
 	wbuf_wipe(&m);
-	if (!ret)
+	if (!ret && !s->resumed)
 		ret = hs_send_auth(s);
 	return ret ? ret : hs_finished_out(s);
 }
@@ -166,15 +172,17 @@ static int server_on_client_hello(struct iotsec_session *s,
 	if (ret)
 		return ret;
 	/*
-	 * early_data ignored (we hold no PSK): the client's early records
+	 * early_data ignored (we accept no 0-RTT): the client's early records
 	 * are skipped, before the second ClientHello or under the key we
 	 * never derived (4.2.10); none may follow a second ClientHello.
 	 */
 	s->early_left = ch.early_data ? IO_EARLY_DATA_MAX : 0;
 	if (!ch.key_share.has_p256)
 		return send_hrr(s, &ch, h);
-	ret = hs_add(s, h);
-	s->state = EXPECT_CERTIFICATE;
+	ret = resume_server_choose(s, &ch, h);
+	if (!ret)
+		ret = hs_add(s, h);
+	s->state = s->resumed ? EXPECT_FINISHED : EXPECT_CERTIFICATE;
 	return ret ? ret : send_flight(s, &ch);
 }
 
@@ -184,7 +192,14 @@ static int server_on_finished(struct iotsec_session *s,
 	int ret = hs_on_finished(s, h, s->ks.c_hs);
 
 	s->state = HS_DONE;
-	return ret ? ret : hs_to_kernel(s);
+	if (!ret)
+		ret = resume_secret(s);
+	if (!ret)
+		ret = hs_to_kernel(s);
+	/* Its failure costs a later full handshake, not this session. */
+	if (!ret)
+		resume_send_ticket(s);
+	return ret;
 }
 
 int server_step(struct iotsec_session *s, const struct msg_hdr *h)

@@ -291,6 +291,8 @@ IOTSEC_EXPORT void iotsec_session_free(struct iotsec_session *s)
 	wbuf_wipe(&s->out);
 	cert_peer_release(&s->peer);
 	wbuf_wipe(&s->peer_cert);
+	ticket_entry_free(&s->offer);
+	ticket_entry_free(&s->got);
 	explicit_bzero(s, sizeof(*s));
 	free(s);
 }

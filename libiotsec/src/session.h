@@ -20,6 +20,7 @@
 #include "pem.h"
 #include "record.h"
 #include "suite.h"
+#include "ticket.h"
 #include "transcript.h"
 
 struct iotsec_config {
@@ -34,6 +35,14 @@ struct iotsec_config {
 	uint16_t suites[MSG_SUITES_MAX];
 	uint8_t n_suites;
 	time_t (*now)(void);		/* tests may move the clock */
+	unsigned int ticket_lifetime;	/* seconds; 0: no resumption at all */
+	bool client_tickets;		/* client: keep and offer (opt-in) */
+	unsigned int ticket_rotate;	/* server: ticket key interval, s */
+	iotsec_resume_fn resume_allow;	/* server: policy, NULL = allow */
+	void *resume_arg;
+	/* Filled in by sessions, like trust: the server's keys, the client's cache. */
+	struct ticket_keys *tkeys;
+	struct ticket_cache *tcache;
 	/*
 	 * The roots' keyring, made by the first session and shared by all
 	 * (cert.h): sessions get a const config, and the pointer lets them
@@ -101,6 +110,15 @@ struct iotsec_session {
 	struct wbuf peer_cert;		/* its Certificate body, until linked */
 	key_serial_t roots;		/* the config's roots keyring (not ours) */
 	unsigned int chip_ops;		/* key operations sent to the kernel */
+	bool resumed;			/* psk_dhe_ke with a ticket's PSK */
+	bool client_dhe_ke;		/* server: the client allows psk_dhe_ke */
+	bool has_peer_id;
+	uint8_t peer_id[TICKET_PEER_ID_LEN];	/* SHA-256 of the peer's leaf */
+	uint8_t psk[HASH_MAX];		/* the resumption PSK in use */
+	struct ticket_entry offer;	/* client: the ticket offered */
+	struct ticket_entry got;	/* client: the newest ticket received */
+	uint8_t tickets_out;		/* server: tickets sent (the nonce) */
+	uint16_t psk_index;		/* server: the identity selected */
 	double deadline;		/* CLOCK_MONOTONIC seconds */
 };
 
@@ -122,6 +140,21 @@ double io_now(void);
 
 /* session.c: a KeyUpdate the peer sent, after the handshake */
 int session_peer_key_update(struct iotsec_session *s, const struct msg_hdr *h);
+
+/* resume.c: PSK resumption, both roles (RFC 8446 2.2, 4.2.11, 4.6.1) */
+int resume_offer(struct iotsec_session *s);
+void resume_after_hrr(struct iotsec_session *s);
+int resume_put_binder(struct iotsec_session *s, struct wbuf *ch);
+int resume_server_choose(struct iotsec_session *s,
+			 const struct msg_client_hello *ch,
+			 const struct msg_hdr *h);
+int resume_client_accepted(struct iotsec_session *s,
+			   const struct msg_server_hello *sh);
+int resume_secret(struct iotsec_session *s);
+int resume_ticket_message(struct iotsec_session *s, struct wbuf *m);
+int resume_send_ticket(struct iotsec_session *s);
+int resume_ticket_in(struct iotsec_session *s, const struct msg_hdr *h);
+int resume_peer_id(struct iotsec_session *s, const uint8_t *leaf, size_t len);
 
 /* hs.c */
 int hs_run(struct iotsec_session *s);

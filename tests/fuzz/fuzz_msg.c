@@ -15,7 +15,10 @@
 #include "msg.h"
 #include "x509.h"
 
-/* What our ClientHello offers when it sends a name and echoes a cookie. */
+/*
+ * What our ClientHello offers when it sends a name, echoes a cookie and
+ * offers a ticket (so a ServerHello's pre_shared_key is decoded too).
+ */
 static uint64_t offered;
 
 static void framing(const uint8_t *data, size_t size)
@@ -30,6 +33,30 @@ static void framing(const uint8_t *data, size_t size)
 			   h.len <= msg_max_len(h.type));
 }
 
+/*
+ * The identities and binders kept point into the body, the binders list
+ * is its tail, and without pre_shared_key nothing is kept.
+ */
+static void psk_offer(const uint8_t *data, size_t size,
+		      const struct msg_client_hello *ch)
+{
+	const struct msg_psk_offer *o = &ch->psk_offer;
+	size_t i;
+
+	FUZZ_CHECK(ch->psk || (!o->n && !o->n_binders));
+	if (!ch->psk)
+		return;
+	FUZZ_CHECK(o->n && o->n_binders && o->binders_len >= 2 + 33 &&
+		   o->binders_len <= size);
+	for (i = 0; i < o->n && i < MSG_PSK_MAX; i++)
+		FUZZ_CHECK(o->id[i] >= data && o->id_len[i] >= 1 &&
+			   o->id[i] + o->id_len[i] <= data + size - o->binders_len);
+	for (i = 0; i < o->n_binders && i < MSG_PSK_MAX; i++)
+		FUZZ_CHECK(o->binder[i] >= data + size - o->binders_len &&
+			   o->binder_len[i] >= 32 &&
+			   o->binder[i] + o->binder_len[i] <= data + size);
+}
+
 static void client_hello(const uint8_t *data, size_t size)
 {
 	struct msg_client_hello ch;
@@ -40,6 +67,7 @@ static void client_hello(const uint8_t *data, size_t size)
 	FUZZ_CHECK(ch.n_suites <= MSG_SUITES_MAX);
 	FUZZ_CHECK(ch.cookie_len <= MSG_COOKIE_MAX);
 	FUZZ_CHECK(memchr(ch.server_name, 0, sizeof(ch.server_name)));
+	psk_offer(data, size, &ch);
 }
 
 static void server_hello(const uint8_t *data, size_t size)
@@ -61,7 +89,8 @@ static void server_hello(const uint8_t *data, size_t size)
 		   !memcmp(a.session_id, b.session_id, a.session_id_len) &&
 		   !memcmp(a.share, b.share, MSG_P256_SHARE_LEN) &&
 		   a.cookie_len == b.cookie_len &&
-		   !memcmp(a.cookie, b.cookie, a.cookie_len));
+		   !memcmp(a.cookie, b.cookie, a.cookie_len) &&
+		   a.psk == b.psk && a.psk_identity == b.psk_identity);
 	wbuf_wipe(&w);
 }
 
@@ -152,9 +181,27 @@ static void key_update(const uint8_t *data, size_t size)
 	wbuf_wipe(&w);
 }
 
+/* Encoded again (without extensions), it decodes to the same fields. */
 static void new_session_ticket(const uint8_t *data, size_t size)
 {
-	msg_get_new_session_ticket(data, size);
+	struct msg_new_session_ticket a, b;
+	struct msg_hdr h;
+	struct wbuf w;
+
+	if (msg_get_new_session_ticket(data, size, &a))
+		return;
+	FUZZ_CHECK(a.ticket >= data && a.ticket_len >= 1 &&
+		   a.ticket + a.ticket_len <= data + size);
+	wbuf_init(&w, 0);
+	FUZZ_CHECK(!msg_put_new_session_ticket(&w, &a));
+	FUZZ_CHECK(msg_next(w.base, w.len, &h) == 1);
+	FUZZ_CHECK(!msg_get_new_session_ticket(h.body, h.len, &b));
+	FUZZ_CHECK(a.lifetime == b.lifetime && a.age_add == b.age_add &&
+		   a.nonce_len == b.nonce_len &&
+		   !memcmp(a.nonce, b.nonce, a.nonce_len) &&
+		   a.ticket_len == b.ticket_len &&
+		   !memcmp(a.ticket, b.ticket, a.ticket_len) && !b.early_data);
+	wbuf_wipe(&w);
 }
 
 static const struct {
@@ -183,6 +230,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_quiet();
 	strcpy(ch.server_name, "server.test");
 	ch.key_share.has_p256 = true;
+	ch.psk_modes = true;
+	ch.psk_offer.n = 1;
 	offered = msg_client_hello_exts(&ch);
 	for (i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++)
 		if (!strcmp(decoders[i].name, FUZZ_NAME))

@@ -90,6 +90,61 @@ TEST(rfc8448_simple_1rtt)
 	tr_wipe(&tr);
 }
 
+/*
+ * Resumption, RFC 8448 sections 3 and 4: the resumption master secret of
+ * the 1-RTT handshake (transcript up to the client's Finished), the PSK
+ * of its ticket (nonce 00 00), and the early secret of the resumed
+ * handshake, Extract(0, PSK).
+ */
+static const uint8_t rfc8448_res_master[32] = {
+	0x7d, 0xf2, 0x35, 0xf2, 0x03, 0x1d, 0x2a, 0x05, 0x12, 0x87, 0xd0, 0x2b,
+	0x02, 0x41, 0xb0, 0xbf, 0xda, 0xf8, 0x6c, 0xc8, 0x56, 0x23, 0x1f, 0x2d,
+	0x5a, 0xba, 0x46, 0xc4, 0x34, 0xec, 0x19, 0x6c,
+};
+
+static const uint8_t rfc8448_ticket_psk[32] = {
+	0x4e, 0xcd, 0x0e, 0xb6, 0xec, 0x3b, 0x4d, 0x87, 0xf5, 0xd6, 0x02, 0x8f,
+	0x92, 0x2c, 0xa4, 0xc5, 0x85, 0x1a, 0x27, 0x7f, 0xd4, 0x13, 0x11, 0xc9,
+	0xe6, 0x2d, 0x2c, 0x94, 0x92, 0xe1, 0xc4, 0xf3,
+};
+
+static const uint8_t rfc8448_resumed_early[32] = {
+	0x9b, 0x21, 0x88, 0xe9, 0xb2, 0xfc, 0x6d, 0x64, 0xd7, 0x1d, 0xc3, 0x29,
+	0x90, 0x0e, 0x20, 0xbb, 0x41, 0x91, 0x50, 0x00, 0xf6, 0x78, 0xaa, 0x83,
+	0x9c, 0xbb, 0x79, 0x7c, 0xb7, 0xd8, 0x33, 0x2c,
+};
+
+TEST(rfc8448_resumption_secrets)
+{
+	static const uint8_t nonce[2] = { 0, 0 };
+	struct hash_ctx hc = { 0 };
+	struct transcript tr;
+	struct keysched ks;
+	uint8_t th[32], psk[32];
+
+	tr_init(&tr);
+	memset(&ks, 0, sizeof(ks));
+	ks.hash = HASH_SHA256;
+	memcpy(ks.stage, rfc8448_master_secret, 32);
+	add(_metadata, &tr, rfc8448_client_hello, RFC8448_CLIENT_HELLO_LEN);
+	add(_metadata, &tr, rfc8448_server_hello, RFC8448_SERVER_HELLO_LEN);
+	add(_metadata, &tr, rfc8448_encrypted_extensions, RFC8448_ENCRYPTED_EXTENSIONS_LEN);
+	add(_metadata, &tr, rfc8448_certificate, RFC8448_CERTIFICATE_LEN);
+	add(_metadata, &tr, rfc8448_certificate_verify, RFC8448_CERTIFICATE_VERIFY_LEN);
+	add(_metadata, &tr, rfc8448_server_finished, RFC8448_SERVER_FINISHED_LEN);
+	add(_metadata, &tr, rfc8448_client_finished, RFC8448_CLIENT_FINISHED_LEN);
+	ASSERT_EQ(0, tr_hash(&tr, &hc, HASH_SHA256, th));
+	ASSERT_EQ(0, ks_resumption(&ks, &hc, th));
+	EXPECT_BYTES(rfc8448_res_master, ks.res, 32);
+	ASSERT_EQ(0, ks_ticket_psk(&hc, HASH_SHA256, ks.res, nonce, 2, psk));
+	EXPECT_BYTES(rfc8448_ticket_psk, psk, 32);
+	ASSERT_EQ(0, ks_early_psk(&ks, &hc, HASH_SHA256, psk));
+	EXPECT_BYTES(rfc8448_resumed_early, ks.stage, 32);
+	hash_ctx_free(&hc);
+	ks_wipe(&ks);
+	tr_wipe(&tr);
+}
+
 TEST(rfc8448_derive_secret_steps)
 {
 	uint8_t empty[32], out[32], zero[32] = { 0 };

@@ -240,6 +240,7 @@ static int get_with(uint8_t type, const uint8_t *p, size_t n, uint64_t offered)
 		struct msg_certificate_request cr;
 		struct msg_certificate ct;
 		struct msg_certificate_verify cv;
+		struct msg_new_session_ticket nst;
 		uint8_t fin[MSG_VERIFY_MAX];
 		bool ku;
 	} u;
@@ -254,7 +255,7 @@ static int get_with(uint8_t type, const uint8_t *p, size_t n, uint64_t offered)
 		err = msg_get_server_hello(b.p, n, offered, &u.sh);
 		break;
 	case MSG_NEW_SESSION_TICKET:
-		err = msg_get_new_session_ticket(b.p, n);
+		err = msg_get_new_session_ticket(b.p, n, &u.nst);
 		break;
 	case MSG_ENCRYPTED_EXTENSIONS:
 		err = msg_get_encrypted_extensions(b.p, n, offered, &u.ee);
@@ -608,6 +609,115 @@ TEST(client_hello_bytes_and_empty_share)
 	EXPECT_EQ(0x1303, out.suites[0]);
 	EXPECT_FALSE(out.exts & BIT(SERVER_NAME));
 	free(b.p);
+	wbuf_wipe(&w);
+}
+
+/*
+ * A ClientHello offering one ticket: psk_key_exchange_modes {psk_dhe_ke},
+ * pre_shared_key last with its binder as zeros, the binders list the
+ * message's tail (RFC 8446 4.2.11.2).
+ */
+TEST(client_hello_psk_round_trip)
+{
+	static const uint8_t ticket[6] = { 't', 'i', 'c', 'k', 'e', 't' };
+	struct msg_client_hello in, out;
+	struct wbuf w;
+	struct blob b;
+	size_t i;
+
+	memset(&in, 0, sizeof(in));
+	in.key_share.has_p256 = true;
+	in.key_share.p256[0] = 0x04;
+	in.psk_modes = true;
+	in.psk_offer.n = 1;
+	in.psk_offer.id[0] = ticket;
+	in.psk_offer.id_len[0] = sizeof(ticket);
+	in.psk_offer.age[0] = 0x01020304;
+	in.psk_offer.binder_len[0] = 32;
+	wbuf_init(&w, 0);
+	ASSERT_EQ(0, msg_put_client_hello(&w, &in));
+	/* binders<33..>: 00 21, then 20 and 32 zero bytes, at the very end */
+	ASSERT_LT(35, w.len);
+	EXPECT_EQ(0x00, w.base[w.len - 35]);
+	EXPECT_EQ(0x21, w.base[w.len - 34]);
+	EXPECT_EQ(0x20, w.base[w.len - 33]);
+	for (i = w.len - 32; i < w.len; i++)
+		EXPECT_EQ(0, w.base[i]);
+	b = body(&w);
+	ASSERT_NE(NULL, b.p);
+	ASSERT_EQ(0, msg_get_client_hello(b.p, b.n, &out));
+	EXPECT_TRUE(out.psk && out.psk_modes && out.psk_dhe_ke);
+	ASSERT_EQ(1, out.psk_offer.n);
+	ASSERT_EQ(1, out.psk_offer.n_binders);
+	ASSERT_EQ(sizeof(ticket), out.psk_offer.id_len[0]);
+	EXPECT_EQ(0, memcmp(ticket, out.psk_offer.id[0], sizeof(ticket)));
+	EXPECT_EQ(0x01020304, out.psk_offer.age[0]);
+	EXPECT_EQ(32, out.psk_offer.binder_len[0]);
+	EXPECT_EQ(35, out.psk_offer.binders_len);
+	EXPECT_EQ(b.p + b.n - 32, out.psk_offer.binder[0]);
+	EXPECT_EQ(msg_client_hello_exts(&in), out.exts);
+	free(b.p);
+	/* Two PSKs, or one without the modes, are not ours to send. */
+	in.psk_offer.n = 2;
+	wbuf_reset(&w);
+	EXPECT_EQ(-EINVAL, msg_put_client_hello(&w, &in));
+	in.psk_offer.n = 1;
+	in.psk_modes = false;
+	wbuf_reset(&w);
+	EXPECT_EQ(-EINVAL, msg_put_client_hello(&w, &in));
+	wbuf_wipe(&w);
+}
+
+/* A ServerHello's pre_shared_key: only if we offered one. */
+TEST(server_hello_psk_round_trip)
+{
+	struct msg_server_hello in = { .suite = 0x1301, .group = MSG_SECP256R1,
+				       .psk = true, .psk_identity = 0 }, out;
+	struct wbuf w;
+	struct blob b;
+
+	in.share[0] = 0x04;
+	wbuf_init(&w, 0);
+	ASSERT_EQ(0, msg_put_server_hello(&w, &in));
+	b = body(&w);
+	ASSERT_NE(NULL, b.p);
+	ASSERT_EQ(0, msg_get_server_hello(b.p, b.n,
+					  OFFERED | BIT(PRE_SHARED_KEY), &out));
+	EXPECT_TRUE(out.psk);
+	EXPECT_EQ(0, out.psk_identity);
+	EXPECT_EQ(UNSUPPORTED, msg_get_server_hello(b.p, b.n, OFFERED, &out));
+	free(b.p);
+	/* Never in a HelloRetryRequest. */
+	in.hrr = true;
+	wbuf_reset(&w);
+	EXPECT_EQ(-EINVAL, msg_put_server_hello(&w, &in));
+	wbuf_wipe(&w);
+}
+
+TEST(new_session_ticket_round_trip)
+{
+	static const uint8_t ticket[3] = { 7, 8, 9 };
+	struct msg_new_session_ticket in = { .lifetime = 7200,
+		.age_add = 0xa1b2c3d4, .nonce_len = 1, .nonce = { 5 },
+		.ticket = ticket, .ticket_len = sizeof(ticket) }, out;
+	struct wbuf w;
+	struct blob b;
+
+	wbuf_init(&w, 0);
+	ASSERT_EQ(0, msg_put_new_session_ticket(&w, &in));
+	b = body(&w);
+	ASSERT_NE(NULL, b.p);
+	ASSERT_EQ(0, msg_get_new_session_ticket(b.p, b.n, &out));
+	EXPECT_EQ(7200, out.lifetime);
+	EXPECT_EQ(0xa1b2c3d4, out.age_add);
+	ASSERT_EQ(1, out.nonce_len);
+	EXPECT_EQ(5, out.nonce[0]);
+	ASSERT_EQ(3, out.ticket_len);
+	EXPECT_EQ(0, memcmp(ticket, out.ticket, 3));
+	free(b.p);
+	in.ticket_len = 0;
+	wbuf_reset(&w);
+	EXPECT_EQ(-EINVAL, msg_put_new_session_ticket(&w, &in));
 	wbuf_wipe(&w);
 }
 
@@ -1235,7 +1345,13 @@ TEST(client_hello_missing_extensions)
 	EXPECT_EQ(MISSING, tget(MSG_CLIENT_HELLO, CH(X_BASE "0029((0001 aa 00000000)(<"
 			   R32 ">))")));
 	ASSERT_EQ(0, tch(CH(X_BASE "002d(<01>) 0029((0001 aa 00000000)(<" R32 ">))"), &ch));
-	EXPECT_TRUE(ch.psk && ch.psk_modes);
+	EXPECT_TRUE(ch.psk && ch.psk_modes && ch.psk_dhe_ke);
+	EXPECT_EQ(1, ch.psk_offer.n);
+	EXPECT_EQ(1, ch.psk_offer.n_binders);
+	EXPECT_EQ(35, ch.psk_offer.binders_len);
+	/* psk_ke only: no psk_dhe_ke (4.2.9) */
+	ASSERT_EQ(0, tch(CH(X_BASE "002d(<00>) 0029((0001 aa 00000000)(<" R32 ">))"), &ch));
+	EXPECT_FALSE(ch.psk_dhe_ke);
 	EXPECT_EQ(ILLEGAL, tget(MSG_CLIENT_HELLO, CH("002d(<01>) 0029((0001 aa 00000000)(<"
 			   R32 ">))" X_BASE)));
 	EXPECT_EQ(DECODE, tget(MSG_CLIENT_HELLO, CH(X_BASE "002d(<01>) 0029((0001 aa 00000000)(<"
