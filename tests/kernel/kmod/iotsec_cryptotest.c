@@ -248,31 +248,46 @@ static int ak_run(struct crypto_akcipher *tfm, bool sign, struct buf *in,
 	return ret;
 }
 
+/*
+ * What a scatterlist points at lives on the heap: a stack may be vmalloc
+ * memory (CONFIG_VMAP_STACK), which has no struct page for sg_set_buf();
+ * arm64's flush_dcache_page() oopses on it where x86 never looks.
+ */
+struct sign_bufs {
+	struct buf digest, k;
+	u8 sig[DER_MAX];
+};
+
 static int run_sign(void)
 {
 	struct crypto_akcipher *tfm;
-	struct buf digest, k;
-	u8 sig[DER_MAX];
+	struct sign_bufs *b = kzalloc(sizeof(*b), GFP_KERNEL);
 	unsigned int siglen = 0;
 	const void *kp;
 	unsigned int klen;
 
-	if (sign_params(&digest, &k, &kp, &klen))
+	if (!b)
+		return -ENOMEM;
+	if (sign_params(&b->digest, &b->k, &kp, &klen)) {
+		kfree_sensitive(b);
 		return -EINVAL;
+	}
 	tfm = crypto_alloc_akcipher(*alg ? alg : "ecdsa-nist-p256-iotsec", 0, 0);
 	if (IS_ERR(tfm)) {
 		result = PTR_ERR(tfm);
+		kfree_sensitive(b);
 		return 0;
 	}
 	result = crypto_akcipher_set_priv_key(tfm, kp, klen);
 	if (!result)
-		result = ak_run(tfm, true, &digest, sig, &siglen);
+		result = ak_run(tfm, true, &b->digest, b->sig, &siglen);
 	if (!result) {
-		bin2hex(out, sig, siglen);
+		bin2hex(out, b->sig, siglen);
 		out[2 * siglen] = '\0';
-		verified = ak_run(tfm, false, &digest, sig, &siglen);
+		verified = ak_run(tfm, false, &b->digest, b->sig, &siglen);
 	}
 	crypto_free_akcipher(tfm);
+	kfree_sensitive(b);
 	return 0;
 }
 #endif
@@ -321,31 +336,42 @@ static int kpp_setkey(struct crypto_kpp *tfm, struct buf *priv)
 	return ret;
 }
 
+/* On the heap, for the scatterlists (see struct sign_bufs). */
+struct kpp_bufs {
+	struct buf priv, peer;
+	u8 pub[PUB], secret[PUB];
+};
+
 static int run_kpp(void)
 {
 	struct crypto_kpp *tfm;
-	struct buf priv, peer;
-	u8 pub[PUB], secret[PUB];
+	struct kpp_bufs *b = kzalloc(sizeof(*b), GFP_KERNEL);
 
-	if (unhex(key, &priv) || unhex(data, &peer))
+	if (!b)
+		return -ENOMEM;
+	if (unhex(key, &b->priv) || unhex(data, &b->peer)) {
+		kfree_sensitive(b);
 		return -EINVAL;
+	}
 	tfm = crypto_alloc_kpp(*alg ? alg : "ecdh-nist-p256-iotsec", 0, 0);
 	if (IS_ERR(tfm)) {
 		result = PTR_ERR(tfm);
+		kfree_sensitive(b);
 		return 0;
 	}
-	result = kpp_setkey(tfm, &priv);
+	result = kpp_setkey(tfm, &b->priv);
 	if (!result)
-		result = kpp_op(tfm, NULL, pub);
+		result = kpp_op(tfm, NULL, b->pub);
 	if (!result)
-		result = kpp_op(tfm, &peer, secret);
+		result = kpp_op(tfm, &b->peer, b->secret);
 	if (!result) {
-		bin2hex(out, pub, PUB);
+		bin2hex(out, b->pub, PUB);
 		out[2 * PUB] = ':';
-		bin2hex(out + 2 * PUB + 1, secret, SECRET);
+		bin2hex(out + 2 * PUB + 1, b->secret, SECRET);
 		out[2 * (PUB + SECRET) + 1] = '\0';
 	}
 	crypto_free_kpp(tfm);
+	kfree_sensitive(b);
 	return 0;
 }
 
