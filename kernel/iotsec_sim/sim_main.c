@@ -3,8 +3,9 @@
  * iotsec_sim: module parameters, the virtual I2C adapter, the chips behind
  * it and (optionally) one I2C client per chip, so that the real driver
  * binds as it would from a device tree.  Where the device tree has an
- * "iotsec,i2c-sim" node (sim_of.c), the adapter carries that node and the
- * node's children are the clients instead.
+ * "iotsec,i2c-sim" node (sim_of.c), the adapter carries that node, the
+ * node's children are the clients of the chips at their addresses, and
+ * the simulator makes clients for the other chips only.
  *
  * Chip state lives in a static array, like the i2c-stub's: the only
  * dynamic allocations are per command and are counted in sim_allocs, so a
@@ -38,7 +39,7 @@ MODULE_PARM_DESC(provisioned,
 static unsigned int instantiate = 1;
 module_param(instantiate, uint, 0444);
 MODULE_PARM_DESC(instantiate,
-		 "1: create an I2C client per chip (default; not when the device tree describes the adapter); 0: leave it to new_device");
+		 "1: create an I2C client per chip the device tree does not describe (default); 0: leave it to new_device");
 
 atomic_t sim_allocs = ATOMIC_INIT(0);
 
@@ -218,6 +219,24 @@ static void sim_clients_del(void)
 	}
 }
 
+static int sim_client_at(struct device *dev, void *data)
+{
+	struct i2c_client *client = i2c_verify_client(dev);
+
+	return client && client->addr == *(u16 *)data;
+}
+
+/* Has the device tree made a client at @addr (a child node's reg)? */
+static bool sim_addr_described(u16 addr)
+{
+	return sim_from_dt &&
+	       device_for_each_child(&sim_adapter.dev, &addr, sim_client_at);
+}
+
+/*
+ * One client per chip, but where a child node of the tree is one already:
+ * that chip binds from the tree, the others as from new_device.
+ */
 static int sim_clients_add(void)
 {
 	struct i2c_board_info info = { };
@@ -227,6 +246,8 @@ static int sim_clients_add(void)
 	strscpy(info.type, sim_types[sim_model_id], sizeof(info.type));
 	for (i = 0; i < chips; i++) {
 		info.addr = sim_chips[i].addr;
+		if (sim_addr_described(info.addr))
+			continue;
 		client = i2c_new_client_device(&sim_adapter, &info);
 		if (IS_ERR(client)) {
 			pr_err("chip%u: client at 0x%02x: %ld\n", i, info.addr,
@@ -253,7 +274,7 @@ static int __init sim_init(void)
 	if (ret)
 		goto err_chips;
 	sim_debugfs_init(sim_chips, chips);
-	if (instantiate && !sim_from_dt) {
+	if (instantiate) {
 		ret = sim_clients_add();
 		if (ret)
 			goto err_adapter;

@@ -9,8 +9,9 @@
  * turns the node's children into clients when the adapter is added, so an
  * ATECC608B child (compatible "microchip,atecc608b", reg = <0x60>) binds
  * the driver through its of_match_table with no new_device write and no
- * client made by the simulator.  Without such a node the simulator keeps
- * its software node and makes its own clients (sim_main.c).
+ * client made by the simulator (it makes clients only for the chips at
+ * addresses the tree does not describe).  Without such a node the
+ * simulator keeps its software node and makes its own clients (sim_main.c).
  *
  * Manual unbind is suppressed: the adapter borrows the device's node for
  * the module's lifetime, and the device stays bound until unload.

@@ -212,6 +212,34 @@ static inline bool iotsec_bound(const char *dev)
 	return !strcmp(base ? base + 1 : link, "iotsec");
 }
 
+/*
+ * The name the client of @dev should have: a device-tree node's compatible
+ * ("microchip,atecc608b" -> "atecc608b") where a node made the client (the
+ * arm64 VM's overlay, whatever chip the simulator puts there), else
+ * "atecc" @model (the simulator's or new_device's client).
+ */
+static inline void client_name_expected(const char *dev, const char *model,
+					char *out, size_t len)
+{
+	char path[160], compat[64];
+
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/of_node/compatible", dev);
+	if (file_read(path, compat, sizeof(compat)) > 0 &&
+	    !strncmp(compat, "microchip,", 10))
+		snprintf(out, len, "%.*s", (int)(len - 1), compat + 10);
+	else
+		snprintf(out, len, "atecc%s", model);
+}
+
+/* Did a device-tree node make the client at @dev (so no new_device)? */
+static inline bool client_from_dt(const char *dev)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), I2C_DEV_DIR "/%s/of_node", dev);
+	return access(path, F_OK) == 0;
+}
+
 static inline double now_ms(void);
 
 /* iotsec_bound() within @ms milliseconds. */

@@ -240,14 +240,15 @@ FIXTURE_TEARDOWN(probe)
 
 TEST_F(probe, binds_every_chip)
 {
-	char name[32] = "";
+	char name[32] = "", want[32];
 	int i;
 
 	for (i = 0; i < self->e.n; i++) {
 		EXPECT_TRUE(iotsec_bound(self->e.dev[i])) TH_LOG("%s", self->e.dev[i]);
 		ASSERT_EQ(0, dev_attr(&self->e, i, "name", name, sizeof(name)));
-		EXPECT_EQ(0, strncmp(name, "atecc", 5)) TH_LOG("name %s", name);
-		EXPECT_STREQ(variant->model, name + 5);
+		client_name_expected(self->e.dev[i], variant->model, want,
+				     sizeof(want));
+		EXPECT_STREQ(want, name);
 	}
 }
 
