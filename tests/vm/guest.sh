@@ -34,6 +34,12 @@ mount -t debugfs debugfs /sys/kernel/debug
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
+# What udev makes on a running system and devtmpfs does not: bash's <(...)
+# needs /dev/fd (dkms tests with it whether /proc is mounted).
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+for i in 0:stdin 1:stdout 2:stderr; do
+	[ -e "/dev/${i#*:}" ] || ln -s "/proc/self/fd/${i%%:*}" "/dev/${i#*:}"
+done
 ip link set lo up
 hostname iotsec-vm
 # Autoload inside the guest must find the host root's modprobe.
