@@ -19,7 +19,7 @@ static bool is_ip_literal(const char *name)
 	       inet_pton(AF_INET6, name, buf) == 1;
 }
 
-static int send_client_hello(struct iotsec_session *s)
+int client_send_hello(struct iotsec_session *s)
 {
 	struct wbuf m;
 	int ret;
@@ -57,7 +57,7 @@ int client_start(struct iotsec_session *s)
 		return ret;
 	s->offered = msg_client_hello_exts(ch);
 	s->state = EXPECT_SERVER_HELLO;
-	ret = send_client_hello(s);
+	ret = client_send_hello(s);
 	return ret ? ret : io_send_flush(s);
 }
 
@@ -97,7 +97,7 @@ static int client_on_hrr(struct iotsec_session *s,
 	memcpy(s->ch.cookie, hrr->cookie, hrr->cookie_len);
 	resume_after_hrr(s);
 	s->offered = msg_client_hello_exts(&s->ch);
-	return send_client_hello(s);
+	return client_send_hello(s);
 }
 
 static int client_on_server_hello(struct iotsec_session *s,

@@ -176,6 +176,8 @@ void hs_send_failure_alert(struct iotsec_session *s, int err);
 
 /* client.c, server.c: one handler per state, the dispatcher's cases */
 int client_start(struct iotsec_session *s);
+/* our ClientHello (its PSK binder too) into the out buffer, not flushed */
+int client_send_hello(struct iotsec_session *s);
 int client_step(struct iotsec_session *s, const struct msg_hdr *h);
 int server_step(struct iotsec_session *s, const struct msg_hdr *h);
 

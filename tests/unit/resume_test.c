@@ -311,16 +311,8 @@ TEST_F(resume, resumed_session_issues_a_ticket_with_the_same_identity)
 /* Our ClientHello as client_start() sends it, binder included. */
 static int put_hello(struct iotsec_session *s)
 {
-	struct wbuf m;
-	int ret;
+	int ret = client_send_hello(s);
 
-	wbuf_init(&m, 0);
-	ret = msg_put_client_hello(&m, &s->ch);
-	if (!ret)
-		ret = resume_put_binder(s, &m);
-	if (!ret)
-		ret = hs_send(s, &m);
-	wbuf_wipe(&m);
 	return ret ? ret : io_send_flush(s);
 }
 
