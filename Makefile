@@ -332,7 +332,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 FUZZ_CFLAGS := -g -O1 $(WFLAGS) $(FUZZ_SAN) $(TEST_CPPFLAGS) -Itools -Ikernel/iotsec
 FUZZ_MSG := client_hello server_hello encrypted_extensions certificate_request \
 	certificate certificate_verify finished key_update new_session_ticket
-FUZZ_TARGETS := record $(FUZZ_MSG) x509 pem csr_subject profile ecdsa_der
+FUZZ_TARGETS := record $(FUZZ_MSG) x509 pem csr_subject profile ecdsa_der ticket
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 FUZZ_A := $(B)/fuzz/libiotsec-fuzz.a
 FUZZ_LIB := $(UNIT_LIB) tools/profile.c tools/der.c tools/util.c
