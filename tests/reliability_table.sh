@@ -59,7 +59,9 @@ awk -F'|' '
 		print "Reliability (issue 17)"
 		print "======================"
 		print "Fault matrix: one fault injected into a live handshake; retry = the"
-		print "handshake completed, error = a clean error with internal_error to the peer"
+		print "handshake completed, error = a clean error with internal_error to the peer,"
+		print "n/a = not applicable, - = not in this form (make check: each fault once;"
+		print "make stress: every command x every fault, both sides)"
 		if (!nfault && !("reliab_fault_test" in ran)) print "  (not run here: reliab_fault_test)"
 		else if (!nfault) { print "  RED   no results (reliab_fault_test died)"; red++ }
 		else {

@@ -15,10 +15,18 @@
 #   nkeys                      lines of /proc/keys (keys visible to us)
 #   keys_settle N              waits (5 s at most) for /proc/keys to fall
 #                              back to N lines: freed keys go by a work item
+#   keys_base                  sets $kbase, the keys a row may leave behind:
+#                              the count once it stops falling (after the
+#                              test's own keys are made)
+#   keys_leak WHY-VAR          after a row: adds "keys A -> B" to the
+#                              variable named WHY-VAR when more than $kbase
+#                              are left (then $kbase moves up, so that one
+#                              leak fails one row)
 #   nfds PID                   open fds of PID
 #   slab_total                 active objects over all slab caches
 #   slab_snap                  "cache objects" lines, sorted, after the
-#                              reclaimable caches are dropped
+#                              reclaimable caches are dropped and every
+#                              cache shrunk (its CPU slabs flushed)
 #   secrets_in KEYLOG FILE...  0 when no secret of the NSS key log KEYLOG
 #                              occurs in the FILEs, in hex (any case) or raw;
 #                              prints the offending file and label
@@ -61,6 +69,26 @@ keys_settle() { # n
 	nkeys
 }
 
+keys_base() {
+	kbase=$(nkeys)
+	_i=0
+	while [ $_i -lt 10 ]; do
+		sleep 0.1
+		_k=$(nkeys)
+		[ "$_k" -lt "$kbase" ] || break
+		kbase=$_k
+		_i=$((_i + 1))
+	done
+}
+
+keys_leak() { # why-variable
+	_k1=$(keys_settle "$kbase")
+	[ "$_k1" -le "$kbase" ] && return 0
+	eval "_w=\${$1:-}"
+	eval "$1=\"\${_w:+\$_w; }keys $kbase -> $_k1\""
+	kbase=$_k1
+}
+
 nfds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 
 slab_total() {
@@ -70,28 +98,48 @@ slab_total() {
 slab_snap() {
 	sync
 	echo 2 > /proc/sys/vm/drop_caches
+	# SLUB counts the free objects of the CPUs' slabs as active: flush
+	# them (and drop empty slabs) first, so that the count is the objects
+	# in use
+	for _s in /sys/kernel/slab/*/shrink; do
+		echo 1 > "$_s" 2>/dev/null
+	done
 	sleep 1
 	awk 'NR > 2 { print $1, $2 }' /proc/slabinfo | sort
 }
 
-# The hex of FILE, one line, lower case.
-hexof() { od -An -tx1 -v "$1" | tr -d ' \n'; }
-
+# Each exec in the guest costs (its binary comes over 9p under TCG): one
+# od, tr and awk for all the files together.  The hex of their bytes is
+# one line (a secret written raw), and their text is matched too (a
+# secret written as hex, in any case).
 secrets_in() { # keylog files...
 	_kl=$1
 	shift
 	[ -s "$_kl" ] || return 0
-	_bad=0
+	_fs=
 	for _f in "$@"; do
-		[ -f "$_f" ] || continue
-		# the file as hex (raw bytes) on one line, then its text
-		{ hexof "$_f"; echo; tr 'A-F' 'a-f' < "$_f"; } > "$_kl.scan"
-		awk -v f="$_f" 'NR == FNR { if (NF >= 3) sec[tolower($3)] = $1; next }
-			{ for (s in sec) if (index($0, s)) { print "# secret " sec[s] " in " f; bad = 1 } }
-			END { exit bad }' "$_kl" "$_kl.scan" || _bad=1
-		rm -f "$_kl.scan"
+		[ -f "$_f" ] && _fs="$_fs $_f"
 	done
-	return $_bad
+	[ -n "$_fs" ] || return 0
+	# shellcheck disable=SC2086	# mktemp's folders, no blanks
+	od -An -tx1 -v $_fs | tr -d ' \n' > "$_kl.hex"
+	echo >> "$_kl.hex"
+	# shellcheck disable=SC2086
+	awk -v raw="$_kl.hex" -v fs="$_fs" '
+		NR == FNR { if (NF >= 3) sec[tolower($3)] = $1; next }
+		{
+			l = tolower($0)
+			for (s in sec)
+				if (index(l, s)) {
+					print "# secret " sec[s] " in " \
+						(FILENAME == raw ? "the bytes of" fs : FILENAME)
+					bad = 1
+				}
+		}
+		END { exit bad }' "$_kl" "$_kl.hex" $_fs
+	_rc=$?
+	rm -f "$_kl.hex"
+	return $_rc
 }
 
 # Known defects (issue 17): "PATTERN=defect" lines in RELIAB_KNOWN, where
