@@ -18,6 +18,8 @@
  * that ask for it.  A chip that is still busy at the deadline is resynced
  * (sleep, then wake until its own watchdog must have fired) before
  * -ETIMEDOUT is returned.  The chip is put to sleep after a transport error.
+ * A wake is tried three times; a chip that answered before and now NACKs
+ * every wake read is tried until its watchdog must have ended a stall.
  *
  * Between sequences the chip goes idle (keeps TempKey, stops the watchdog),
  * but not at once: it stays awake for IDLE_DELAY_MS after a sequence, so a
@@ -113,16 +115,21 @@ static bool nacked(int err)
  * for a completion that never comes.  They are I/O errors here, handled
  * (retried) like a NACK.  A short transfer is one too.
  */
+static int bus_errno(struct atecc_chip *chip, int err)
+{
+	if (err == -EBUSY || err == -EINPROGRESS) {
+		dev_dbg(chip->dev, "bus driver returned %pe, taken as -EIO\n",
+			ERR_PTR(err));
+		return -EIO;
+	}
+	return err;
+}
+
 static int bus_result(struct atecc_chip *chip, int ret, int len)
 {
 	if (ret == len)
 		return 0;
-	if (ret == -EBUSY || ret == -EINPROGRESS) {
-		dev_dbg(chip->dev, "bus driver returned %pe, taken as -EIO\n",
-			ERR_PTR(ret));
-		return -EIO;
-	}
-	return ret < 0 ? ret : -EIO;
+	return ret < 0 ? bus_errno(chip, ret) : -EIO;
 }
 
 static int bus_write(struct atecc_chip *chip, const u8 *buf, int len)
@@ -253,69 +260,119 @@ void atecc_i2c_idle_cancel(struct atecc_chip *chip)
 	cancel_delayed_work_sync(&chip->link.idle_work);
 }
 
-/* 0 when the chip answers the wake with status 0x11; rsp holds the answer */
-static int wake_once(struct atecc_chip *chip, u8 *rsp)
+/* How a wake attempt failed */
+enum wake_err {
+	WAKE_TOKEN,	/* the bus driver failed the wake token */
+	WAKE_NACK,	/* the wake read was NACKed */
+	WAKE_BUS,	/* the wake read failed otherwise */
+	WAKE_ANSWER,	/* the answer was no good status group */
+};
+
+/*
+ * 0 when the chip answers the wake with status 0x11; rsp holds the answer.
+ * Else *why says what failed, and the errno is the bus driver's own.
+ */
+static int wake_once(struct atecc_chip *chip, u8 *rsp, enum wake_err *why)
 {
 	u8 token[WAKE_TOKEN_MAX] = { 0 };
 	int ret;
 
-	/* Asleep, the chip NACKs: only the SDA low time matters. */
-	i2c_transfer_buffer_flags(chip->client, (char *)token,
-				  chip->link.wake_len, I2C_M_IGNORE_NAK);
-	usleep_range(ATECC_TWHI_US, ATECC_TWHI_US + 50);
-	ret = bus_read(chip, rsp, ATECC_RSP_STATUS);
-	if (ret)
+	/*
+	 * Asleep, the chip NACKs: only the SDA low time matters.  Any other
+	 * error (-EBUSY: another master holds the bus, -ETIMEDOUT) means
+	 * the pulse may never have gone out: no answer to read then.
+	 */
+	ret = i2c_transfer_buffer_flags(chip->client, (char *)token,
+					chip->link.wake_len, I2C_M_IGNORE_NAK);
+	if (ret < 0 && !nacked(ret)) {
+		*why = WAKE_TOKEN;
 		return ret;
+	}
+	usleep_range(ATECC_TWHI_US, ATECC_TWHI_US + 50);
+	ret = i2c_master_recv(chip->client, (char *)rsp, ATECC_RSP_STATUS);
+	if (ret != ATECC_RSP_STATUS) {
+		ret = ret < 0 ? ret : -EIO;
+		*why = nacked(ret) ? WAKE_NACK : WAKE_BUS;
+		return ret;
+	}
+	*why = WAKE_ANSWER;
 	if (rsp[0] != ATECC_RSP_STATUS || !atecc_crc16_ok(rsp, 2))
 		return -EPROTO;
 	return rsp[1] == ATECC_ST_WAKE ? 0 : -EPROTO;
 }
 
+/* One line, ratelimited; the wake answer holds no secret. */
 static void wake_failed(struct atecc_chip *chip, const char *name, int err,
-			const u8 *rsp, unsigned int tries)
+			enum wake_err why, const u8 *rsp, unsigned int tries)
 {
-	if (err != -EPROTO)
+	if (why == WAKE_TOKEN)
+		dev_err_ratelimited(chip->dev,
+				    "%s: the wake token did not go out (%u tries, I2C error %pe)\n",
+				    name, tries, ERR_PTR(err));
+	else if (why != WAKE_ANSWER)
 		dev_err_ratelimited(chip->dev,
 				    "%s: chip did not answer the wake (%u tries, I2C error %pe)\n",
 				    name, tries, ERR_PTR(err));
-	else if (rsp[0] == ATECC_RSP_STATUS && atecc_crc16_ok(rsp, 2))
-		dev_err_ratelimited(chip->dev,
-				    "%s: wake answered with status 0x%02x, not 0x11 (%u tries)\n",
-				    name, rsp[1], tries);
-	else
+	else if (rsp[0] != ATECC_RSP_STATUS)
 		dev_err_ratelimited(chip->dev,
 				    "%s: wake answer is not a status group (count 0x%02x, %u tries)\n",
 				    name, rsp[0], tries);
+	else if (!atecc_crc16_ok(rsp, 2))
+		dev_err_ratelimited(chip->dev,
+				    "%s: wake answer CRC error (%u tries)\n",
+				    name, tries);
+	else
+		dev_err_ratelimited(chip->dev,
+				    "%s: wake answered with status 0x%02x, not 0x11 (%u tries)\n",
+				    name, rsp[1], tries);
 }
 
 /*
  * Wakes the chip: at least WAKE_TRIES attempts, and more while it may still
  * be stuck busy (quiet_until).  An awake chip holding some other answer is
- * put to sleep before the next try.  *tries says how many were needed.
+ * put to sleep before the next try.  A chip that answered a wake before
+ * and now NACKed every wake read of WAKE_TRIES may be stuck busy (a wake
+ * it took but did not finish, a command it still runs): it ignores wakes
+ * until its watchdog ends that, so the tries go on until the watchdog
+ * must have fired, ATECC_WATCHDOG_MAX_MS after the first try.  A chip
+ * never seen (probe) is not waited for: absent is the likelier reason.
+ * *tries says how many were needed.
  */
 static int wake(struct atecc_chip *chip, const char *name,
 		unsigned int *tries)
 {
 	struct atecc_link *l = &chip->link;
+	ktime_t first = ktime_get();
+	bool all_nacked = true;
 	u8 rsp[ATECC_RSP_STATUS];
+	enum wake_err why;
 	int ret;
 
 	for (*tries = 1;; ++*tries) {
-		ret = wake_once(chip, rsp);
+		ret = wake_once(chip, rsp, &why);
 		if (!ret) {
 			l->awake = true;
+			l->answered = true;
 			l->woke_at = ktime_get();
 			return 0;
 		}
-		if (ret == -EPROTO)
+		if (why == WAKE_ANSWER)
 			atecc_i2c_sleep(chip);
+		all_nacked &= why == WAKE_NACK;
+		if (*tries == WAKE_TRIES && all_nacked && l->answered) {
+			ktime_t wdt = ktime_add_ms(first, ATECC_WATCHDOG_MAX_MS +
+						   WDT_MARGIN_MS);
+
+			if (ktime_before(l->quiet_until, wdt))
+				l->quiet_until = wdt;
+		}
 		if (*tries >= WAKE_TRIES &&
 		    !ktime_before(ktime_get(), l->quiet_until))
 			break;
 		msleep(WAKE_RETRY_MS);
 	}
-	wake_failed(chip, name, ret, rsp, *tries);
-	return ret == -EPROTO ? -EIO : ret;
+	wake_failed(chip, name, ret, why, rsp, *tries);
+	return ret == -EPROTO ? -EIO : bus_errno(chip, ret);
 }
 
 /**

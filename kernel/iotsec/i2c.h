@@ -51,6 +51,7 @@ struct atecc_cmd {
  * @bus_hz: SCL rate assumed for the wake pulse
  * @wake_len: zero bytes in the wake token
  * @awake: a wake succeeded and no idle/sleep/error followed
+ * @answered: a wake succeeded once since probe: the chip is there
  * @woke_at: time of that wake: the watchdog runs from it
  * @quiet_until: the chip may stay busy (NACK) until then; wakes keep trying
  * @budget_ms: how long after a wake a command may still end
@@ -71,6 +72,7 @@ struct atecc_link {
 	u32 bus_hz;
 	u8 wake_len;
 	bool awake;
+	bool answered;
 	ktime_t woke_at;
 	ktime_t quiet_until;
 	unsigned int budget_ms;

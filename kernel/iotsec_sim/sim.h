@@ -63,6 +63,7 @@ enum sim_fault_kind {
 };
 
 #define SIM_FAULT_ANY_OP	(-1)
+#define SIM_FAULT_WAKE_OP	(-2)	/* op=wake: the wake, not a command */
 /* bus_stretch: how long the stretched transfer holds the bus */
 #define SIM_STRETCH_MS		4000
 #define SIM_BUS_STRETCH		1	/* from sim_fault_take_bus() */
@@ -70,7 +71,9 @@ enum sim_fault_kind {
 struct sim_fault {
 	enum sim_fault_kind kind;
 	unsigned int count;
-	int op;				/* opcode or SIM_FAULT_ANY_OP */
+	int op;				/* opcode, SIM_FAULT_ANY_OP or
+					 * SIM_FAULT_WAKE_OP
+					 */
 };
 
 #define SIM_NUM_OPS		12
@@ -195,6 +198,7 @@ const char *sim_power_name(enum sim_power power);
 void sim_exec(struct sim_chip *chip, ktime_t start);
 const char *sim_op_name(unsigned int idx);
 void sim_set_status(struct sim_chip *chip, u8 status);
+void sim_corrupt(struct sim_chip *chip, enum sim_fault_kind kind);
 
 /* sim_cmd.c */
 u8 sim_cmd_info(struct sim_chip *chip, struct sim_job *job);
@@ -227,6 +231,7 @@ int sim_fault_parse(struct sim_fault *fault, char *buf);
 int sim_fault_format(const struct sim_fault *fault, char *buf, size_t len);
 bool sim_fault_take(struct sim_chip *chip, enum sim_fault_kind kind, u8 op);
 enum sim_fault_kind sim_fault_take_exec(struct sim_chip *chip, u8 op);
+enum sim_fault_kind sim_fault_take_wake(struct sim_chip *chip);
 int sim_fault_take_bus(struct sim_chip *chip, const struct i2c_msg *msg);
 
 /* sim_of.c: the adapter a device-tree node describes (CONFIG_OF) */

@@ -10,7 +10,9 @@
  * both unless the message carries I2C_M_IGNORE_NAK.  The STOP at the end
  * of the transfer (or an I2C_M_STOP message) starts a received command.
  * A pending bus fault (sim_fault.c) fails a transfer before any of this,
- * whatever I2C_M_IGNORE_NAK says: it is not a NACK.
+ * whatever I2C_M_IGNORE_NAK says: it is not a NACK.  Any write that
+ * reaches a chip while it is asleep or idle is a wake (its address byte
+ * holds SDA low long enough); an op=wake fault changes what that wake does.
  */
 
 #include <linux/delay.h>
@@ -85,6 +87,28 @@ static void sim_wake(struct sim_chip *chip, ktime_t now)
 	sim_io_reset(chip);
 	sim_set_status(chip, ATECC_ST_WAKE);
 	chip->cnt.wakes++;
+}
+
+/*
+ * A write reached the chip while it was asleep or idle.  The op=wake
+ * faults: nack, the chip stays as it was (the pulse did not wake it);
+ * crc and count, the wake reply is corrupted as a command reply would be;
+ * stall, the chip wakes but answers nothing (NACKs every message) until
+ * its watchdog puts it to sleep, 1.3 s later.
+ */
+static void sim_wake_pulse(struct sim_chip *chip, ktime_t now)
+{
+	enum sim_fault_kind fault = sim_fault_take_wake(chip);
+
+	if (fault == SIM_FAULT_NACK)
+		return;
+	sim_wake(chip, now);
+	if (fault == SIM_FAULT_STALL) {
+		chip->out_valid = false;
+		chip->busy_until = chip->wdt_at;
+	} else {
+		sim_corrupt(chip, fault);
+	}
 }
 
 static int sim_read(struct sim_chip *chip, struct i2c_msg *msg)
@@ -173,7 +197,7 @@ static int sim_chip_msg(struct sim_chip *chip, struct i2c_msg *msg,
 	sim_tick(chip, now);
 	if (chip->power != SIM_AWAKE) {
 		if (!rd)
-			sim_wake(chip, now);
+			sim_wake_pulse(chip, now);
 		return SIM_NACK_ADDR;
 	}
 	if (ktime_before(now, chip->busy_until))
@@ -193,7 +217,7 @@ static int sim_general_call(struct sim_chip *chips, unsigned int n,
 		mutex_lock(&chips[i].lock);
 		sim_tick(&chips[i], now);
 		if (chips[i].power != SIM_AWAKE)
-			sim_wake(&chips[i], now);
+			sim_wake_pulse(&chips[i], now);
 		mutex_unlock(&chips[i].lock);
 	}
 	return SIM_NACK_ADDR;

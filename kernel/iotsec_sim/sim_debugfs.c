@@ -5,7 +5,7 @@
  *   allocations          outstanding simulator allocations (read-only)
  *   chipN/timing         0: commands complete at once; 1: modelled times
  *   chipN/timing_pct     scale of the modelled times, 1..1000 (%)
- *   chipN/fault          "<kind> [count=K] [op=0xNN]" or "none"
+ *   chipN/fault          "<kind> [count=K] [op=0xNN|wake]" or "none"
  *   chipN/counters       "name value" lines; write 0 to reset
  *   chipN/config         the 128 raw config bytes (read-only)
  *   chipN/state          power, TempKey, buffers, locks (read-only)

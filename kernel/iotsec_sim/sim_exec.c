@@ -95,7 +95,8 @@ static void sim_set_data(struct sim_chip *chip, const u8 *data,
 	sim_set_out(chip, n + 1 + ATECC_CRC_SIZE);
 }
 
-static void sim_corrupt(struct sim_chip *chip, enum sim_fault_kind kind)
+/* The crc and count faults, on the reply in the output buffer */
+void sim_corrupt(struct sim_chip *chip, enum sim_fault_kind kind)
 {
 	if (!chip->out_valid)
 		return;

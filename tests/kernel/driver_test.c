@@ -5,8 +5,9 @@
  * simulator's own config dump; the hwrng (rngtest, one per chip, none on a
  * factory-fresh chip); a fault matrix: each fault the simulator can inject,
  * on each command the driver issues at probe (Info, Read) and for the hwrng
- * (Random), ends in a retry that succeeds or in a clean errno, in bounded
- * time, and the next operation works; unbind and rmmod, idle and under a
+ * (Random), and each wake fault (op=wake) at probe and for the hwrng,
+ * ends in a retry that succeeds or in a clean errno, in bounded time, and
+ * the next operation works; unbind and rmmod, idle and under a
  * reader blocked on /dev/hwrng; concurrent readers without corruption; a
  * burst of sequences shares one wake and the chip idles soon after.
  */
@@ -680,11 +681,15 @@ FIXTURE(fault)
 FIXTURE_VARIANT(fault)
 {
 	const char *kind;
-	int op;
+	int op;		/* an opcode, or OP_WAKE */
 	const char *op_name;
 	enum via via;
 	int err;	/* 0: a retry must succeed */
+	int count;	/* the fault's count=, 0 for 1 */
+	int settle_ms;	/* before the next operation */
 };
+
+#define OP_WAKE		(-1)
 
 #define FAULT(k, o, v, e)						\
 	FIXTURE_VARIANT_ADD(fault, k##_##o)				\
@@ -711,6 +716,40 @@ FAULT(stall, RANDOM, VIA_RNG, ETIMEDOUT);
 FAULT(watchdog, INFO, VIA_PROBE, 0);
 FAULT(watchdog, READ, VIA_PROBE, 0);
 FAULT(watchdog, RANDOM, VIA_RNG, 0);
+
+/*
+ * The wake (op=wake, Documentation/sim.rst): one failed wake is retried;
+ * a stalled wake is retried until the chip's watchdog ends the stall,
+ * except at probe, where a chip that never answered is taken as absent
+ * (-ENXIO; it answers once its watchdog fired).  A wake that keeps
+ * failing ends the command with the I2C error, or -EIO for a bad answer
+ * or a busy bus.
+ */
+#define WAKE_FAULT(k, v, n, e, s)					\
+	FIXTURE_VARIANT_ADD(fault, k##_wake_##v##_##n)			\
+	{								\
+		.kind = #k, .op = OP_WAKE, .op_name = "wake", .via = v,	\
+		.count = n, .err = e, .settle_ms = s,			\
+	}
+
+WAKE_FAULT(nack, VIA_PROBE, 1, 0, 0);
+WAKE_FAULT(nack, VIA_RNG, 1, 0, 0);
+WAKE_FAULT(crc, VIA_PROBE, 1, 0, 0);
+WAKE_FAULT(crc, VIA_RNG, 1, 0, 0);
+WAKE_FAULT(count, VIA_PROBE, 1, 0, 0);
+WAKE_FAULT(count, VIA_RNG, 1, 0, 0);
+WAKE_FAULT(stall, VIA_PROBE, 1, ENXIO, 1800);
+WAKE_FAULT(stall, VIA_RNG, 1, 0, 0);
+WAKE_FAULT(bus_ebusy, VIA_PROBE, 1, 0, 0);
+WAKE_FAULT(bus_ebusy, VIA_RNG, 1, 0, 0);
+WAKE_FAULT(bus_etimedout, VIA_PROBE, 1, 0, 0);
+WAKE_FAULT(bus_etimedout, VIA_RNG, 1, 0, 0);
+WAKE_FAULT(nack, VIA_RNG, 1000, ENXIO, 0);
+WAKE_FAULT(crc, VIA_RNG, 3, EIO, 0);
+WAKE_FAULT(count, VIA_RNG, 3, EIO, 0);
+WAKE_FAULT(stall, VIA_RNG, 2, ENXIO, 1800);
+WAKE_FAULT(bus_ebusy, VIA_RNG, 3, EIO, 0);
+WAKE_FAULT(bus_etimedout, VIA_RNG, 3, ETIMEDOUT, 0);
 
 FIXTURE_SETUP(fault)
 {
@@ -758,30 +797,63 @@ static bool next_op_works(const struct env *e, enum via via)
 	       !strcmp(buf, e->serial[0]);
 }
 
+/* The chip is asleep or idle: the next command needs a wake. */
+static bool chip_not_awake(void)
+{
+	char path[128], buf[1024];
+	int i;
+
+	sim_path(path, sizeof(path), 0, "state");
+	for (i = 0; i < 100; i++) {
+		if (file_read(path, buf, sizeof(buf)) > 0 &&
+		    !strstr(buf, "power awake"))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 TEST_F_TIMEOUT(fault, ends_cleanly_and_next_works, 60)
 {
-	long long injected = sim_counter(0, "faults_injected");
+	int count = variant->count ? variant->count : 1;
+	long long injected;
 	char spec[64];
 	double ms;
 	bool next;
 	int res;
 
-	snprintf(spec, sizeof(spec), "%s count=1 op=0x%02x", variant->kind,
-		 variant->op);
+	if (variant->op == OP_WAKE)
+		snprintf(spec, sizeof(spec), "%s count=%d op=wake",
+			 variant->kind, count);
+	else
+		snprintf(spec, sizeof(spec), "%s count=%d op=0x%02x",
+			 variant->kind, count, variant->op);
 	if (variant->via == VIA_PROBE)
 		ASSERT_EQ(0, drv_write("unbind", self->e.dev[0]));
+	if (variant->op == OP_WAKE)
+		ASSERT_TRUE(chip_not_awake());
+	injected = sim_counter(0, "faults_injected");
 	ASSERT_EQ(0, sim_write(0, "fault", spec));
 	ms = now_ms();
 	res = fault_op(&self->e, variant->via);
 	ms = now_ms() - ms;
 	injected = sim_counter(0, "faults_injected") - injected;
+	ASSERT_EQ(0, sim_write(0, "fault", "none"));
+	usleep(variant->settle_ms * 1000);
 	next = next_op_works(&self->e, variant->via);
-	TH_LOG("| %-10s | %-6s | %-5s | %-24s | %6.0f ms | next %s |",
+	TH_LOG("| %-13s | %-6s | %-5s | %4d | %-24s | %6.0f ms | %4lld used | next %s |",
 	       variant->kind, variant->op_name,
-	       variant->via == VIA_PROBE ? "probe" : "hwrng",
+	       variant->via == VIA_PROBE ? "probe" : "hwrng", count,
 	       !res ? "ok (retried)" : res < 0 ? "short read" : strerror(res),
-	       ms, next ? "ok" : "FAILED");
-	EXPECT_EQ(1, injected) TH_LOG("the fault did not hit");
+	       ms, injected, next ? "ok" : "FAILED");
+	if (count == 1) {
+		EXPECT_EQ(1, injected) TH_LOG("the fault did not hit");
+	} else {
+		/* each try uses one (a stall one per watchdog period) */
+		EXPECT_LE(count < 3 ? count : 3, injected)
+			TH_LOG("not retried, or the fault did not hit");
+		EXPECT_GE(count, injected);
+	}
 	EXPECT_LT(ms, BOUND_MS);
 	if (variant->err) {
 		EXPECT_TRUE(res == variant->err || res == -1)

@@ -1387,6 +1387,152 @@ TEST_F(sim, fault_watchdog)
 	EXPECT_EQ(0, info_ok(c));
 }
 
+/* --- op=wake: faults in the wake sequence ----------------------------- */
+
+static void fault_reads(struct __test_metadata *_metadata, const char *want)
+{
+	char buf[64];
+
+	ASSERT_GT(dbg_read("fault", buf, sizeof(buf)), 0);
+	EXPECT_STREQ(want, buf);
+}
+
+/* The wake token alone; NACKs ignored as a driver does */
+static int wake_token(struct chip *c)
+{
+	u8 zero = 0;
+
+	return bus_write(c->fd, c->addr, &zero, 1, I2C_M_IGNORE_NAK);
+}
+
+TEST_F(sim, fault_wake_nack)
+{
+	struct chip *c = &self->c;
+	u8 r[4];
+
+	ASSERT_TRUE(state_has("power asleep"));
+	fault(_metadata, "nack op=wake");
+	fault_reads(_metadata, "nack count=1 op=wake\n");
+	/* the pulse does not wake it: the wake read is NACKed */
+	EXPECT_EQ(-ENXIO, wake_at(c, ADDR, r));
+	EXPECT_TRUE(state_has("power asleep"));
+	EXPECT_EQ(0, sim_counter(0, "wakes"));
+	EXPECT_EQ(1, sim_counter(0, "faults_injected"));
+	fault_reads(_metadata, "none\n");
+	/* the next wake works */
+	ASSERT_EQ(0, wake(c));
+	EXPECT_EQ(0, info_ok(c));
+
+	/* an awake chip's commands do not use it; K wakes do, from idle too */
+	fault(_metadata, "nack count=2 op=wake");
+	EXPECT_EQ(0, info_ok(c));
+	fault_reads(_metadata, "nack count=2 op=wake\n");
+	ASSERT_EQ(0, word_addr(c, ATECC_WA_IDLE));
+	EXPECT_EQ(-ENXIO, wake_at(c, ADDR, r));
+	EXPECT_TRUE(state_has("power idle"));
+	EXPECT_EQ(-ENXIO, wake_at(c, ADDR, r));
+	ASSERT_EQ(0, wake(c));
+	EXPECT_EQ(0, info_ok(c));
+	EXPECT_EQ(3, sim_counter(0, "faults_injected"));
+	EXPECT_EQ(2, sim_counter(0, "wakes"));
+}
+
+TEST_F(sim, fault_wake_crc_and_count)
+{
+	static const u8 bad_crc[4] = { 0x04, 0x11, 0xcc, 0xbc };
+	static const u8 bad_count[4] = { 0x05, 0x11, 0x33, 0x43 };
+	struct chip *c = &self->c;
+	u8 r[4];
+
+	fault(_metadata, "crc op=wake");
+	ASSERT_EQ(0, wake_at(c, ADDR, r));
+	EXPECT_EQ(0, memcmp(r, bad_crc, 4))
+		TH_LOG("%02x %02x %02x %02x", r[0], r[1], r[2], r[3]);
+	/* awake all the same; a re-read shows the same reply */
+	EXPECT_TRUE(state_has("power awake"));
+	ASSERT_EQ(0, word_addr(c, ATECC_WA_RESET));
+	ASSERT_EQ(0, bus_read(c->fd, ADDR, r, 4));
+	EXPECT_EQ(0, memcmp(r, bad_crc, 4));
+	EXPECT_EQ(0, info_ok(c));
+	/* sleep and wake again: a good reply */
+	ASSERT_EQ(0, word_addr(c, ATECC_WA_SLEEP));
+	ASSERT_EQ(0, wake(c));
+
+	ASSERT_EQ(0, word_addr(c, ATECC_WA_SLEEP));
+	fault(_metadata, "count op=wake");
+	ASSERT_EQ(0, wake_at(c, ADDR, r));
+	EXPECT_EQ(0, memcmp(r, bad_count, 4))
+		TH_LOG("%02x %02x %02x %02x", r[0], r[1], r[2], r[3]);
+	EXPECT_EQ(0, info_ok(c));
+	ASSERT_EQ(0, word_addr(c, ATECC_WA_SLEEP));
+	ASSERT_EQ(0, wake(c));
+	EXPECT_EQ(2, sim_counter(0, "faults_injected"));
+}
+
+TEST_F_TIMEOUT(sim, fault_wake_stall, 30)
+{
+	struct chip *c = &self->c;
+	double t0;
+	u8 r[4];
+
+	fault(_metadata, "stall op=wake");
+	t0 = now_ms();
+	EXPECT_EQ(-ENXIO, wake_at(c, ADDR, r));
+	/* awake but answering nothing, token or read, until the watchdog */
+	EXPECT_TRUE(state_has("power awake"));
+	EXPECT_TRUE(state_has("busy 1"));
+	usleep(500 * 1000);
+	EXPECT_EQ(-ENXIO, wake_at(c, ADDR, r));
+	EXPECT_EQ(-ENXIO, word_addr(c, ATECC_WA_RESET));
+	EXPECT_EQ(1, sim_counter(0, "faults_injected"));
+	EXPECT_EQ(1, sim_counter(0, "wakes"));
+	sleep_until(t0, 1800);
+	EXPECT_TRUE(state_has("power asleep"));
+	EXPECT_EQ(1, sim_counter(0, "watchdogs"));
+	EXPECT_EQ(0, wake(c));
+	EXPECT_EQ(0, info_ok(c));
+	EXPECT_EQ(1, sim_counter(0, "faults_injected"));
+}
+
+TEST_F_TIMEOUT(sim, fault_wake_bus, 30)
+{
+	struct chip *c = &self->c;
+	double t;
+
+	/* the adapter fails the wake token; the chip saw nothing */
+	fault(_metadata, "bus_ebusy op=wake");
+	fault_reads(_metadata, "bus_ebusy count=1 op=wake\n");
+	EXPECT_EQ(-EBUSY, wake_token(c));
+	EXPECT_TRUE(state_has("power asleep"));
+	EXPECT_EQ(0, sim_counter(0, "wakes"));
+	ASSERT_EQ(0, wake(c));
+	EXPECT_EQ(0, info_ok(c));
+	EXPECT_EQ(1, sim_counter(0, "faults_injected"));
+
+	/* not a transfer to an awake chip, nor the sleep that it takes */
+	fault(_metadata, "bus_etimedout count=2 op=wake");
+	EXPECT_EQ(0, info_ok(c));
+	ASSERT_EQ(0, word_addr(c, ATECC_WA_SLEEP));
+	fault_reads(_metadata, "bus_etimedout count=2 op=wake\n");
+	EXPECT_EQ(-ETIMEDOUT, wake_token(c));
+	EXPECT_EQ(-ETIMEDOUT, wake(c));
+	EXPECT_TRUE(state_has("power asleep"));
+	ASSERT_EQ(0, wake(c));
+	EXPECT_EQ(0, info_ok(c));
+	EXPECT_EQ(3, sim_counter(0, "faults_injected"));
+
+	/* a stretched wake token: it wakes the chip, 4 s late */
+	ASSERT_EQ(0, word_addr(c, ATECC_WA_SLEEP));
+	fault(_metadata, "bus_stretch op=wake");
+	t = now_ms();
+	EXPECT_EQ(0, wake(c));
+	t = now_ms() - t;
+	EXPECT_GE(t, 4000.0);
+	EXPECT_LT(t, 5000.0);
+	EXPECT_EQ(0, info_ok(c));
+	EXPECT_EQ(4, sim_counter(0, "faults_injected"));
+}
+
 TEST_F(sim, fault_syntax)
 {
 	char buf[64];
@@ -1395,6 +1541,12 @@ TEST_F(sim, fault_syntax)
 	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "nack count=0"));
 	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "nack op=0x1ff"));
 	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "none count=2"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "nack op=wakeup"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "exec_error op=wake"));
+	EXPECT_EQ(-EINVAL, sim_write(0, "fault", "watchdog op=wake"));
+	EXPECT_EQ(0, sim_write(0, "fault", "stall op=wake count=3"));
+	ASSERT_GT(dbg_read("fault", buf, sizeof(buf)), 0);
+	EXPECT_STREQ("stall count=3 op=wake\n", buf);
 	EXPECT_EQ(0, sim_write(0, "fault", "stall count=3 op=0x41\n"));
 	ASSERT_GT(dbg_read("fault", buf, sizeof(buf)), 0);
 	EXPECT_STREQ("stall count=3 op=0x41\n", buf);
