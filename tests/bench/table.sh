@@ -46,7 +46,7 @@ done
 		r[++n] = "bulk_sendfile|kTLS sendfile()/openssl (bulk)|wall|>= 1.3"
 		r[++n] = "backend|backend (iotsec_session_crypto)|text|-"
 	}
-	{ v[$1, $3] = $4; lo[$1, $3] = $5; hi[$1, $3] = $6 }
+	{ v[$1, $2] = $3; lo[$1, $2] = $4; hi[$1, $2] = $5 }
 	function meets(x, goal,   g) {
 		split(goal, g, " ")
 		return g[1] == "<=" ? x + 0 <= g[2] + 0 : x + 0 >= g[2] + 0
