@@ -83,11 +83,12 @@ int iotsec_config_set_ecdh(struct iotsec_config *cfg, const char *alg);
 /*
  * Where the handshake's symmetric cryptography runs (transcript hash,
  * HMAC/HKDF, handshake record protection): IOTSEC_CRYPTO_KERNEL through
- * AF_ALG, IOTSEC_CRYPTO_USER in the process with OpenSSL's libcrypto, or
- * IOTSEC_CRYPTO_AUTO (default): AF_ALG, and libcrypto for what the kernel
- * refuses to bind (ENOENT, EPERM, EACCES, EAFNOSUPPORT, EPROTONOSUPPORT).
- * Private keys are not affected: the signature stays on the chip key,
- * ECDHE in AF_ALG kpp.  Since 0.2.
+ * AF_ALG (a refused bind fails the handshake), IOTSEC_CRYPTO_USER in the
+ * process with OpenSSL's libcrypto, or IOTSEC_CRYPTO_AUTO (default):
+ * libcrypto (it used to try AF_ALG first).  The traffic secrets reach
+ * the process anyway (kTLS takes them through setsockopt), so this moves
+ * no secret that was not there; private keys are not affected: the
+ * signature stays on the chip key, ECDHE in AF_ALG kpp.  Since 0.2.
  */
 #define IOTSEC_CRYPTO_AUTO	0
 #define IOTSEC_CRYPTO_KERNEL	1

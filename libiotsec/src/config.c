@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "session.h"
+#include "sign.h"
 
 static time_t wall_clock(void)
 {
@@ -127,6 +128,8 @@ IOTSEC_EXPORT int iotsec_config_set_key(struct iotsec_config *cfg,
 	if (key_serial <= 0)
 		return -EINVAL;
 	cfg->key = key_serial;
+	/* once per configuration, not per signature; else at each one */
+	cfg->key_sig_max = sign_query(key_serial);
 	return 0;
 }
 

@@ -2,16 +2,12 @@
 /*
  * The run-time choice between the kernel (AF_ALG) and the userspace
  * (libcrypto) backend for digests, HMAC and the handshake's AEAD (see
- * hash.h).
- *
- * A refused bind: AF_ALG compiled out or disabled (socket() gives
- * EAFNOSUPPORT; crypto.af_alg_restrict=2 on 7.3), an algorithm the
- * kernel will not hand out (bind() gives ENOENT: af_alg_restrict=1 on 7.3
- * refuses gcm(aes) to everyone and sha256/hmac(sha256) to the
- * unprivileged; a blacklisted algif_aead or algif_hash leaves the type
- * unknown, also ENOENT), a policy's EPERM or EACCES (an LSM), and
- * EPROTONOSUPPORT (libkcapi's NETLINK_CRYPTO query without crypto_user).
- * Any other error is a failure, not a reason to change backends.
+ * hash.h).  AUTO is libcrypto: the traffic secrets reach the process in
+ * any case (kTLS takes them through setsockopt), so running the
+ * symmetric part there keeps every private key where it was and saves
+ * the hundred-odd AF_ALG syscalls and libkcapi's netlink queries of a
+ * handshake.  KERNEL keeps AF_ALG for who wants it; a refused bind then
+ * fails with its errno.
  */
 #include <errno.h>
 
@@ -20,34 +16,10 @@
 
 unsigned int hash_pick(const struct hash_ctx *c, enum hash_kind k)
 {
+	(void)k;
 	if (!c || c->want == IOTSEC_CRYPTO_AUTO)
-		return c && (c->refused & (1u << k)) ? IOTSEC_CRYPTO_USER :
-						       IOTSEC_CRYPTO_KERNEL;
+		return IOTSEC_CRYPTO_USER;
 	return c->want;
-}
-
-int hash_refused(int err)
-{
-	switch (err) {
-	case -ENOENT:
-	case -EPERM:
-	case -EACCES:
-	case -EAFNOSUPPORT:
-	case -EPROTONOSUPPORT:
-		return 1;
-	}
-	return 0;
-}
-
-int hash_fall_back(struct hash_ctx *c, enum hash_kind k, int err)
-{
-	if (c && c->want != IOTSEC_CRYPTO_AUTO)
-		return 0;
-	if (!hash_refused(err))
-		return 0;
-	if (c)
-		c->refused |= 1u << k;
-	return 1;
 }
 
 void hash_ran(struct hash_ctx *c, unsigned int be)
@@ -72,8 +44,7 @@ int hash_digest(struct hash_ctx *c, enum hash_alg h, const void *data,
 		ret = hash_kcapi_digest(c, h, data, len, out);
 		if (!ret)
 			hash_ran(c, IOTSEC_CRYPTO_KERNEL);
-		if (!hash_fall_back(c, HASH_KIND_MD, ret))
-			return ret;
+		return ret;
 	}
 	ret = hash_ossl_digest(h, data, len, out);
 	if (!ret)
@@ -92,8 +63,7 @@ int hash_hmac(struct hash_ctx *c, enum hash_alg h, const uint8_t *key,
 		ret = hash_kcapi_hmac(c, h, key, klen, data, len, out);
 		if (!ret)
 			hash_ran(c, IOTSEC_CRYPTO_KERNEL);
-		if (!hash_fall_back(c, HASH_KIND_HMAC, ret))
-			return ret;
+		return ret;
 	}
 	ret = hash_ossl_hmac(h, key, klen, data, len, out);
 	if (!ret)

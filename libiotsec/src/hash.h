@@ -7,12 +7,9 @@
  * the handshake's record protection (record.c).
  *
  * The choice (iotsec.h, IOTSEC_CRYPTO_*): KERNEL uses AF_ALG only, USER
- * libcrypto only, AUTO (zero, the default) tries AF_ALG first for each
- * kind of operation (digest, HMAC, AEAD) and, when the kernel refuses the
- * bind or has no AF_ALG (hash_refused()), uses libcrypto for that kind for
- * the rest of the context's life, without asking the kernel again.
+ * and AUTO (zero, the default) libcrypto only.
  * Host unit tests link tests/unit/kcapi_off.c in place of the *_kcapi.c
- * files: a kernel without AF_ALG, so AUTO runs the real libcrypto backend.
+ * files: a kernel without AF_ALG, so KERNEL gives its error.
  */
 #ifndef IOTSEC_HASH_H
 #define IOTSEC_HASH_H
@@ -53,14 +50,13 @@ static inline size_t hash_len(enum hash_alg h)
 struct hash_ctx {
 	unsigned int want;	/* IOTSEC_CRYPTO_AUTO (0), _KERNEL or _USER */
 	unsigned int used;	/* IOTSEC_CRYPTO_KERNEL | _USER: what ran */
-	unsigned int refused;	/* 1 << kind: AF_ALG refused it (AUTO) */
 	void *md[HASH_ALGS];
 	void *hmac[HASH_ALGS];
 };
 
 /*
  * Closes what the context holds; it is empty (and reusable) after, and
- * keeps want, used and refused.
+ * keeps want and used.
  */
 void hash_ctx_free(struct hash_ctx *c);
 
@@ -78,13 +74,6 @@ int hash_hmac(struct hash_ctx *c, enum hash_alg h, const uint8_t *key,
  * _USER); c may be NULL (AUTO, nothing remembered).
  */
 unsigned int hash_pick(const struct hash_ctx *c, enum hash_kind k);
-/* True for the errors of a refused or absent AF_ALG bind (see hash.c). */
-int hash_refused(int err);
-/*
- * After AF_ALG failed with err for kind k: true when the caller is to
- * retry in userspace (AUTO and a refusal), remembered in c.
- */
-int hash_fall_back(struct hash_ctx *c, enum hash_kind k, int err);
 /* Records that backend be ran an operation (iotsec_session_crypto()). */
 void hash_ran(struct hash_ctx *c, unsigned int be);
 

@@ -145,7 +145,8 @@ static int send_certificate_verify(struct iotsec_session *s)
 		ret = sign_content_digest(&s->hash, s->server, th,
 					  hash_len(s->suite->hash), digest);
 	if (!ret)
-		ret = sign_digest(s->cfg->key, digest, sig, sizeof(sig));
+		ret = sign_digest(s->cfg->key, s->cfg->key_sig_max, digest,
+				  sig, sizeof(sig));
 	if (ret >= 0) {
 		s->chip_ops++;
 		cv.sig = sig;

@@ -49,17 +49,22 @@ static int read_exact(struct iotsec_session *s, uint8_t *buf, size_t len)
 	ssize_t n;
 	int ret;
 
+	/* recv() first, poll() only when nothing is there (a syscall less
+	 * per read of a flight that has arrived already)
+	 */
 	while (got < len) {
-		ret = wait_fd(s, POLLIN);
-		if (ret)
-			return ret;
 		n = recv(s->fd, buf + got, len - got, MSG_DONTWAIT);
 		if (n == 0)
 			return -ECONNRESET;
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return -errno;
-		if (n > 0)
+		if (n > 0) {
 			got += n;
+			continue;
+		}
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		ret = wait_fd(s, POLLIN);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
@@ -70,18 +75,21 @@ int io_send_flush(struct iotsec_session *s)
 	ssize_t n;
 	int ret = 0;
 
+	/* send() first, poll() only when the socket is full */
 	while (done < s->out.len) {
-		ret = wait_fd(s, POLLOUT);
-		if (ret)
-			break;
 		n = send(s->fd, s->out.base + done, s->out.len - done,
 			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			done += n;
+			continue;
+		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			ret = -errno;
 			break;
 		}
-		if (n > 0)
-			done += n;
+		ret = wait_fd(s, POLLOUT);
+		if (ret)
+			break;
 	}
 	wbuf_reset(&s->out);
 	return ret;

@@ -17,16 +17,13 @@ int rec_prot_init(struct rec_prot *rp, struct hash_ctx *hc,
 		  const struct suite *s, const uint8_t *key,
 		  const uint8_t iv[12])
 {
-	int ret = -EAFNOSUPPORT;
+	int ret;
 
 	memset(rp, 0, sizeof(*rp));
 	if (hash_pick(hc, HASH_KIND_AEAD) == IOTSEC_CRYPTO_KERNEL) {
 		ret = rec_kcapi_init(rp, s, key);
 		rp->be = IOTSEC_CRYPTO_KERNEL;
-		if (ret && hash_fall_back(hc, HASH_KIND_AEAD, ret))
-			rp->be = 0;
-	}
-	if (!rp->be) {
+	} else {
 		ret = rec_ossl_init(rp, s, key);
 		rp->be = IOTSEC_CRYPTO_USER;
 	}

@@ -38,7 +38,7 @@ struct rec_prot {
 
 /*
  * Keys rp for suite s with the backend hc picks for HASH_KIND_AEAD (AUTO:
- * AF_ALG, libcrypto when the bind is refused; hc may be NULL: AUTO).
+ * libcrypto; hc may be NULL: AUTO).
  */
 int rec_prot_init(struct rec_prot *rp, struct hash_ctx *hc,
 		  const struct suite *s, const uint8_t *key,

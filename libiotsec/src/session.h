@@ -27,6 +27,7 @@ struct iotsec_config {
 	struct pem_list roots;		/* product root(s), DER */
 	struct pem_list chain;		/* own chain, leaf first, DER */
 	key_serial_t key;		/* the iotsec key that signs */
+	size_t key_sig_max;		/* its max_sig_size, 0 unknown */
 	char peer_name[MSG_HOST_MAX + 1];
 	bool any_peer;			/* client: no name needed (explicit) */
 	char ecdh_alg[64];		/* AF_ALG kpp algorithm */

@@ -30,19 +30,32 @@ int sign_content_digest(struct hash_ctx *hc, bool server, const uint8_t *th,
 	return hash_digest(hc, HASH_SHA256, buf, n, out);
 }
 
-int sign_digest(key_serial_t key, const uint8_t digest[32], uint8_t *sig,
-		size_t cap)
+size_t sign_query(key_serial_t key)
+{
+	struct keyctl_pkey_query q;
+
+	if (keyctl_pkey_query(key, info, &q) < 0 ||
+	    !(q.supported_ops & KEYCTL_SUPPORTS_SIGN))
+		return 0;
+	return q.max_sig_size;
+}
+
+int sign_digest(key_serial_t key, size_t max_sig, const uint8_t digest[32],
+		uint8_t *sig, size_t cap)
 {
 	struct keyctl_pkey_query q;
 	long n;
 
-	if (keyctl_pkey_query(key, info, &q) < 0)
-		return -errno;
-	if (!(q.supported_ops & KEYCTL_SUPPORTS_SIGN))
-		return -EKEYREJECTED;
+	if (!max_sig) {
+		if (keyctl_pkey_query(key, info, &q) < 0)
+			return -errno;
+		if (!(q.supported_ops & KEYCTL_SUPPORTS_SIGN))
+			return -EKEYREJECTED;
+		max_sig = q.max_sig_size;
+	}
 	/* The kernel refuses an output buffer larger than max_sig_size. */
-	if (cap > q.max_sig_size)
-		cap = q.max_sig_size;
+	if (cap > max_sig)
+		cap = max_sig;
 	n = keyctl_pkey_sign(key, info, digest, 32, sig, cap);
 	return n < 0 ? -errno : (int)n;
 }

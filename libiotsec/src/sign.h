@@ -25,9 +25,18 @@
  */
 int sign_content_digest(struct hash_ctx *hc, bool server, const uint8_t *th,
 			size_t thlen, uint8_t out[32]);
-/* Returns the DER signature's length, or a negative error. */
-int sign_digest(key_serial_t key, const uint8_t digest[32], uint8_t *sig,
-		size_t cap);
+/*
+ * The key's max_sig_size when it can sign (keyctl_pkey_query), else 0:
+ * asked once per configuration (iotsec_config_set_key()).
+ */
+size_t sign_query(key_serial_t key);
+/*
+ * Returns the DER signature's length, or a negative error.  max_sig:
+ * sign_query()'s answer, or 0 to ask the kernel now (an error then comes
+ * from the query: the key is gone, or cannot sign).
+ */
+int sign_digest(key_serial_t key, size_t max_sig, const uint8_t digest[32],
+		uint8_t *sig, size_t cap);
 /* 0, or the decrypt_error alert when the signature does not verify. */
 int sign_verify_digest(key_serial_t key, const uint8_t digest[32],
 		       const uint8_t *sig, size_t len);

@@ -55,6 +55,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -66,6 +67,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "iotsec.h"
@@ -100,6 +102,7 @@ struct sample {
 	double model;		/* modelled time of the commands (ms) */
 	double exec;		/* simulator's real execution time, -1 unknown */
 	double exec_pre;	/* ... of it before the peer read the CH */
+	double cpu;		/* CPU time of our thread in the call (ms) */
 };
 
 struct run {
@@ -118,6 +121,11 @@ struct bench {
 	struct iotsec_config *cfg;
 	unsigned int expect[SIM_OPS];
 	bool have_expect;
+	bool tickets;		/* the peer issues tickets, we resume */
+	bool ossl;		/* handshakes of a libssl client (software key) */
+	SSL_CTX *cli_ctx;	/* ... its context */
+	unsigned int backend;	/* iotsec_session_crypto(), ORed */
+	unsigned int not_resumed;
 	/* the peer */
 	pid_t peer_pid;
 	int port;
@@ -457,7 +465,7 @@ static long peer_bio_cb(BIO *bio, int oper, const char *argp, size_t len,
 	return ret;
 }
 
-static SSL_CTX *peer_ctx(const char *dir)
+static SSL_CTX *peer_ctx(const char *dir, bool tickets)
 {
 	char cert[512], key[512], ca[512];
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -471,22 +479,33 @@ static SSL_CTX *peer_ctx(const char *dir)
 	    SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1 ||
-	    !SSL_CTX_set_num_tickets(ctx, 0)) {
+	    !SSL_CTX_set_num_tickets(ctx, tickets ? 1 : 0)) {
 		ERR_print_errors_fp(stderr);
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER |
 			   SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	/* resuming a session with a verified client needs one */
+	if (!SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"hsbench", 7)) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
 	/* our leaf alone: no root built from the verify store */
 	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
 	return ctx;
 }
 
+/*
+ * The peer's accept loop; ready_wr -1: no ready bytes or reports (the
+ * concurrent clients).  With tickets, a byte of application data after
+ * the handshake, so that our client's iotsec_session_recv() takes the
+ * NewSessionTicket before it.
+ */
 static void peer_main(int lfd, int ready_wr, int report_wr, const char *dir,
-		      bool verbose)
+		      bool tickets, bool verbose)
 {
-	SSL_CTX *ctx = peer_ctx(dir);
+	SSL_CTX *ctx = peer_ctx(dir, tickets);
 	char buf[256];
 	int fd;
 
@@ -503,16 +522,19 @@ static void peer_main(int lfd, int ready_wr, int report_wr, const char *dir,
 		BIO_set_callback_arg(bio, (char *)&pb);
 		BIO_set_callback_ex(bio, peer_bio_cb);
 		SSL_set_bio(ssl, bio, bio);
-		if (write(ready_wr, "r", 1) != 1)
+		if (ready_wr >= 0 && write(ready_wr, "r", 1) != 1)
 			_exit(1);
 		rep.ok = SSL_accept(ssl) == 1;
+		if (rep.ok && tickets && SSL_write(ssl, "t", 1) != 1)
+			rep.ok = 0;
 		/* a failure of ours shows in our own error; -v for the peer's */
 		if (!rep.ok && verbose)
 			ERR_print_errors_fp(stderr);
 		ERR_clear_error();
 		rep.t_in = pb.t_in;
 		rep.t_out = pb.t_out;
-		if (write(report_wr, &rep, sizeof(rep)) != sizeof(rep))
+		if (report_wr >= 0 &&
+		    write(report_wr, &rep, sizeof(rep)) != sizeof(rep))
 			_exit(1);
 		while (rep.ok && SSL_read(ssl, buf, sizeof(buf)) > 0)
 			;
@@ -543,7 +565,8 @@ static int peer_start(struct bench *b)
 	if (!b->peer_pid) {
 		close(ready[0]);
 		close(report[0]);
-		peer_main(lfd, ready[1], report[1], b->dir, b->verbose);
+		peer_main(lfd, ready[1], report[1], b->dir, b->tickets,
+			  b->verbose);
 	}
 	close(lfd);
 	close(ready[1]);
@@ -609,7 +632,7 @@ static const char *const cat_names[CATS] = {
 	[C_KPP] = "AF_ALG kpp (chip GenKey, ECDH)",
 	[C_ALG] = "AF_ALG other",
 	[C_NETLINK] = "netlink crypto_user (libkcapi alg info)",
-	[C_SIGN] = "keyctl pkey_sign (chip Random,Nonce,Sign)",
+	[C_SIGN] = "keyctl pkey_sign (chip Nonce,Sign)",
 	[C_VERIFY] = "keyctl pkey_verify (server's CV, sw P-256)",
 	[C_QUERY] = "keyctl pkey_query",
 	[C_ADDKEY] = "add_key (keyrings, root + server certs)",
@@ -919,6 +942,55 @@ static void profile_print(const struct prof *p)
 
 /* ---- handshakes ---- */
 
+/* CPU time of the calling thread, ms (user and kernel). */
+static double cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+}
+
+/* A libssl client as the reference: software key, the same suite, group. */
+static SSL_CTX *cli_ctx(const char *dir)
+{
+	char cert[512], key[512], ca[512];
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	snprintf(cert, sizeof(cert), "%s/cli.pem", dir);
+	snprintf(key, sizeof(key), "%s/cli.key", dir);
+	snprintf(ca, sizeof(ca), "%s/root.pem", dir);
+	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
+	    !SSL_CTX_set_ciphersuites(ctx, SUITE) ||
+	    !SSL_CTX_set1_groups_list(ctx, "P-256") ||
+	    SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
+		ERR_print_errors_fp(stderr);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+	return ctx;
+}
+
+static int ossl_connect(struct bench *b, int fd, SSL **out)
+{
+	SSL *ssl = SSL_new(b->cli_ctx);
+
+	*out = ssl;
+	if (!ssl || !SSL_set_fd(ssl, fd) || !SSL_set1_host(ssl, PEER_NAME) ||
+	    SSL_connect(ssl) != 1) {
+		if (b->verbose)
+			ERR_print_errors_fp(stderr);
+		ERR_clear_error();
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /*
  * One handshake between two counter reads.  Return: 1 sample taken, 0
  * disturbed (take it again), -errno failure.
@@ -927,11 +999,12 @@ static int handshake(struct bench *b, struct run *r, bool keep,
 		     struct prof *prof)
 {
 	struct iotsec_session *s = NULL;
+	SSL *ssl = NULL;
 	struct sim_ops c0, c1;
 	struct peer_report rep;
 	struct sample smp = { .exec = -1 };
 	unsigned int i, calls = 0;
-	double t0, t1, model = 0;
+	double t0, t1, cpu0, model = 0;
 	char seen[256], rdy;
 	int fd, ret;
 
@@ -950,17 +1023,23 @@ static int handshake(struct bench *b, struct run *r, bool keep,
 		ret = tr_clear() ? : tr_write("tracing_on", "1", false);
 	if (ret)
 		goto out;
+	cpu0 = cpu_ms();
 	mark(b, "hsbench B");
 	t0 = now();
-	ret = iotsec_session_connect(b->cfg, fd, &s);
+	if (b->ossl)
+		ret = ossl_connect(b, fd, &ssl);
+	else
+		ret = iotsec_session_connect(b->cfg, fd, &s);
 	t1 = now();
 	mark(b, "hsbench E");
+	smp.cpu = cpu_ms() - cpu0;
 	if (b->trace)
 		tr_write("tracing_on", "0", false);
 	if (ret) {
 		/* the peer sees our alert or the close, and reports */
 		close(fd);
 		fd = -1;
+		SSL_free(ssl);
 		read_full(b->report_rd, &rep, sizeof(rep));
 		/*
 		 * TempKey lost between GenKey and ECDH (the hwrng or a
@@ -981,6 +1060,19 @@ static int handshake(struct bench *b, struct run *r, bool keep,
 	if (!ret && !rep.ok) {
 		fprintf(stderr, "hsbench: the peer failed the handshake (-v: why)\n");
 		ret = -EPROTO;
+	}
+	if (!ret && s)
+		b->backend |= iotsec_session_crypto(s);
+	if (!ret && s && b->tickets) {
+		/* the NewSessionTicket, then the peer's byte */
+		if (iotsec_session_recv(s, &rdy, 1, 0) != 1) {
+			fprintf(stderr, "hsbench: no ticket and byte from the peer\n");
+			ret = -EPROTO;
+		} else if (keep && !iotsec_session_resumed(s)) {
+			b->not_resumed++;
+			ret = 0;
+			goto out;
+		}
 	}
 	if (!ret && b->trace && !b->profile)
 		ret = exec_sum(rep.t_in, &smp.exec, &smp.exec_pre, &calls);
@@ -1035,6 +1127,7 @@ out:
 		iotsec_session_close(s);
 		iotsec_session_free(s);
 	}
+	SSL_free(ssl);
 	if (fd >= 0)
 		close(fd);
 	return ret;
@@ -1046,6 +1139,7 @@ static int measure(struct bench *b, struct run *r, unsigned int n,
 	unsigned int done = 0, tries = 0;
 	int ret;
 
+	b->have_expect = false;	/* each run its own commands */
 	while (done < warmup + n) {
 		if (tries++ > warmup + n + RETRIES)
 			return -EAGAIN;
@@ -1077,12 +1171,14 @@ struct stats {
 	double wall, pre, peer, post, model, exec, exec_pre;	/* means */
 	double own, over;					/* means */
 	double own_med, ratio_med, raw_ratio_med, over_med, over_max;
+	double wall_med, cpu_med, sw_med;	/* sw: cpu - chip exec */
 };
 
 static void stats(const struct run *r, struct stats *st)
 {
 	static double own[MAX_SAMPLES], ratio[MAX_SAMPLES],
-		raw[MAX_SAMPLES], over[MAX_SAMPLES];
+		raw[MAX_SAMPLES], over[MAX_SAMPLES], wall[MAX_SAMPLES],
+		cpu[MAX_SAMPLES], sw[MAX_SAMPLES];
 	unsigned int i;
 
 	memset(st, 0, sizeof(*st));
@@ -1100,6 +1196,9 @@ static void stats(const struct run *r, struct stats *st)
 		ratio[i] = own[i] / s->model;
 		raw[i] = s->wall / s->model;
 		over[i] = own[i] - s->exec;
+		wall[i] = s->wall;
+		cpu[i] = s->cpu;
+		sw[i] = s->cpu - (s->exec > 0 ? s->exec : 0);
 	}
 	st->own = st->wall - st->peer;
 	st->over = st->own - st->exec;
@@ -1108,6 +1207,9 @@ static void stats(const struct run *r, struct stats *st)
 	st->raw_ratio_med = median(raw, r->n);
 	st->over_med = median(over, r->n);
 	st->over_max = over[r->n - 1];
+	st->wall_med = median(wall, r->n);
+	st->cpu_med = median(cpu, r->n);
+	st->sw_med = median(sw, r->n);
 }
 
 static void commands_str(const struct bench *b, char *out, size_t len)
@@ -1124,11 +1226,8 @@ static void commands_str(const struct bench *b, char *out, size_t len)
 					 sim_op_names[i]);
 }
 
-static void header_print(const struct bench *b)
+static void header_print(const char *cmds)
 {
-	char cmds[128];
-
-	commands_str(b, cmds, sizeof(cmds));
 	printf("handshake: our client (iotsec_session_connect, chip key, %s)\n",
 	       SUITE);
 	printf("against a libssl server in its own process (software P-256 key, sends its\n");
@@ -1210,18 +1309,222 @@ static int config_make(struct iotsec_config **out, const char *dir, long key,
 	return 0;
 }
 
+/* ---- many clients on one chip ---- */
+
+#define CONC_PEERS	8
+
+struct conc {
+	const struct iotsec_config *cfg;
+	int port;
+	double until;		/* no handshake starts after it (now()) */
+	unsigned int done, failed;
+	int err;
+};
+
+static void *conc_main(void *arg)
+{
+	struct conc *c = arg;
+	struct iotsec_session *s;
+	int fd, ret;
+
+	while (now() < c->until && c->failed <= RETRIES) {
+		fd = tcp_connect(c->port);
+		if (fd < 0) {
+			c->err = fd;
+			break;
+		}
+		s = NULL;
+		ret = iotsec_session_connect(c->cfg, fd, &s);
+		if (ret) {
+			c->failed++;
+			c->err = ret;
+		} else {
+			c->done++;
+			iotsec_session_close(s);
+			iotsec_session_free(s);
+		}
+		close(fd);
+	}
+	return NULL;
+}
+
+/* CONC_PEERS libssl servers on one listening socket, no reports. */
+static int pool_start(struct bench *b, pid_t *pids)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int lfd, i;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(lfd, 64) || getsockname(lfd, (struct sockaddr *)&sa, &sl)) {
+		fprintf(stderr, "hsbench: pool socket: %s\n", strerror(errno));
+		return -errno;
+	}
+	b->port = ntohs(sa.sin_port);
+	for (i = 0; i < CONC_PEERS; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			return -errno;
+		if (!pids[i])
+			peer_main(lfd, -1, -1, b->dir, false, b->verbose);
+	}
+	close(lfd);
+	return 0;
+}
+
+static void pool_stop(pid_t *pids)
+{
+	int i;
+
+	for (i = 0; i < CONC_PEERS; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	for (i = 0; i < CONC_PEERS; i++)
+		if (pids[i] > 0)
+			waitpid(pids[i], NULL, 0);
+}
+
+/*
+ * k clients, each handshaking in a loop for ms: handshakes per second,
+ * and the chip's modelled time of all the commands over the elapsed time.
+ */
+static int conc_run(struct bench *b, const struct iotsec_config *cfg,
+		    unsigned int k, double ms, double *hs_s, double *busy,
+		    unsigned int *done)
+{
+	struct conc c[CONC_PEERS];
+	pthread_t th[CONC_PEERS];
+	struct sim_ops c0, c1;
+	double t0, t1, model = 0;
+	unsigned int i, failed = 0;
+	int ret = 0;
+
+	if (sim_ops_read(CHIP_DIR, &c0))
+		return -EIO;
+	t0 = now();
+	for (i = 0; i < k; i++) {
+		c[i] = (struct conc){ .cfg = cfg, .port = b->port,
+				      .until = t0 + ms };
+		if (pthread_create(&th[i], NULL, conc_main, &c[i]))
+			return -EAGAIN;
+	}
+	*done = 0;
+	for (i = 0; i < k; i++) {
+		pthread_join(th[i], NULL);
+		*done += c[i].done;
+		failed += c[i].failed;
+		if (c[i].err && !ret)
+			ret = c[i].err;
+	}
+	t1 = now();
+	if (sim_ops_read(CHIP_DIR, &c1))
+		return -EIO;
+	for (i = 0; i < SIM_OPS; i++)
+		model += (c1.us[i] - c0.us[i]) / 1000.0;
+	*hs_s = *done * 1000.0 / (t1 - t0);
+	*busy = model / (t1 - t0);
+	if (failed)
+		fprintf(stderr, "hsbench: %u clients: %u handshakes failed (%s)\n",
+			k, failed, iotsec_strerror(ret));
+	return *done ? 0 : -EPROTO;
+}
+
+static const char *backend_name(unsigned int c)
+{
+	switch (c) {
+	case IOTSEC_CRYPTO_KERNEL:
+		return "kernel";
+	case IOTSEC_CRYPTO_USER:
+		return "user";
+	case IOTSEC_CRYPTO_KERNEL | IOTSEC_CRYPTO_USER:
+		return "kernel+user";
+	default:
+		return "none";
+	}
+}
+
+/* A figure for tests/bench/table.sh: "ROW name value". */
+static void row(const char *name, double v)
+{
+	printf("ROW %s %.4f\n", name, v);
+}
+
+static void resumed_print(const struct stats *r, const struct stats *rw,
+			  const struct stats *a, unsigned int not_resumed)
+{
+	printf("resumed (PSK with ECDHE, psk_dhe_ke; the peer issues a ticket per handshake),\n");
+	printf("timing_pct 100, median wall ms: chip ECDHE %.2f (floor %.2f), software ECDHE\n",
+	       r->wall_med, r->model);
+	printf("%.2f (floor %.2f); full handshake (default ECDHE) %.2f%s\n", rw->wall_med,
+	       rw->model, a->wall_med,
+	       not_resumed ? " (some handshakes did not resume!)" : "");
+	printf("  resumed/full, default ECDHE: %.3f  target <= 0.05  %s\n",
+	       r->wall_med / a->wall_med,
+	       r->wall_med / a->wall_med <= 0.05 ? "PASS" : "MISS");
+	printf("  resumed/full, software ECDHE: %.3f\n", rw->wall_med / a->wall_med);
+}
+
+static void conc_print(const unsigned int *ks, const double *hs_s,
+		       const double *busy, const unsigned int *hs_n,
+		       const struct stats *w, const char *cmds_sw, double conc_ms)
+{
+	unsigned int i;
+
+	printf("\nmany clients on one chip: k threads, each handshaking in a loop for %.0f ms\n",
+	       conc_ms);
+	printf("against %d libssl servers; software ECDHE (one TempKey).  chip-bound limit\n",
+	       CONC_PEERS);
+	printf("= 1 / floor of one handshake (%.2f ms: %s) = %.1f/s; chip busy = the\n",
+	       w->model, cmds_sw, 1000.0 / w->model);
+	printf("simulator's modelled time of all commands / elapsed\n");
+	printf("%8s %8s %8s %10s %10s\n", "clients", "hs", "hs/s", "ratio", "chip busy");
+	for (i = 0; i < 4; i++) {
+		char name[32];
+		double ratio = hs_s[i] * w->model / 1000.0;
+
+		printf("%8u %8u %8.2f %10.3f %10.3f%s\n", ks[i], hs_n[i], hs_s[i],
+		       ratio, busy[i],
+		       ks[i] == 8 ? (ratio >= 0.95 ? "  target >= 0.95  PASS" :
+				     "  target >= 0.95  MISS") : "");
+		snprintf(name, sizeof(name), "chipbound_%u", ks[i]);
+		row(name, ratio);
+	}
+}
+
 static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
-		  unsigned int warmup, unsigned int n_prof)
+		  unsigned int warmup, unsigned int n_prof, double conc_ms)
 {
 	static struct run on = { .name = "timing_pct 100" };
+	static struct run on_sw = { .name = "timing_pct 100, software ECDHE" };
 	static struct run off = { .name = "timing 0" };
+	static struct run ossl = { .name = "libssl client, timing 0" };
 	static struct run pr = { .name = "profile" };
+	static struct run res = { .name = "resumed" };
+	static struct run res_sw = { .name = "resumed, software ECDHE" };
+	static const unsigned int ks[] = { 1, 2, 4, 8 };
+	struct iotsec_config *cfg = NULL, *cfg_sw = NULL, *cfg_res = NULL,
+		*cfg_res_sw = NULL;
+	double hs_s[4] = { 0 }, busy[4] = { 0 };
+	unsigned int hs_n[4] = { 0 }, i;
+	struct stats a, w, z, o, r, rw;
+	pid_t pool[CONC_PEERS] = { 0 };
 	struct prof prof = { 0 };
+	unsigned int backend;
+	char cmds[128], cmds_sw[128];
+	bool conc_ok;
 	int ret;
 
-	if (config_make(&b->cfg, b->dir, b->key, PEER_NAME, NULL))
+	if (config_make(&cfg, b->dir, b->key, PEER_NAME, NULL) ||
+	    config_make(&cfg_sw, b->dir, b->key, PEER_NAME, BULK_ECDH) ||
+	    config_make(&cfg_res, b->dir, b->key, PEER_NAME, NULL) ||
+	    config_make(&cfg_res_sw, b->dir, b->key, PEER_NAME, BULK_ECDH) ||
+	    iotsec_config_set_tickets(cfg_res, 7200, 0) ||
+	    iotsec_config_set_tickets(cfg_res_sw, 7200, 0))
 		return 1;
-	if (peer_start(b))
+	b->cli_ctx = cli_ctx(b->dir);
+	if (!b->cli_ctx || peer_start(b))
 		return 1;
 	ret = sim_set("timing", 1) ? : sim_set("timing_pct", 100);
 	if (ret) {
@@ -1229,13 +1532,25 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 		peer_stop(b);
 		return 1;
 	}
+	b->cfg = cfg;
 	ret = measure(b, &on, n_on, warmup, NULL);
+	commands_str(b, cmds, sizeof(cmds));
+	backend = b->backend;
+	b->cfg = cfg_sw;
+	if (!ret)
+		ret = measure(b, &on_sw, n_on, warmup, NULL);
+	commands_str(b, cmds_sw, sizeof(cmds_sw));
+	b->cfg = cfg;
 	if (!ret)
 		ret = sim_set("timing", 0);
 	if (!ret)
 		ret = trace_on(b);
 	if (!ret)
 		ret = measure(b, &off, n_off, warmup, NULL);
+	b->ossl = true;
+	if (!ret)
+		ret = measure(b, &ossl, n_off, warmup, NULL);
+	b->ossl = false;
 	if (!ret && n_prof) {
 		ret = profile_on(b);
 		if (!ret)
@@ -1243,16 +1558,95 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 	}
 	trace_off(b);
 	peer_stop(b);
-	iotsec_config_free(b->cfg);
-	if (ret || !on.n || !off.n) {
+	/*
+	 * Resumption (a peer that issues tickets) and concurrency, at
+	 * timing_pct 100: a failure there leaves its rows out, not the rest.
+	 */
+	b->tickets = true;
+	if (!ret && !peer_start(b) && !sim_set("timing", 1)) {
+		b->cfg = cfg_res;
+		if (measure(b, &res, n_on, warmup, NULL))
+			res.n = 0;
+		b->cfg = cfg_res_sw;
+		if (measure(b, &res_sw, n_on, warmup, NULL))
+			res_sw.n = 0;
+	}
+	peer_stop(b);
+	b->tickets = false;
+	/* many clients on one chip (software ECDHE: one TempKey) */
+	conc_ok = !ret && !pool_start(b, pool);
+	for (i = 0; conc_ok && i < 4; i++)
+		conc_ok = !conc_run(b, cfg_sw, ks[i], conc_ms, &hs_s[i],
+				    &busy[i], &hs_n[i]);
+	pool_stop(pool);
+	iotsec_config_free(cfg);
+	iotsec_config_free(cfg_sw);
+	iotsec_config_free(cfg_res);
+	iotsec_config_free(cfg_res_sw);
+	SSL_CTX_free(b->cli_ctx);
+	if (ret || !on.n || !off.n || !ossl.n || !on_sw.n) {
 		fprintf(stderr, "hsbench: handshakes could not be measured\n");
 		return 2;
 	}
-	header_print(b);
+	header_print(cmds);
 	rows_print(&on, &off);
 	if (n_prof && prof.hs)
 		profile_print(&prof);
-	return 0;
+
+	stats(&on, &a);
+	stats(&on_sw, &w);
+	stats(&off, &z);
+	stats(&ossl, &o);
+	memset(&r, 0, sizeof(r));
+	memset(&rw, 0, sizeof(rw));
+	if (res.n && res_sw.n) {
+		stats(&res, &r);
+		stats(&res_sw, &rw);
+	}
+	printf("\nsoftware cost, CPU time of the client's thread in the handshake call\n");
+	printf("(user + kernel; timing 0), median ms: ours %.2f of which chip exec %.2f\n",
+	       z.cpu_med, z.exec);
+	printf("(median of cpu - exec %.2f); a libssl client with a software key against\n",
+	       z.sw_med);
+	printf("the same peer (same suite, P-256, verifying the same chain): %.2f\n",
+	       o.cpu_med);
+	printf("  ratio ours/libssl %.3f  target <= 0.5  %s\n",
+	       z.sw_med / o.cpu_med, z.sw_med / o.cpu_med <= 0.5 ? "PASS" : "MISS");
+	if (prof.hs) {
+		unsigned int sys = 0;
+
+		for (i = 0; i < CATS; i++)
+			sys += prof.calls[i];
+		printf("syscalls per handshake (traced, the connect call): %.1f  target <= 40  %s\n",
+		       (double)sys / prof.hs, sys <= 40.0 * prof.hs ? "PASS" : "MISS");
+		row("syscalls", (double)sys / prof.hs);
+	}
+	printf("\nECDHE placement, timing_pct 100, median ms (wall, own, floor):\n");
+	printf("  chip TempKey (%s): %.2f %.2f %.2f\n", cmds, a.wall_med,
+	       a.own_med, a.model);
+	printf("  kernel software kpp %s (%s): %.2f %.2f %.2f\n", BULK_ECDH,
+	       cmds_sw, w.wall_med, w.own_med, w.model);
+	if (!res.n || !res_sw.n)
+		printf("resumed handshakes: not measured\n");
+	else
+		resumed_print(&r, &rw, &a, b->not_resumed);
+	if (conc_ok)
+		conc_print(ks, hs_s, busy, hs_n, &w, cmds_sw, conc_ms);
+	else
+		printf("many clients on one chip: not measured\n");
+	printf("backend (iotsec_session_crypto): %s\n", backend_name(backend));
+	row("own_floor", a.ratio_med);
+	row("sw_ratio", z.sw_med / o.cpu_med);
+	row("sw_ms", z.sw_med);
+	row("ossl_ms", o.cpu_med);
+	if (res.n && res_sw.n) {
+		row("resumed_full", r.wall_med / a.wall_med);
+		row("resumed_sw_full", rw.wall_med / a.wall_med);
+	}
+	row("full_chip_ecdh_ms", a.wall_med);
+	row("full_sw_ecdh_ms", w.wall_med);
+	printf("ROW backend %s\n", backend_name(backend));
+	return res.n && res_sw.n && conc_ok ? 0 : 2;
 }
 
 /* ---- bulk: our server, our reader, the sink ---- */
@@ -1439,7 +1833,7 @@ static int cmd_sink(unsigned long long want)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: hsbench hs -k KEY -D DIR [-n ON,OFF] [-w WARMUP] [-P N] [-v]\n"
+		"usage: hsbench hs -k KEY -D DIR [-n ON,OFF] [-w WARMUP] [-P N] [-c MS] [-v]\n"
 		"       hsbench serve -k KEY -D DIR -p PORT -f FILE [-s]\n"
 		"       hsbench recv -k KEY -D DIR -p PORT\n"
 		"       hsbench sink -b BYTES\n");
@@ -1450,6 +1844,7 @@ int main(int argc, char **argv)
 {
 	struct bench b = { .marker_fd = -1 };
 	unsigned int n_on = 20, n_off = 40, warmup = 3, n_prof = 5;
+	double conc_ms = 3000;
 	unsigned long long bytes = 0;
 	const char *cmd, *file = NULL;
 	bool use_sendfile = false;
@@ -1459,8 +1854,11 @@ int main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "b:D:f:k:n:p:P:svw:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:c:D:f:k:n:p:P:svw:")) != -1) {
 		switch (opt) {
+		case 'c':
+			conc_ms = strtod(optarg, NULL);
+			break;
 		case 'b':
 			bytes = strtoull(optarg, NULL, 0);
 			break;
@@ -1504,7 +1902,7 @@ int main(int argc, char **argv)
 		if (!n_on || !n_off || n_on > MAX_SAMPLES ||
 		    n_off > MAX_SAMPLES || n_prof > MAX_SAMPLES || !warmup)
 			usage();
-		return cmd_hs(&b, n_on, n_off, warmup, n_prof);
+		return cmd_hs(&b, n_on, n_off, warmup, n_prof, conc_ms);
 	}
 	if (!strcmp(cmd, "serve") && port > 0 && file)
 		return cmd_serve(&b, port, file, use_sendfile);

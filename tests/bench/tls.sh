@@ -7,8 +7,10 @@
 # and a software-key server (srv.pem); then
 #   1-2. build/bench/hsbench hs: our client's handshake against a libssl
 #        peer, as a ratio to the chip floor (timing_pct 100) and as
-#        software overhead (timing 0), and where its time goes;
-#   3.   bulk data, server to client over loopback, TLS_AES_128_GCM_SHA256:
+#        software overhead (timing 0), its CPU time against a libssl
+#        client's (cli.pem, a software key), where its time goes, chip vs
+#        software ECDHE, resumption, 1/2/4/8 concurrent clients;
+#   3.   bulk data (not under IOTSEC_ICOUNT=1: those rows are wall-clock), server to client over loopback, TLS_AES_128_GCM_SHA256:
 #        our server and client over kTLS (write() and sendfile()) against
 #        openssl s_server and s_client, in the same boot, interleaved.
 # A benchmark: MISS is reported, not failed.  Exit status 1 when something
@@ -16,7 +18,7 @@
 #
 # env: BENCH_HS_N (handshakes at timing_pct 100 and at timing 0, default
 # 16,32), BENCH_PROFILE (handshakes traced for the profile, default 5, 0
-# none), BENCH_MB (bulk size, default 32), BENCH_RUNS (bulk runs of each
+# none), BENCH_CONC_MS (each concurrency step, default 3000), BENCH_MB (bulk size, default 32), BENCH_RUNS (bulk runs of each
 # kind, default 3), BENCH_VERBOSE=1.
 set -u
 top=${IOTSEC_TOP:?}
@@ -45,6 +47,7 @@ if ! { keyctl pipe "$key" > "$d/dev.der" &&
 	openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null &&
 	pki_ca "$d" root &&
 	pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1" &&
+	pki_leaf "$d" cli root "DNS:client.test" &&
 	pki_leaf_for_pubkey "$d" dev root "$d/dev.pub" "DNS:device.test,IP:127.0.0.1"; }; then
 	fail "test PKI"
 fi
@@ -58,9 +61,14 @@ openssl speed -seconds 1 ecdsap256 2>/dev/null | awk '/256 bits ecdsa/ {
 t0=$(date +%s)
 echo
 "$bin" hs -k "$key" -D "$d" -n "${BENCH_HS_N:-16,32}" -P "${BENCH_PROFILE:-5}" \
+	-c "${BENCH_CONC_MS:-3000}" \
 	${BENCH_VERBOSE:+-v} || rc=1
 echo 0 > /sys/kernel/debug/iotsec_sim/chip0/timing
 echo "(handshakes: $(( $(date +%s) - t0 )) s)"
+if [ "${IOTSEC_ICOUNT:-0}" = 1 ]; then
+	echo "(icount boot: no bulk data, its rows are wall-clock)"
+	exit $rc
+fi
 t0=$(date +%s)
 
 # --- 3: bulk data ----------------------------------------------------------
@@ -142,6 +150,7 @@ awk -v runs="$runs" '
 	{
 		if ($2 == "fail") { bad[$1]++; next }
 		val[$1, ++cnt[$1]] = $4
+		run[$1, cnt[$1]] = $4
 		all[$1] = all[$1] sprintf(" %.1f", $4)
 	}
 	END {
@@ -157,6 +166,20 @@ awk -v runs="$runs" '
 		if (m["openssl"] > 0) {
 			r1 = m["write"] / m["openssl"]
 			r2 = m["sendfile"] / m["openssl"]
+			# the spread: each run against the openssl run beside it
+			for (k = 1; k <= 2; k++) {
+				kind = k == 1 ? "write" : "sendfile"
+				lo = 1e9; hi = 0
+				for (i = 1; i <= runs; i++) {
+					if (run[kind, i] == "" || run["openssl", i] == "")
+						continue
+					r = run[kind, i] / run["openssl", i]
+					if (r < lo) lo = r
+					if (r > hi) hi = r
+				}
+				printf "ROW bulk_%s %.4f %.4f %.4f\n", kind,
+					(k == 1 ? r1 : r2), lo, hi
+			}
 			printf "ratio kTLS write()/openssl     %6.2f  target >= 1.0  %s\n",
 				r1, (r1 >= 1.0 ? "PASS" : "MISS")
 			printf "ratio kTLS sendfile()/openssl  %6.2f  target >= 1.3  %s\n",

@@ -2,7 +2,7 @@
 /*
  * The backend choice (hash.c) and the userspace backend (hash_ossl.c,
  * record_ossl.c) on the host, where tests/unit/kcapi_off.c plays a kernel
- * without AF_ALG: AUTO falls back to libcrypto and remembers it, KERNEL
+ * without AF_ALG: AUTO is libcrypto and never asks the kernel, KERNEL
  * gives the kernel's error, USER never asks the kernel.  The digests are
  * checked against RFC 8448's and FIPS 180-2's values, the records by
  * round trip, tampering and sequence numbers (the VM's record_test
@@ -27,21 +27,22 @@ static const uint8_t sha256_abc[32] = {
 	0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00, 0x15, 0xad,
 };
 
-TEST(auto_falls_back_to_libcrypto_and_remembers)
+/* AUTO is libcrypto for every kind, never asking the kernel. */
+TEST(auto_is_libcrypto)
 {
 	struct hash_ctx hc = { 0 };
 	uint8_t out[HASH_MAX], zero[32] = { 0 };
 
+	EXPECT_EQ(IOTSEC_CRYPTO_USER, hash_pick(&hc, HASH_KIND_MD));
+	EXPECT_EQ(IOTSEC_CRYPTO_USER, hash_pick(&hc, HASH_KIND_HMAC));
+	EXPECT_EQ(IOTSEC_CRYPTO_USER, hash_pick(&hc, HASH_KIND_AEAD));
+	EXPECT_EQ(IOTSEC_CRYPTO_USER, hash_pick(NULL, HASH_KIND_MD));
 	ASSERT_EQ(0, hash_digest(&hc, HASH_SHA256, "abc", 3, out));
 	EXPECT_EQ(0, memcmp(sha256_abc, out, 32));
 	EXPECT_EQ(IOTSEC_CRYPTO_USER, hc.used);
-	EXPECT_EQ(1u << HASH_KIND_MD, hc.refused);
-	EXPECT_EQ(IOTSEC_CRYPTO_USER, hash_pick(&hc, HASH_KIND_MD));
-	EXPECT_EQ(IOTSEC_CRYPTO_KERNEL, hash_pick(&hc, HASH_KIND_HMAC));
 	/* RFC 8448: early secret = HMAC-SHA256(0^32, 0^32) */
 	ASSERT_EQ(0, hash_hmac(&hc, HASH_SHA256, zero, 32, zero, 32, out));
 	EXPECT_EQ(0, memcmp(rfc8448_early_secret, out, 32));
-	EXPECT_EQ((1u << HASH_KIND_MD) | (1u << HASH_KIND_HMAC), hc.refused);
 	hash_ctx_free(&hc);
 	EXPECT_EQ(IOTSEC_CRYPTO_USER, hc.used);
 }
@@ -58,7 +59,6 @@ TEST(kernel_forced_gives_the_kernels_error)
 					   out));
 	EXPECT_EQ(-EAFNOSUPPORT, rec_prot_init(&rp, &hc, s, key, iv));
 	EXPECT_EQ(0, hc.used);
-	EXPECT_EQ(0, hc.refused);
 }
 
 TEST(user_forced_never_asks_the_kernel)
@@ -69,7 +69,6 @@ TEST(user_forced_never_asks_the_kernel)
 	ASSERT_EQ(0, hash_digest(&hc, HASH_SHA256, "abc", 3, out));
 	EXPECT_EQ(0, memcmp(sha256_abc, out, 32));
 	EXPECT_EQ(IOTSEC_CRYPTO_USER, hc.used);
-	EXPECT_EQ(0, hc.refused);
 }
 
 /* The key schedule's Hash("") constants are the digests of "". */
@@ -119,16 +118,6 @@ TEST(running_transcript_equals_whole)
 	tr_wipe(&tr);
 }
 
-TEST(refused_errors)
-{
-	EXPECT_TRUE(hash_refused(-ENOENT));
-	EXPECT_TRUE(hash_refused(-EPERM));
-	EXPECT_TRUE(hash_refused(-EAFNOSUPPORT));
-	EXPECT_FALSE(hash_refused(-EIO));
-	EXPECT_FALSE(hash_refused(-ENOMEM));
-	EXPECT_FALSE(hash_refused(-EBADMSG));
-}
-
 TEST(config_set_crypto)
 {
 	struct iotsec_config *cfg;
@@ -147,7 +136,7 @@ static const uint16_t suites[] = { TLS_AES_128_GCM_SHA256,
 	TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256 };
 
 /*
- * Each suite, AUTO on a kernel without AF_ALG: records of 0, 1 and 16384
+ * Each suite, AUTO (libcrypto): records of 0, 1 and 16384
  * bytes sealed and opened, in sequence; a flipped bit anywhere (header,
  * text, tag) is bad_record_mac; a replay is too (the sequence moved).
  */

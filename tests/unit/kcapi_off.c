@@ -3,8 +3,9 @@
  * Host-test stand-in for libiotsec/src/hash_kcapi.c and record_kcapi.c: a kernel without AF_ALG
  * (socket(AF_ALG) fails with EAFNOSUPPORT, as with
  * crypto.af_alg_restrict=2).  The host tests thus run the library's real
- * backend choice (hash.c) and its real userspace backend (hash_ossl.c,
- * record_ossl.c); forcing IOTSEC_CRYPTO_KERNEL gives the kernel's error.
+ * backend choice (hash.c: AUTO is libcrypto) and its real userspace
+ * backend (hash_ossl.c, record_ossl.c); forcing IOTSEC_CRYPTO_KERNEL
+ * gives the kernel's error.
  */
 #include <errno.h>
 
