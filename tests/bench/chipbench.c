@@ -15,7 +15,7 @@
  *   Random  read(/dev/hwrng, 64 bytes): the hwrng core always asks its
  *           driver for 64 bytes on x86-64 (RNG_BUFFER_SIZE), which the
  *           driver serves with two Randoms in one sequence
- *   Sign    keyctl_pkey_sign() with the iotsec key: Random, Nonce, Sign
+ *   Sign    keyctl_pkey_sign() with the iotsec key: Nonce, Sign
  *   GenKey  kpp_keygen() on ecdh-nist-p256-iotsec: GenKey into
  *           TempKey (setsockopt, accept, keygen op, read)
  *   ECDH    kpp_derive() with the generator as the peer's key:
