@@ -24,7 +24,8 @@
 #                              leak fails one row)
 #   nfds PID                   open fds of PID
 #   slab_total                 active objects over all slab caches
-#   slab_snap                  "cache objects" lines, sorted, after the
+#   slab_snap                  "cache objects objects-per-slab" lines,
+#                              sorted, after the
 #                              reclaimable caches are dropped and every
 #                              cache shrunk (its CPU slabs flushed)
 #   secrets_in KEYLOG FILE...  0 when no secret of the NSS key log KEYLOG
@@ -105,7 +106,7 @@ slab_snap() {
 		echo 1 > "$_s" 2>/dev/null
 	done
 	sleep 1
-	awk 'NR > 2 { print $1, $2 }' /proc/slabinfo | sort
+	awk 'NR > 2 { print $1, $2, $5 }' /proc/slabinfo | sort
 }
 
 # Each exec in the guest costs (its binary comes over 9p under TCG): one
