@@ -186,16 +186,7 @@ load "2 chips, $PROCS2 procs x $HS2 handshakes" "$PROCS2" "$HS2" 2
 echo 0 > "$sim_dir/chip0/timing"
 echo 0 > "$sim_dir/chip1/timing"
 # Caches that grew by at least half the handshake count (one object per
-# handshake, or more) and by more than one slab (a slab's worth comes and
-# goes with the partial slabs of other work: +42 kmalloc-96, one slab,
-# seen once after 50 handshakes).  TIME_WAIT sockets (60 s) and inodes/dentries (9p
-# lookups of the programs) are not ours.
-slab_growth() { # before after handshakes
-	join "$1" "$2" | awk -v k="$3" '
-		$1 !~ /^(tw_sock|request_sock|dentry|.*inode|kernfs|radix_tree|buffer_head|vm_area|anon_vma|filp|pid|cred|task|mm_struct|signal|sighand|files|fs_cache|sock_inode|lsm|ebitmap|seq_file|vmap_area)/ &&
-		$4 - $2 >= k / 2 && $4 - $2 > $3 { printf "%s +%d ", $1, $4 - $2 }'
-}
-
+# handshake, or more) and stay grown (lib/reliab.sh, slab_leak).
 peer $((BASE + 1)) "$SOAK"
 wait_port $((BASE + 1))
 slab_snap > "$d/slab0"
@@ -205,8 +196,7 @@ k0=$(nkeys)
 src=$?
 peers_down
 k1=$(keys_settle "$k0")
-slab_snap > "$d/slab1"
-grow=$(slab_growth "$d/slab0" "$d/slab1" "$SOAK")
+grow=$(slab_leak "$d/slab0" $((SOAK / 2)))
 set -- $(cat "$d/soak")
 # hs N ok K fail F ekeyexpired E secs S rss0 R0 rss1 R1 fds0 D0 fds1 D1
 okn=${4:-0} rss0=${12:-0} rss1=${14:-0} fds0=${16:-0} fds1=${18:-0}
@@ -239,8 +229,7 @@ while [ $i -lt "$SOAK_FRESH" ]; do
 done
 peers_down
 k1=$(keys_settle "$k0")
-slab_snap > "$d/slab1"
-grow=$(slab_growth "$d/slab0" "$d/slab1" "$SOAK_FRESH")
+grow=$(slab_leak "$d/slab0" $((SOAK_FRESH / 2)))
 txt="$okn/$SOAK_FRESH ok, keys $k0 -> $k1, slab growth: ${grow:-none}"
 echo "# soak, fresh processes: $txt"
 if [ "$okn" -eq "$SOAK_FRESH" ] && [ "$k1" -le "$k0" ] && [ -z "$grow" ]; then

@@ -14,7 +14,11 @@
 #        VM_TEST_TIMEOUT (s, one test), VM_OUT (results folder, default
 #        build/vm/out), VM_ACCEL (QEMU's -accel, see below), VM_ICOUNT=1
 #        (guest time from executed instructions, see below), VM_LOGLEVEL
-#        (the guest console's, default 4)
+#        (the guest console's, default 4), VM_KOBUILD (a folder of the
+#        checkout holding kernel/ and tests/kernel/kmod/ built for KVER,
+#        mounted over the checkout's own in the guest: make check's matrix
+#        boots run side by side, each with its own modules)
+#  Several runs may go at once, each with its own VM_OUT.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=$("$top/tools/kver" "${KVER:-6.1}") || {
@@ -37,7 +41,13 @@ mkdir -p "$build"
 [ -r "$kernel" ] || { echo "vm: $kernel missing: run tools/setup-deps" >&2; exit 1; }
 if [ ! -s "$initrd" ] || [ "$top/tests/vm/init" -nt "$initrd" ] ||
    [ "$top/tests/vm/mkinitramfs.sh" -nt "$initrd" ]; then
-	"$top/tests/vm/mkinitramfs.sh" "$kver" "$initrd" "$kroot" || exit 1
+	# into a file of its own, then renamed: runs side by side may race
+	"$top/tests/vm/mkinitramfs.sh" "$kver" "$initrd.$$" "$kroot" &&
+		mv -f "$initrd.$$" "$initrd" || { rm -f "$initrd.$$"; exit 1; }
+fi
+if [ -n "${VM_KOBUILD:-}" ] && [ ! -f "$top/$VM_KOBUILD/kernel/iotsec/iotsec.ko" ]; then
+	echo "vm: no modules in $VM_KOBUILD/kernel" >&2
+	exit 1
 fi
 rm -rf "$out"
 mkdir -p "$out"
@@ -83,7 +93,7 @@ timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-accel "$accel" $icount -cpu max -smp "$smp" -m 2048 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=${VM_LOGLEVEL:-4} IOTSEC_TOP=$top ${kroot:+IOTSEC_KROOT=$kroot }IOTSEC_TESTS=$tests IOTSEC_TEST_TIMEOUT=$test_timeout${icount:+ IOTSEC_ICOUNT=1}" \
+	-append "console=ttyS0 panic=-1 loglevel=${VM_LOGLEVEL:-4} IOTSEC_TOP=$top ${kroot:+IOTSEC_KROOT=$kroot }${VM_KOBUILD:+IOTSEC_KOBUILD=$VM_KOBUILD }IOTSEC_TESTS=$tests IOTSEC_TEST_TIMEOUT=$test_timeout${icount:+ IOTSEC_ICOUNT=1}" \
 	$(fs host / ro) $(fs top "$top" ro) $(fs out "$out") \
 	< /dev/null > "$out/console.log" 2>&1
 qrc=$?
