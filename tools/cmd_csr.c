@@ -5,11 +5,11 @@
  * The subjectPublicKeyInfo is what keyctl read gives for the iotsec key;
  * the chip signs the SHA-256 of the DER CertificationRequestInfo through
  * keyctl_pkey_sign (enc=x962 hash=sha256, a DER Ecdsa-Sig-Value back), so
- * no private key is ever in this process.  The digest is computed by the
- * kernel through AF_ALG (libkcapi), as libiotsec does.
+ * no private key is ever in this process.  The digest is libcrypto's, as
+ * libiotsec's hashing is by default: AF_ALG is deprecated from 7.2, and
+ * 7.3's crypto.af_alg_restrict refuses sha256 to unprivileged users.
  */
 #include <errno.h>
-#include <kcapi.h>
 #include <keyutils.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "der.h"
 #include "iotsec-tool.h"
@@ -290,13 +292,12 @@ static long sign_info(int key, const char *name, const struct der *info,
 		      uint8_t sig[SIG_MAX_LEN])
 {
 	uint8_t digest[32];
-	ssize_t n;
+	unsigned int n = 0;
 	long len;
 
-	n = kcapi_md_sha256(info->buf, info->len, digest, sizeof(digest));
-	if (n != (ssize_t)sizeof(digest)) {
-		fprintf(stderr, "iotsec: SHA-256 through AF_ALG: %s (modprobe algif_hash)\n",
-			strerror(n < 0 ? (int)-n : EIO));
+	if (!EVP_Digest(info->buf, info->len, digest, &n, EVP_sha256(), NULL) ||
+	    n != sizeof(digest)) {
+		fprintf(stderr, "iotsec: SHA-256 (libcrypto) failed\n");
 		return -1;
 	}
 	len = keyctl_pkey_sign(key, "enc=x962 hash=sha256", digest, sizeof(digest),

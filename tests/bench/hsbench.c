@@ -465,22 +465,42 @@ static long peer_bio_cb(BIO *bio, int oper, const char *argp, size_t len,
 	return ret;
 }
 
-static SSL_CTX *peer_ctx(const char *dir, bool tickets)
+/*
+ * A libssl context with software keys, as both the peer and the reference
+ * client use it: TLS 1.3 only, our suite and group, DIR/WHO.pem and
+ * DIR/WHO.key, DIR/root.pem to verify the other side, our leaf alone (no
+ * chain built from the verify store).
+ */
+static SSL_CTX *ossl_ctx(const char *dir, const SSL_METHOD *method,
+			 const char *who)
 {
 	char cert[512], key[512], ca[512];
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	SSL_CTX *ctx = SSL_CTX_new(method);
 
-	snprintf(cert, sizeof(cert), "%s/srv.pem", dir);
-	snprintf(key, sizeof(key), "%s/srv.key", dir);
+	snprintf(cert, sizeof(cert), "%s/%s.pem", dir, who);
+	snprintf(key, sizeof(key), "%s/%s.key", dir, who);
 	snprintf(ca, sizeof(ca), "%s/root.pem", dir);
 	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
 	    !SSL_CTX_set_ciphersuites(ctx, SUITE) ||
 	    !SSL_CTX_set1_groups_list(ctx, "P-256") ||
 	    SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1 ||
-	    !SSL_CTX_set_num_tickets(ctx, tickets ? 1 : 0)) {
+	    SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
 		ERR_print_errors_fp(stderr);
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
+	return ctx;
+}
+
+static SSL_CTX *peer_ctx(const char *dir, bool tickets)
+{
+	SSL_CTX *ctx = ossl_ctx(dir, TLS_server_method(), "srv");
+
+	if (!ctx)
+		return NULL;
+	if (!SSL_CTX_set_num_tickets(ctx, tickets ? 1 : 0)) {
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
@@ -491,8 +511,6 @@ static SSL_CTX *peer_ctx(const char *dir, bool tickets)
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
-	/* our leaf alone: no root built from the verify store */
-	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
 	return ctx;
 }
 
@@ -954,25 +972,12 @@ static double cpu_ms(void)
 /* A libssl client as the reference: software key, the same suite, group. */
 static SSL_CTX *cli_ctx(const char *dir)
 {
-	char cert[512], key[512], ca[512];
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX *ctx = ossl_ctx(dir, TLS_client_method(), "cli");
 
-	snprintf(cert, sizeof(cert), "%s/cli.pem", dir);
-	snprintf(key, sizeof(key), "%s/cli.key", dir);
-	snprintf(ca, sizeof(ca), "%s/root.pem", dir);
-	if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
-	    !SSL_CTX_set_ciphersuites(ctx, SUITE) ||
-	    !SSL_CTX_set1_groups_list(ctx, "P-256") ||
-	    SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1) {
-		ERR_print_errors_fp(stderr);
-		SSL_CTX_free(ctx);
+	if (!ctx)
 		return NULL;
-	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN);
 	return ctx;
 }
 
