@@ -233,8 +233,8 @@ unit: $(UNIT_BIN) $(UNIT_SAN)
 
 # VM tests on the Debian 6.1 kernel.  make vm VM_TESTS="A B": one boot for
 # those.  Otherwise the suite (every tests/kernel/*_test.c and *_test.sh but
-# stress-only's) in two boots side by side, about fifteen minutes each: a
-# TCG guest keeps about one host core busy, and CI has two.  VM_SHARD2 is
+# stress-only's) in two boots side by side, one vCPU each (CI has two
+# cores; two 2-vCPU guests on them ran 2.5 times slower).  VM_SHARD2 is
 # the second boot's share (build/vm/out-2, its vm.tap named vm-2.tap).
 VM_ALL := $(filter-out $(shell cat tests/kernel/stress-only), \
 	$(sort $(basename $(notdir $(wildcard tests/kernel/*_test.c tests/kernel/*_test.sh)))))
@@ -243,8 +243,8 @@ VM_SHARD2 ?= reliab_certs_test reliab_fault_test reliab_life_test reliab_load_te
 vm: modules $(VMT_BIN)
 	@rm -rf $(B)/vm/out-2
 	@$(if $(VM_TESTS),tests/vm/run.sh $(VM_TESTS) > /dev/null; true, \
-		tests/vm/run.sh $(filter-out $(VM_SHARD2),$(VM_ALL)) > /dev/null & \
-		VM_OUT=$(CURDIR)/$(B)/vm/out-2 tests/vm/run.sh $(filter $(VM_SHARD2),$(VM_ALL)) > /dev/null; \
+		VM_SMP=1 tests/vm/run.sh $(filter-out $(VM_SHARD2),$(VM_ALL)) > /dev/null & \
+		VM_SMP=1 VM_OUT=$(CURDIR)/$(B)/vm/out-2 tests/vm/run.sh $(filter $(VM_SHARD2),$(VM_ALL)) > /dev/null; \
 		wait; true)
 
 check: deps

@@ -14,7 +14,8 @@
 #        VM_TEST_TIMEOUT (s, one test), VM_OUT (results folder, default
 #        build/vm/out), VM_ACCEL (QEMU's -accel, see below), VM_ICOUNT=1
 #        (guest time from executed instructions, see below), VM_LOGLEVEL
-#        (the guest console's, default 4), VM_KOBUILD (a folder of the
+#        (the guest console's, default 4), VM_SMP (vCPUs, default 2),
+#        VM_KOBUILD (a folder of the
 #        checkout holding kernel/ and tests/kernel/kmod/ built for KVER,
 #        mounted over the checkout's own in the guest: make check's matrix
 #        boots run side by side, each with its own modules)
@@ -79,8 +80,11 @@ esac
 # slice, so a spin-wait on one for the other (the boot's TSC sync, IPIs)
 # stalls for ages (a 2-vCPU icount boot had not reached the bench after
 # 12 minutes).  -rtc clock=vm: the guest's RTC on the same clock.
+# VM_SMP: vCPUs (default 2).  Boots that run side by side on a 2-core
+# host take one each: two 2-vCPU guests on 2 cores ran 2.5 times slower
+# (a vCPU spinning on a lock its preempted sibling holds).
 icount=
-smp=2
+smp=${VM_SMP:-2}
 if [ "${VM_ICOUNT:-0}" = 1 ]; then
 	accel=tcg,thread=single
 	icount="-icount shift=0,sleep=on -rtc clock=vm"
