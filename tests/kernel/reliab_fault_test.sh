@@ -132,27 +132,45 @@ op_delta() { # before-file after-file op
 }
 
 # --- clean handshakes first: what a handshake sends ----------------------
+# Each side's commands are counted over two handshakes and the smaller
+# count taken: the kernel's hwrng thread (rng_core) reads the chip's
+# Random at times of its own (64 bytes, two Randoms, about once a minute
+# on 6.1, whose rng_current takes no "none" and whose quality 0 does not
+# stop the thread), and a read that falls into one handshake must not make
+# Random a command the handshake sends (seen: server random:2, then its
+# cells "fault not used").  On a 608 a handshake sends no Random: the
+# library draws its randoms from getrandom(), the driver's seed-update
+# Random goes only with the first signature after probe.  The chip's
+# Random under faults is driver_test's (/dev/hwrng).
 start_server
-# our server's first handshake also makes its ticket keys (two Randoms):
-# the commands counted are those of a handshake after it
+# our server's first handshake also makes what it keeps (its ticket keys,
+# the chip's first signature): the commands counted are those after it
 server_hs
-ops_now > "$d/ops0"
-w0=$(sim_count 0 wakes)
-client_hs
-ops_now > "$d/ops1"
-w1=$(sim_count 0 wakes)
-server_hs
-ops_now > "$d/ops2"
-w2=$(sim_count 0 wakes)
-check "clean client handshake (iotsec connect -> openssl s_server)" test $client_ok -eq 1
-check "clean server handshake (openssl s_client -> iotsec serve)" test $server_ok -eq 1
+cfail=0
+sfail=0
+for m in 1 2; do
+	ops_now > "$d/ops0.$m"
+	w0=$(sim_count 0 wakes)
+	client_hs
+	ops_now > "$d/ops1.$m"
+	w1=$(sim_count 0 wakes)
+	[ $client_ok -eq 1 ] || cfail=$((cfail + 1))
+	server_hs
+	ops_now > "$d/ops2.$m"
+	w2=$(sim_count 0 wakes)
+	[ $server_ok -eq 1 ] || sfail=$((sfail + 1))
+	eval "wc$m=$((w1 - w0)) ws$m=$((w2 - w1))"
+done
+check "clean client handshakes (iotsec connect -> openssl s_server): $cfail of 2 failed" test $cfail -eq 0
+check "clean server handshakes (openssl s_client -> iotsec serve): $sfail of 2 failed" test $sfail -eq 0
 [ $client_ok -eq 1 ] || diag "$d/c.err" "$d/s.err"
 [ $server_ok -eq 1 ] || diag "$d/srv.err" "$d/p.err"
-used_c="wake:$((w1 - w0))"
-used_s="wake:$((w2 - w1))"
+min() { if [ "$1" -le "$2" ]; then echo "$1"; else echo "$2"; fi; }
+used_c="wake:$(min $wc1 $wc2)"
+used_s="wake:$(min $ws1 $ws2)"
 for o in random nonce genkey ecdh sign info read; do
-	used_c="$used_c $o:$(op_delta "$d/ops0" "$d/ops1" $o)"
-	used_s="$used_s $o:$(op_delta "$d/ops1" "$d/ops2" $o)"
+	used_c="$used_c $o:$(min "$(op_delta "$d/ops0.1" "$d/ops1.1" $o)" "$(op_delta "$d/ops0.2" "$d/ops1.2" $o)")"
+	used_s="$used_s $o:$(min "$(op_delta "$d/ops1.1" "$d/ops2.1" $o)" "$(op_delta "$d/ops1.2" "$d/ops2.2" $o)")"
 done
 echo "# commands per client handshake: $used_c"
 echo "# commands per server handshake: $used_s"
