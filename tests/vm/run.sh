@@ -15,6 +15,8 @@
 #        build/vm/out), VM_ACCEL (QEMU's -accel, see below), VM_ICOUNT=1
 #        (guest time from executed instructions, see below), VM_LOGLEVEL
 #        (the guest console's, default 4), VM_SMP (vCPUs, default 2),
+#        VM_APPEND (more of the guest kernel's command line, e.g.
+#        slub_debug=U,kmalloc-96: a slab growth then names its callers),
 #        VM_KOBUILD (a folder of the
 #        checkout holding kernel/ and tests/kernel/kmod/ built for KVER,
 #        mounted over the checkout's own in the guest: make check's matrix
@@ -97,7 +99,7 @@ timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-accel "$accel" $icount -cpu max -smp "$smp" -m 2048 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 loglevel=${VM_LOGLEVEL:-4} IOTSEC_TOP=$top ${kroot:+IOTSEC_KROOT=$kroot }${VM_KOBUILD:+IOTSEC_KOBUILD=$VM_KOBUILD }IOTSEC_TESTS=$tests IOTSEC_TEST_TIMEOUT=$test_timeout${icount:+ IOTSEC_ICOUNT=1}" \
+	-append "console=ttyS0 panic=-1 loglevel=${VM_LOGLEVEL:-4} IOTSEC_TOP=$top ${kroot:+IOTSEC_KROOT=$kroot }${VM_KOBUILD:+IOTSEC_KOBUILD=$VM_KOBUILD }IOTSEC_TESTS=$tests IOTSEC_TEST_TIMEOUT=$test_timeout${icount:+ IOTSEC_ICOUNT=1}${VM_APPEND:+ $VM_APPEND}" \
 	$(fs host / ro) $(fs top "$top" ro) $(fs out "$out") \
 	< /dev/null > "$out/console.log" 2>&1
 qrc=$?

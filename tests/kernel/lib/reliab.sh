@@ -33,7 +33,9 @@
 #                              than a slab ("cache +N ..."), the process
 #                              and file caches left out; a growth is
 #                              looked at again every 10 s for up to 70 s
-#                              and printed only if it stays
+#                              and printed only if it stays (with
+#                              its allocation sites when the guest
+#                              tracks them: VM_APPEND=slub_debug=U,...)
 #   secrets_in KEYLOG FILE...  0 when no secret of the NSS key log KEYLOG
 #                              occurs in the FILEs, in hex (any case) or raw;
 #                              prints the offending file and label
@@ -102,6 +104,8 @@ slab_total() {
 	awk 'NR > 2 { s += $2 } END { print s + 0 }' /proc/slabinfo
 }
 
+kmalloc_sum() { awk '$1 ~ /^kmalloc-/ { s += $2 } END { print s + 0 }' /proc/slabinfo; }
+
 slab_snap() {
 	sync
 	echo 2 > /proc/sys/vm/drop_caches
@@ -111,18 +115,35 @@ slab_snap() {
 	for _s in /sys/kernel/slab/*/shrink; do
 		echo 1 > "$_s" 2>/dev/null
 	done
+	# Each of those opens left its kernfs_open_node (kmalloc-96, one per
+	# cache: 262 on 6.1) to kfree_rcu, which 6.1 frees 5 s later: seen
+	# as +205 kmalloc-96 between two snapshots.  Dropping the slab caches
+	# again runs kfree_rcu's shrinker (the batch goes to RCU now); then
+	# after 1 s the kmalloc caches are read until they stop falling
+	# (6 s more at most).
+	echo 2 > /proc/sys/vm/drop_caches
 	sleep 1
+	_k0=$(kmalloc_sum)
+	_i=0
+	while [ $_i -lt 12 ]; do
+		sleep 0.5
+		_k=$(kmalloc_sum)
+		[ "$_k" -lt "$_k0" ] || break
+		_k0=$_k
+		_i=$((_i + 1))
+	done
 	awk 'NR > 2 { print $1, $2, $5 }' /proc/slabinfo | sort
 }
 
 # Left out: the caches of processes and files (they come and go with the
-# test's own commands: seq_file with every open /proc file), TIME_WAIT
+# test's own commands: seq_file with every open /proc file; maple_node,
+# the tree of a process's mappings), TIME_WAIT
 # and request sockets, and vmap_area (vmalloc areas, module loads among
 # them, are freed lazily, in batches).  A cache must grow by more than one
 # slab: a slab's worth comes and goes with other work (+42 kmalloc-96).
 slab_grown() { # before after min
 	join "$1" "$2" | awk -v k="$3" '
-		$1 !~ /^(tw_sock|request_sock|dentry|.*inode|kernfs|radix_tree|buffer_head|vm_area|anon_vma|filp|pid|cred|task|mm_struct|signal|sighand|files|fs_cache|sock_inode|lsm|ebitmap|seq_file|vmap_area)/ &&
+		$1 !~ /^(tw_sock|request_sock|dentry|.*inode|kernfs|radix_tree|buffer_head|vm_area|anon_vma|filp|pid|cred|task|mm_struct|signal|sighand|files|fs_cache|sock_inode|lsm|ebitmap|seq_file|vmap_area|maple_node)/ &&
 		$4 - $2 >= k && $4 - $2 > $3 { printf "%s +%d ", $1, $4 - $2 }'
 }
 
@@ -140,13 +161,29 @@ slab_leak() { # before min
 			[ "$_w" -eq 0 ] || echo "# slab: the growth was gone after $_w s" >&2
 			return 0
 		fi
-		[ "$_w" -eq 0 ] && echo "# slab: grown right after: $_g($(grep '^TCP:' /proc/net/sockstat))" >&2
+		if [ "$_w" -eq 0 ]; then
+			echo "# slab: grown right after: $_g($(grep '^TCP:' /proc/net/sockstat))" >&2
+			slab_callers $_g >&2
+		fi
 		if [ "$_w" -ge 70 ]; then
 			echo "$_g"
 			return 0
 		fi
 		sleep 10
 		_w=$((_w + 10))
+	done
+}
+
+# With the guest booted with slub_debug=U,CACHE (VM_APPEND), each grown
+# cache's busiest allocation sites: where a leak comes from.
+slab_callers() { # "cache +N" words, as slab_grown prints them
+	for _c in "$@"; do
+		case $_c in +*) continue ;; esac
+		# debugfs from 5.14 on, sysfs before
+		_f=/sys/kernel/debug/slab/$_c/alloc_traces
+		[ -e "$_f" ] || _f=/sys/kernel/slab/$_c/alloc_calls
+		grep -E '^ *[0-9]+ ' "$_f" 2> /dev/null | sort -rn | head -n 6 |
+			sed "s|^ *|# slab: $_c from |"
 	done
 }
 
