@@ -100,7 +100,7 @@ timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=${VM_LOGLEVEL:-4} IOTSEC_TOP=$top ${kroot:+IOTSEC_KROOT=$kroot }${VM_KOBUILD:+IOTSEC_KOBUILD=$VM_KOBUILD }IOTSEC_TESTS=$tests IOTSEC_TEST_TIMEOUT=$test_timeout${icount:+ IOTSEC_ICOUNT=1}${VM_APPEND:+ $VM_APPEND}" \
-	$(fs host / ro) $(fs top "$top" ro) $(fs out "$out") \
+	$(fs host / ro) $(fs top "$top" ro) $(fs out "$out") -device virtio-rng-pci \
 	< /dev/null > "$out/console.log" 2>&1
 qrc=$?
 echo "vm: $kver ($accel${icount:+ $icount -smp $smp}): guest ran $(( $(date +%s) - start )) s (qemu exit $qrc)"
