@@ -507,6 +507,14 @@ TEST_F_TIMEOUT(model, wake_reply, 120)
 	if (now_ms() - t < 1.4)
 		EXPECT_EQ(-ENXIO, ret) TH_LOG("ACK before tWHI");
 	usleep(2000);
+	/*
+	 * A guest held up past tWHI (seen: 6.12 and 7.3 booted at once on
+	 * two cores) had that read ACKed: it took the reply, so rewind.
+	 */
+	if (!ret) {
+		EXPECT_TRUE(is_wake_reply(early));
+		ASSERT_EQ(0, word_addr(c, ATECC_WA_RESET));
+	}
 	ASSERT_EQ(0, bus_read(c->fd, ADDR, r, 4));
 	EXPECT_TRUE(is_wake_reply(r));
 	/* Word address 0x00 rewinds; the reply reads again */
