@@ -78,17 +78,24 @@ keys_settle() { # n
 	nkeys
 }
 
-keys_base() {
-	kbase=$(nkeys)
+# Prints the command's number once it stops falling (read every SECONDS,
+# TRIES times at most).
+settled() { # tries seconds command...
+	_n=$1 _s=$2
+	shift 2
+	_v=$("$@")
 	_i=0
-	while [ $_i -lt 10 ]; do
-		sleep 0.1
-		_k=$(nkeys)
-		[ "$_k" -lt "$kbase" ] || break
-		kbase=$_k
+	while [ "$_i" -lt "$_n" ]; do
+		sleep "$_s"
+		_x=$("$@")
+		[ "$_x" -lt "$_v" ] || break
+		_v=$_x
 		_i=$((_i + 1))
 	done
+	echo "$_v"
 }
+
+keys_base() { kbase=$(settled 10 0.1 nkeys); }
 
 keys_leak() { # why-variable
 	_k1=$(keys_settle "$kbase")
@@ -123,15 +130,7 @@ slab_snap() {
 	# (6 s more at most).
 	echo 2 > /proc/sys/vm/drop_caches
 	sleep 1
-	_k0=$(kmalloc_sum)
-	_i=0
-	while [ $_i -lt 12 ]; do
-		sleep 0.5
-		_k=$(kmalloc_sum)
-		[ "$_k" -lt "$_k0" ] || break
-		_k0=$_k
-		_i=$((_i + 1))
-	done
+	settled 12 0.5 kmalloc_sum > /dev/null
 	awk 'NR > 2 { print $1, $2, $5 }' /proc/slabinfo | sort
 }
 
