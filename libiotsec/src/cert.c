@@ -176,6 +176,12 @@ static int check_chain(const struct cert_der *chain, unsigned int n,
 			ret = x509_check_ca(&c, now, i - 1);
 		if (ret)
 			return ret;
+		if (i == 0) {
+			if (c.spki.len > sizeof(out->spki))
+				return IOTSEC_ALERT_ERR(IOTSEC_ALERT_UNSUPPORTED_CERTIFICATE);
+			memcpy(out->spki, c.spki.p, c.spki.len);
+			out->spki_len = c.spki.len;
+		}
 		if (i == 0 && name)
 			snprintf(out->name, sizeof(out->name), "%s", name);
 		else if (i == 0 && c.cn.len)

@@ -11,7 +11,9 @@
  * ecdsa-nist-p256 provider does the arithmetic on Debian's 6.1).  What
  * the 6.1 kernel does not check (dates, basicConstraints, key usage,
  * names, critical extensions) is checked here with x509.c.  The leaf's
- * key then verifies the peer's CertificateVerify.
+ * key then verifies the peer's CertificateVerify (sign.h: in the process
+ * with the SubjectPublicKeyInfo the kernel accepted, or by the kernel's
+ * copy of the key with IOTSEC_CRYPTO_KERNEL).
  */
 #ifndef IOTSEC_CERT_H
 #define IOTSEC_CERT_H
@@ -30,10 +32,14 @@ struct cert_der {
 	size_t len;
 };
 
+#define CERT_SPKI_MAX	128	/* a P-256 SubjectPublicKeyInfo is 91 bytes */
+
 struct cert_peer {
 	key_serial_t ring;	/* the restricted keyring holding the chain */
 	key_serial_t leaf;	/* the leaf's asymmetric key */
 	char name[256];		/* the name checked, or the leaf's CN */
+	uint8_t spki[CERT_SPKI_MAX];	/* the leaf's, as the kernel links it */
+	size_t spki_len;
 };
 
 /*

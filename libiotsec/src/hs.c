@@ -250,8 +250,8 @@ int hs_on_certificate_verify(struct iotsec_session *s, const struct msg_hdr *h)
 		ret = sign_content_digest(&s->hash, !s->server, th,
 					  hash_len(s->suite->hash), digest);
 	if (!ret)
-		ret = sign_verify_digest(s->peer.leaf, digest, cv.sig,
-					 cv.sig_len);
+		ret = sign_verify_peer(&s->hash, &s->peer, digest, cv.sig,
+				       cv.sig_len);
 	return ret ? ret : hs_add(s, h);
 }
 

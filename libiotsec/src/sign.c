@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * CertificateVerify through the kernel's keys (see sign.h).
+ * CertificateVerify: ours through the kernel's key, the peer's with the
+ * key the kernel linked (see sign.h).
  */
 #include <errno.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "iotsec.h"
 #include "internal.h"
@@ -69,4 +73,52 @@ int sign_verify_digest(key_serial_t key, const uint8_t digest[32],
 	if (errno == EKEYREJECTED || errno == EBADMSG || errno == EINVAL)
 		return IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECRYPT_ERROR);
 	return -errno;
+}
+
+/* The peer's signature in the process, with the leaf's SPKI (libcrypto). */
+static int verify_spki(const uint8_t *spki, size_t spki_len,
+		       const uint8_t digest[32], const uint8_t *sig,
+		       size_t len)
+{
+	const unsigned char *p = spki;
+	EVP_PKEY_CTX *ctx = NULL;
+	EVP_PKEY *pk;
+	int ret = -ENOMEM;
+
+	pk = d2i_PUBKEY(NULL, &p, (long)spki_len);
+	/* x509.c and the kernel took this key: anything else is ours */
+	if (!pk || p != spki + spki_len || !EVP_PKEY_is_a(pk, "EC") ||
+	    EVP_PKEY_get_bits(pk) != 256) {
+		ret = -EINVAL;
+		goto out;
+	}
+	ctx = EVP_PKEY_CTX_new(pk, NULL);
+	if (!ctx || EVP_PKEY_verify_init(ctx) <= 0)
+		goto out;
+	/* 1 good; 0 or less a wrong signature or one that is not DER */
+	ret = EVP_PKEY_verify(ctx, sig, len, digest, 32) == 1 ? 0 :
+	      IOTSEC_ALERT_ERR(IOTSEC_ALERT_DECRYPT_ERROR);
+out:
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(pk);
+	return ret;
+}
+
+int sign_verify_peer(struct hash_ctx *hc, const struct cert_peer *peer,
+		     const uint8_t digest[32], const uint8_t *sig, size_t len)
+{
+	int ret;
+
+	if (hash_pick(hc, HASH_KIND_MD) == IOTSEC_CRYPTO_KERNEL) {
+		ret = sign_verify_digest(peer->leaf, digest, sig, len);
+		if (!ret)
+			hash_ran(hc, IOTSEC_CRYPTO_KERNEL);
+		return ret;
+	}
+	if (!peer->leaf || !peer->spki_len)
+		return -ENOKEY;
+	ret = verify_spki(peer->spki, peer->spki_len, digest, sig, len);
+	if (!ret)
+		hash_ran(hc, IOTSEC_CRYPTO_USER);
+	return ret;
 }

@@ -239,6 +239,22 @@ for stack in go java; do
 			unknown_ca
 	fi
 
+	# A peer whose CertificateVerify does not verify (Go spoils its own
+	# signature's last byte): our check of the peer's proof of key, in
+	# the process with the key the kernel linked (libiotsec/src/sign.h).
+	if [ $stack = go ]; then
+		peer_server $stack -ca "$d/root.pem" -cert "$d/srv.pem" -key "$sk" -bad-cv
+		our_client --name server.test
+		judge_refusal "$stack server whose CertificateVerify does not verify: it gets decrypt_error" \
+			decrypt_error
+
+		our_server
+		peer_client $stack -ca "$d/root.pem" -cert "$d/cli.pem" -key "$ck" \
+			-name device.test -bad-cv
+		judge_refusal "$stack client whose CertificateVerify does not verify: it gets decrypt_error" \
+			decrypt_error
+	fi
+
 	# --- the peer's refusals, named by us (Go only: slow JVMs) -------
 	[ $stack = go ] || continue
 	want=bad_certificate

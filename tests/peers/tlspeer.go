@@ -25,6 +25,7 @@
 package main
 
 import (
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"flag"
@@ -138,6 +139,18 @@ var curveIDs = map[string]tls.CurveID{
 	"P-521": tls.CurveP521,
 }
 
+// badSigner signs, then spoils the signature's last byte (of s): a
+// CertificateVerify that does not verify, well formed (-bad-cv).
+type badSigner struct{ crypto.Signer }
+
+func (b badSigner) Sign(r io.Reader, digest []byte, o crypto.SignerOpts) ([]byte, error) {
+	sig, err := b.Signer.Sign(r, digest, o)
+	if err == nil && len(sig) > 0 {
+		sig[len(sig)-1] ^= 1
+	}
+	return sig, err
+}
+
 func fail(format string, a ...interface{}) {
 	fmt.Fprintf(os.Stderr, "tlspeer: "+format+"\n", a...)
 	os.Exit(1)
@@ -156,6 +169,7 @@ func main() {
 	suite := fs.String("suite", "", "TLS 1.3 cipher suite (IANA name), Go's choice when empty")
 	curves := fs.String("curves", "P-256", "key exchange groups, ':'-separated, preferred first (a client shares the first only)")
 	noCert := fs.Bool("nocert", false, "server: do not ask for a client certificate")
+	badCV := fs.Bool("bad-cv", false, "send a CertificateVerify whose signature does not verify")
 	timeout := fs.Duration("timeout", 170*time.Second, "whole session time limit")
 	fs.Parse(os.Args[3:])
 
@@ -175,6 +189,13 @@ func main() {
 		pair, err := tls.LoadX509KeyPair(*cert, *key)
 		if err != nil {
 			fail("%v", err)
+		}
+		if *badCV {
+			signer, ok := pair.PrivateKey.(crypto.Signer)
+			if !ok {
+				fail("%s: not a signing key", *key)
+			}
+			pair.PrivateKey = badSigner{signer}
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 		// A client sends its certificate whatever CAs the server
