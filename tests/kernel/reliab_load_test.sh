@@ -58,8 +58,9 @@ peer_pids=
 peers_down() { # the peers are done (or waiting for a client that failed)
 	sleep 0.5
 	for p in $peer_pids; do kill "$p" 2>/dev/null; done
+	# not a bare wait: slab_hold's holder runs until the end
+	for p in $peer_pids; do wait "$p" 2>/dev/null; done
 	peer_pids=
-	wait 2>/dev/null
 }
 
 us_total() { # chip: the sum of every *_us counter
@@ -145,8 +146,9 @@ load() { # label procs hs chips
 	wall_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	side_down
 	for p in $peer_pids; do kill "$p" 2>/dev/null; done
+	# not a bare wait: slab_hold's holder runs until the end
+	for p in $peer_pids; do wait "$p" 2>/dev/null; done
 	peer_pids=
-	wait 2>/dev/null
 	set -- $(cat "$d"/hs.*.out | awk '
 		{ n += $2; okc += $4; f += $6; e += $8
 		  if (min == "" || $10 < min) min = $10; if ($10 > max) max = $10 }
