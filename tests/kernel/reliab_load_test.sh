@@ -55,12 +55,15 @@ peer() { # port count
 	peer_pids="$peer_pids $!"
 }
 peer_pids=
-peers_down() { # the peers are done (or waiting for a client that failed)
-	sleep 0.5
+peers_stop() {
 	for p in $peer_pids; do kill "$p" 2>/dev/null; done
 	# not a bare wait: slab_hold's holder runs until the end
 	for p in $peer_pids; do wait "$p" 2>/dev/null; done
 	peer_pids=
+}
+peers_down() { # the peers are done (or waiting for a client that failed)
+	sleep 0.5
+	peers_stop
 }
 
 us_total() { # chip: the sum of every *_us counter
@@ -145,10 +148,7 @@ load() { # label procs hs chips
 	for p in $pids; do wait "$p"; done
 	wall_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	side_down
-	for p in $peer_pids; do kill "$p" 2>/dev/null; done
-	# not a bare wait: slab_hold's holder runs until the end
-	for p in $peer_pids; do wait "$p" 2>/dev/null; done
-	peer_pids=
+	peers_stop
 	set -- $(cat "$d"/hs.*.out | awk '
 		{ n += $2; okc += $4; f += $6; e += $8
 		  if (min == "" || $10 < min) min = $10; if ($10 > max) max = $10 }
