@@ -75,8 +75,10 @@ int iotsec_config_set_timeout(struct iotsec_config *cfg, unsigned int ms);
  */
 int iotsec_config_set_ciphersuites(struct iotsec_config *cfg, const char *list);
 /*
- * The AF_ALG kpp algorithm for ECDHE: "ecdh-nist-p256" (default: the
- * highest priority, the chip when iotsec.ko is loaded) or a driver name.
+ * The AF_ALG kpp algorithm for ECDHE: "ecdh-nist-p256-generic" (the
+ * default since 0.5: the kernel's software ECDH), "ecdh-nist-p256" (the
+ * highest priority: the chip's TempKey when iotsec.ko is loaded) or
+ * another P-256 driver name.
  */
 int iotsec_config_set_ecdh(struct iotsec_config *cfg, const char *alg);
 

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,6 +83,32 @@ void cert_trust_init(struct cert_trust *t)
 	pthread_mutex_init(&t->lock, NULL);
 	t->ring = 0;
 	t->pid = 0;
+	memset(t->linked, 0, sizeof(t->linked));
+	t->clock = 0;
+}
+
+/* Under t->lock: the entry goes, its keyring too when it is ours. */
+static void linked_free(struct cert_trust *t, struct cert_linked *e,
+			bool release)
+{
+	if (release && t->pid == getpid())
+		cert_ring_release(e->ring);
+	free(e->chain);
+	memset(e, 0, sizeof(*e));
+}
+
+/*
+ * Under t->lock.  A fork's child forgets its parent's entries (their
+ * keyrings are the parent's); the parent's sessions it may have copied
+ * find no entry of theirs and release nothing (cert_peer_release).
+ */
+static void linked_forget(struct cert_trust *t)
+{
+	unsigned int i;
+
+	for (i = 0; i < CERT_LINKED_MAX; i++)
+		if (t->linked[i].ring)
+			linked_free(t, &t->linked[i], false);
 }
 
 int cert_trust_get(struct cert_trust *t, const struct cert_der *roots,
@@ -92,8 +119,10 @@ int cert_trust_get(struct cert_trust *t, const struct cert_der *roots,
 
 	pthread_mutex_lock(&t->lock);
 	/* A fork's child: the ring is its parent's, and not ours to drop. */
-	if (t->ring && t->pid != pid)
+	if (t->ring && t->pid != pid) {
 		t->ring = 0;
+		linked_forget(t);
+	}
 	/*
 	 * Linked into this thread's process keyring too, so that it outlives
 	 * the thread that made it; one that failed is gone (its thread
@@ -112,7 +141,20 @@ int cert_trust_get(struct cert_trust *t, const struct cert_der *roots,
 
 void cert_trust_drop(struct cert_trust *t)
 {
+	unsigned int i;
+
 	pthread_mutex_lock(&t->lock);
+	if (t->pid != getpid())
+		linked_forget(t);
+	/* Linked under the old roots: no session may take them again. */
+	for (i = 0; i < CERT_LINKED_MAX; i++) {
+		if (!t->linked[i].ring)
+			continue;
+		if (t->linked[i].users)
+			t->linked[i].stale = true;
+		else
+			linked_free(t, &t->linked[i], true);
+	}
 	if (t->ring && t->pid == getpid())
 		cert_ring_release(t->ring);
 	t->ring = 0;
@@ -121,7 +163,13 @@ void cert_trust_drop(struct cert_trust *t)
 
 void cert_trust_destroy(struct cert_trust *t)
 {
+	unsigned int i;
+
 	cert_trust_drop(t);
+	/* Held ones too: every session was to be freed before. */
+	for (i = 0; i < CERT_LINKED_MAX; i++)
+		if (t->linked[i].ring)
+			linked_free(t, &t->linked[i], true);
 	pthread_mutex_destroy(&t->lock);
 }
 
@@ -228,20 +276,170 @@ int cert_peer_check(const struct cert_der *chain, unsigned int n,
 	return check_chain(chain, n, now, purpose, expected_name, out);
 }
 
-int cert_peer_link(key_serial_t roots, const struct cert_der *chain,
-		   unsigned int n, struct cert_peer *out)
+/* The chain as an entry keeps it: each DER after its length (4 bytes). */
+static uint8_t *chain_flat(const struct cert_der *chain, unsigned int n,
+			   size_t *len)
 {
-	int ret = link_chain(roots, chain, n, out);
+	unsigned int i;
+	uint8_t *b, *p;
 
-	if (ret)
+	for (*len = 0, i = 0; i < n; i++)
+		*len += 4 + chain[i].len;
+	b = malloc(*len);
+	for (p = b, i = 0; b && i < n; i++) {
+		p[0] = chain[i].len >> 24;
+		p[1] = chain[i].len >> 16;
+		p[2] = chain[i].len >> 8;
+		p[3] = chain[i].len;
+		memcpy(p + 4, chain[i].p, chain[i].len);
+		p += 4 + chain[i].len;
+	}
+	return b;
+}
+
+/*
+ * Under t->lock: the entry for these bytes, taken for a session, or NULL.
+ * Its keyring is linked into this thread's process keyring, as the roots'
+ * are (cert_trust_get); a link or a look at the leaf that fails (another
+ * process of our user invalidated them) drops the entry.
+ */
+static struct cert_linked *linked_take(struct cert_trust *t, const uint8_t *b,
+				       size_t len)
+{
+	struct cert_linked *e;
+	unsigned int i;
+
+	for (i = 0; i < CERT_LINKED_MAX; i++) {
+		e = &t->linked[i];
+		if (!e->ring || e->stale || e->len != len ||
+		    memcmp(e->chain, b, len))
+			continue;
+		if (keyctl_link(e->ring, KEY_SPEC_PROCESS_KEYRING) < 0 ||
+		    keyctl_describe(e->leaf, NULL, 0) < 0) {
+			if (!e->users)
+				linked_free(t, e, true);
+			else
+				e->stale = true;
+			return NULL;
+		}
+		e->users++;
+		e->used = ++t->clock;
+		return e;
+	}
+	return NULL;
+}
+
+/* Under t->lock: a free entry, or the oldest idle one freed; or NULL. */
+static struct cert_linked *linked_slot(struct cert_trust *t)
+{
+	struct cert_linked *e, *old = NULL;
+	unsigned int i;
+
+	for (i = 0; i < CERT_LINKED_MAX; i++) {
+		e = &t->linked[i];
+		if (!e->ring)
+			return e;
+		if (!e->users && (!old || e->used < old->used))
+			old = e;
+	}
+	if (old)
+		linked_free(t, old, true);
+	return old;
+}
+
+/* Under t->lock: every idle entry goes (the user's key quota is full). */
+static bool linked_flush(struct cert_trust *t)
+{
+	bool any = false;
+	unsigned int i;
+
+	for (i = 0; i < CERT_LINKED_MAX; i++)
+		if (t->linked[i].ring && !t->linked[i].users) {
+			linked_free(t, &t->linked[i], true);
+			any = true;
+		}
+	return any;
+}
+
+int cert_peer_link(struct cert_trust *t, key_serial_t roots,
+		   const struct cert_der *chain, unsigned int n,
+		   struct cert_peer *out)
+{
+	struct cert_linked *e = NULL;
+	size_t len = 0;
+	uint8_t *b = t ? chain_flat(chain, n, &len) : NULL;
+	bool flushed;
+	int ret;
+
+	if (b) {
+		pthread_mutex_lock(&t->lock);
+		if (t->pid == getpid())
+			e = linked_take(t, b, len);
+		pthread_mutex_unlock(&t->lock);
+	}
+	if (e) {
+		free(b);
+		out->ring = e->ring;
+		out->leaf = e->leaf;
+		out->t = t;
+		out->held = e;
+		return 0;
+	}
+	/* Not under the lock: the kernel's verification takes milliseconds. */
+	ret = link_chain(roots, chain, n, out);
+	if (ret == -EDQUOT && b) {
 		cert_ring_release(out->ring);
-	if (ret)
+		out->ring = 0;
+		pthread_mutex_lock(&t->lock);
+		flushed = linked_flush(t);
+		pthread_mutex_unlock(&t->lock);
+		if (flushed)
+			ret = link_chain(roots, chain, n, out);
+	}
+	if (ret) {
+		free(b);
+		cert_ring_release(out->ring);
 		out->ring = out->leaf = 0;
-	return ret;
+		return ret;
+	}
+	/*
+	 * Kept for the sessions after; none free (all held), or a fork
+	 * since the roots were loaded: this session's own, as before.
+	 */
+	if (b) {
+		pthread_mutex_lock(&t->lock);
+		e = t->pid == getpid() ? linked_slot(t) : NULL;
+		if (e) {
+			e->chain = b;
+			e->len = len;
+			e->ring = out->ring;
+			e->leaf = out->leaf;
+			e->users = 1;
+			e->used = ++t->clock;
+			out->t = t;
+			out->held = e;
+			b = NULL;
+		}
+		pthread_mutex_unlock(&t->lock);
+	}
+	free(b);
+	return 0;
 }
 
 void cert_peer_release(struct cert_peer *p)
 {
-	cert_ring_release(p->ring);
+	struct cert_linked *e = p->held;
+	struct cert_trust *t = p->t;
+
+	if (e) {
+		/* Still ours unless a fork or the roots' end came between. */
+		pthread_mutex_lock(&t->lock);
+		if (e->ring == p->ring && e->users && --e->users == 0 &&
+		    e->stale)
+			linked_free(t, e, true);
+		pthread_mutex_unlock(&t->lock);
+	} else {
+		cert_ring_release(p->ring);
+	}
 	memset(p, 0, sizeof(*p));
 }

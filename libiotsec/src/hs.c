@@ -230,7 +230,8 @@ static int link_peer(struct iotsec_session *s)
 
 	ret = get_chain(s->peer_cert.base, s->peer_cert.len, &c, chain);
 	if (!ret)
-		ret = cert_peer_link(s->roots, chain, c.n, &s->peer);
+		ret = cert_peer_link(s->cfg->trust, s->roots, chain, c.n,
+				     &s->peer);
 	wbuf_wipe(&s->peer_cert);
 	return ret;
 }

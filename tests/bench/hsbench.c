@@ -84,6 +84,8 @@
  * is not measured, takes ECDHE from the kernel's software ecdh.
  */
 #define BULK_ECDH	"ecdh-nist-p256-generic"
+/* The chip's TempKey (GenKey + ECDH), beside the library's default. */
+#define CHIP_ECDH	"ecdh-nist-p256"
 #define TARGET_RATIO	1.05
 #define TARGET_OVER_MS	2.0
 #define MAX_SAMPLES	500
@@ -1233,8 +1235,9 @@ static void commands_str(const struct bench *b, char *out, size_t len)
 
 static void header_print(const char *cmds)
 {
-	printf("handshake: our client (iotsec_session_connect, chip key, %s)\n",
+	printf("handshake: our client (iotsec_session_connect, chip key, %s,\n",
 	       SUITE);
+	printf("the library's default ECDHE: the kernel's software kpp; the chip's TempKey below)\n");
 	printf("against a libssl server in its own process (software P-256 key, sends its\n");
 	printf("leaf certificate alone, demands a client certificate, no tickets), over\n");
 	printf("loopback; chip commands per handshake:\n");
@@ -1456,33 +1459,37 @@ static void row(const char *name, double v)
 	printf("ROW %s %.4f\n", name, v);
 }
 
-static void resumed_print(const struct stats *r, const struct stats *rw,
-			  const struct stats *a, unsigned int not_resumed)
+/* r, a: resumed and full with the default ECDHE; rc, c: with the chip's */
+static void resumed_print(const struct stats *r, const struct stats *rc,
+			  const struct stats *a, const struct stats *c,
+			  unsigned int not_resumed)
 {
 	printf("resumed (PSK with ECDHE, psk_dhe_ke; the peer issues a ticket per handshake),\n");
-	printf("timing_pct 100, median wall ms: chip ECDHE %.2f (floor %.2f), software ECDHE\n",
+	printf("timing_pct 100, median wall ms: default ECDHE %.2f (floor %.2f), chip ECDHE\n",
 	       r->wall_med, r->model);
-	printf("%.2f (floor %.2f); full handshake (default ECDHE) %.2f%s\n", rw->wall_med,
-	       rw->model, a->wall_med,
+	printf("%.2f (floor %.2f); full handshake: default ECDHE %.2f, chip ECDHE %.2f%s\n",
+	       rc->wall_med, rc->model, a->wall_med, c->wall_med,
 	       not_resumed ? " (some handshakes did not resume!)" : "");
 	printf("  resumed/full, default ECDHE: %.3f  target <= 0.05  %s\n",
 	       r->wall_med / a->wall_med,
 	       r->wall_med / a->wall_med <= 0.05 ? "PASS" : "MISS");
-	printf("  resumed/full, software ECDHE: %.3f\n", rw->wall_med / a->wall_med);
+	printf("  resumed (default) / full with chip ECDHE: %.3f\n",
+	       r->wall_med / c->wall_med);
+	printf("  resumed/full, both chip ECDHE: %.3f\n", rc->wall_med / c->wall_med);
 }
 
 static void conc_print(const unsigned int *ks, const double *hs_s,
 		       const double *busy, const unsigned int *hs_n,
-		       const struct stats *w, const char *cmds_sw, double conc_ms)
+		       const struct stats *w, const char *cmds, double conc_ms)
 {
 	unsigned int i;
 
 	printf("\nmany clients on one chip: k threads, each handshaking in a loop for %.0f ms\n",
 	       conc_ms);
-	printf("against %d libssl servers; software ECDHE (one TempKey).  chip-bound limit\n",
+	printf("against %d libssl servers; default (software) ECDHE.  chip-bound limit\n",
 	       CONC_PEERS);
 	printf("= 1 / floor of one handshake (%.2f ms: %s) = %.1f/s; chip busy = the\n",
-	       w->model, cmds_sw, 1000.0 / w->model);
+	       w->model, cmds, 1000.0 / w->model);
 	printf("simulator's modelled time of all commands / elapsed\n");
 	printf("%8s %8s %8s %10s %10s\n", "clients", "hs", "hs/s", "ratio", "chip busy");
 	for (i = 0; i < 4; i++) {
@@ -1502,31 +1509,31 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 		  unsigned int warmup, unsigned int n_prof, double conc_ms)
 {
 	static struct run on = { .name = "timing_pct 100" };
-	static struct run on_sw = { .name = "timing_pct 100, software ECDHE" };
+	static struct run on_chip = { .name = "timing_pct 100, chip ECDHE" };
 	static struct run off = { .name = "timing 0" };
 	static struct run ossl = { .name = "libssl client, timing 0" };
 	static struct run pr = { .name = "profile" };
 	static struct run res = { .name = "resumed" };
-	static struct run res_sw = { .name = "resumed, software ECDHE" };
+	static struct run res_chip = { .name = "resumed, chip ECDHE" };
 	static const unsigned int ks[] = { 1, 2, 4, 8 };
-	struct iotsec_config *cfg = NULL, *cfg_sw = NULL, *cfg_res = NULL,
-		*cfg_res_sw = NULL;
+	struct iotsec_config *cfg = NULL, *cfg_chip = NULL, *cfg_res = NULL,
+		*cfg_res_chip = NULL;
 	double hs_s[4] = { 0 }, busy[4] = { 0 };
 	unsigned int hs_n[4] = { 0 }, i;
-	struct stats a, w, z, o, r, rw;
+	struct stats a, c, z, o, r, rc;
 	pid_t pool[CONC_PEERS] = { 0 };
 	struct prof prof = { 0 };
 	unsigned int backend;
-	char cmds[128], cmds_sw[128];
+	char cmds[128], cmds_chip[128];
 	bool conc_ok;
 	int ret;
 
 	if (config_make(&cfg, b->dir, b->key, PEER_NAME, NULL) ||
-	    config_make(&cfg_sw, b->dir, b->key, PEER_NAME, BULK_ECDH) ||
+	    config_make(&cfg_chip, b->dir, b->key, PEER_NAME, CHIP_ECDH) ||
 	    config_make(&cfg_res, b->dir, b->key, PEER_NAME, NULL) ||
-	    config_make(&cfg_res_sw, b->dir, b->key, PEER_NAME, BULK_ECDH) ||
+	    config_make(&cfg_res_chip, b->dir, b->key, PEER_NAME, CHIP_ECDH) ||
 	    iotsec_config_set_tickets(cfg_res, 7200, 0) ||
-	    iotsec_config_set_tickets(cfg_res_sw, 7200, 0))
+	    iotsec_config_set_tickets(cfg_res_chip, 7200, 0))
 		return 1;
 	b->cli_ctx = cli_ctx(b->dir);
 	if (!b->cli_ctx || peer_start(b))
@@ -1541,10 +1548,10 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 	ret = measure(b, &on, n_on, warmup, NULL);
 	commands_str(b, cmds, sizeof(cmds));
 	backend = b->backend;
-	b->cfg = cfg_sw;
+	b->cfg = cfg_chip;
 	if (!ret)
-		ret = measure(b, &on_sw, n_on, warmup, NULL);
-	commands_str(b, cmds_sw, sizeof(cmds_sw));
+		ret = measure(b, &on_chip, n_on, warmup, NULL);
+	commands_str(b, cmds_chip, sizeof(cmds_chip));
 	b->cfg = cfg;
 	if (!ret)
 		ret = sim_set("timing", 0);
@@ -1572,24 +1579,24 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 		b->cfg = cfg_res;
 		if (measure(b, &res, n_on, warmup, NULL))
 			res.n = 0;
-		b->cfg = cfg_res_sw;
-		if (measure(b, &res_sw, n_on, warmup, NULL))
-			res_sw.n = 0;
+		b->cfg = cfg_res_chip;
+		if (measure(b, &res_chip, n_on, warmup, NULL))
+			res_chip.n = 0;
 	}
 	peer_stop(b);
 	b->tickets = false;
-	/* many clients on one chip (software ECDHE: one TempKey) */
+	/* many clients on one chip (the default: software ECDHE) */
 	conc_ok = !ret && !pool_start(b, pool);
 	for (i = 0; conc_ok && i < 4; i++)
-		conc_ok = !conc_run(b, cfg_sw, ks[i], conc_ms, &hs_s[i],
+		conc_ok = !conc_run(b, cfg, ks[i], conc_ms, &hs_s[i],
 				    &busy[i], &hs_n[i]);
 	pool_stop(pool);
 	iotsec_config_free(cfg);
-	iotsec_config_free(cfg_sw);
+	iotsec_config_free(cfg_chip);
 	iotsec_config_free(cfg_res);
-	iotsec_config_free(cfg_res_sw);
+	iotsec_config_free(cfg_res_chip);
 	SSL_CTX_free(b->cli_ctx);
-	if (ret || !on.n || !off.n || !ossl.n || !on_sw.n) {
+	if (ret || !on.n || !off.n || !ossl.n || !on_chip.n) {
 		fprintf(stderr, "hsbench: handshakes could not be measured\n");
 		return 2;
 	}
@@ -1599,14 +1606,14 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 		profile_print(&prof);
 
 	stats(&on, &a);
-	stats(&on_sw, &w);
+	stats(&on_chip, &c);
 	stats(&off, &z);
 	stats(&ossl, &o);
 	memset(&r, 0, sizeof(r));
-	memset(&rw, 0, sizeof(rw));
-	if (res.n && res_sw.n) {
+	memset(&rc, 0, sizeof(rc));
+	if (res.n && res_chip.n) {
 		stats(&res, &r);
-		stats(&res_sw, &rw);
+		stats(&res_chip, &rc);
 	}
 	printf("\nsoftware cost, CPU time of the client's thread in the handshake call\n");
 	printf("(user + kernel; timing 0), median ms: ours %.2f of which chip exec %.2f\n",
@@ -1626,32 +1633,34 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 		       (double)sys / prof.hs, sys <= 40.0 * prof.hs ? "PASS" : "MISS");
 		row("syscalls", (double)sys / prof.hs);
 	}
-	printf("\nECDHE placement, timing_pct 100, median ms (wall, own, floor):\n");
-	printf("  chip TempKey (%s): %.2f %.2f %.2f\n", cmds, a.wall_med,
-	       a.own_med, a.model);
-	printf("  kernel software kpp %s (%s): %.2f %.2f %.2f\n", BULK_ECDH,
-	       cmds_sw, w.wall_med, w.own_med, w.model);
-	if (!res.n || !res_sw.n)
+	printf("\nECDHE placement, timing_pct 100, median ms (wall, own, floor, own/floor):\n");
+	printf("  kernel software kpp, the default (%s): %.2f %.2f %.2f %.3f\n",
+	       cmds, a.wall_med, a.own_med, a.model, a.ratio_med);
+	printf("  chip TempKey %s (%s): %.2f %.2f %.2f %.3f\n", CHIP_ECDH,
+	       cmds_chip, c.wall_med, c.own_med, c.model, c.ratio_med);
+	if (!res.n || !res_chip.n)
 		printf("resumed handshakes: not measured\n");
 	else
-		resumed_print(&r, &rw, &a, b->not_resumed);
+		resumed_print(&r, &rc, &a, &c, b->not_resumed);
 	if (conc_ok)
-		conc_print(ks, hs_s, busy, hs_n, &w, cmds_sw, conc_ms);
+		conc_print(ks, hs_s, busy, hs_n, &a, cmds, conc_ms);
 	else
 		printf("many clients on one chip: not measured\n");
 	printf("backend (iotsec_session_crypto): %s\n", backend_name(backend));
 	row("own_floor", a.ratio_med);
+	row("own_floor_chip", c.ratio_med);
 	row("sw_ratio", z.sw_med / o.cpu_med);
 	row("sw_ms", z.sw_med);
 	row("ossl_ms", o.cpu_med);
-	if (res.n && res_sw.n) {
+	if (res.n && res_chip.n) {
 		row("resumed_full", r.wall_med / a.wall_med);
-		row("resumed_sw_full", rw.wall_med / a.wall_med);
+		row("resumed_full_chip", r.wall_med / c.wall_med);
+		row("resumed_chip_full_chip", rc.wall_med / c.wall_med);
 	}
-	row("full_chip_ecdh_ms", a.wall_med);
-	row("full_sw_ecdh_ms", w.wall_med);
+	row("full_chip_ecdh_ms", c.wall_med);
+	row("full_sw_ecdh_ms", a.wall_med);
 	printf("ROW backend %s\n", backend_name(backend));
-	return res.n && res_sw.n && conc_ok ? 0 : 2;
+	return res.n && res_chip.n && conc_ok ? 0 : 2;
 }
 
 /* ---- bulk: our server, our reader, the sink ---- */

@@ -30,14 +30,16 @@ done
 		# name, label, kind (icount, wall, info), goal (op value)
 		n = 0
 		r[++n] = "own_floor|own/floor (handshake vs chip floor)|icount|<= 1.05"
+		r[++n] = "own_floor_chip|  own/floor, chip ECDHE|info|-"
 		r[++n] = "sw_ratio|software cost / libssl client (CPU)|icount|<= 0.5"
 		r[++n] = "sw_ms|  ours: CPU - chip exec, ms|info|-"
 		r[++n] = "ossl_ms|  libssl client: CPU, ms|info|-"
 		r[++n] = "syscalls|syscalls per handshake|icount|<= 40"
 		r[++n] = "resumed_full|resumed/full handshake time|icount|<= 0.05"
-		r[++n] = "resumed_sw_full|  resumed, software ECDHE / full|info|-"
+		r[++n] = "resumed_full_chip|  resumed / full with chip ECDHE|info|-"
+		r[++n] = "resumed_chip_full_chip|  resumed/full, both chip ECDHE|info|-"
+		r[++n] = "full_sw_ecdh_ms|full handshake, default (sw) ECDHE, ms|info|-"
 		r[++n] = "full_chip_ecdh_ms|full handshake, chip ECDHE, ms|info|-"
-		r[++n] = "full_sw_ecdh_ms|full handshake, kernel sw ECDHE, ms|info|-"
 		r[++n] = "chipbound_1|chip-bound ratio, 1 client|info|-"
 		r[++n] = "chipbound_2|chip-bound ratio, 2 clients|info|-"
 		r[++n] = "chipbound_4|chip-bound ratio, 4 clients|info|-"

@@ -80,7 +80,7 @@ client_hs() {
 	_t0=$(date +%s%N)
 	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 60 "$tool" connect 127.0.0.1:$CPORT \
 		--ca "$d/root.pem" --cert "$d/dev.pem" --key "$key" --name server.test \
-		> "$d/c.out" 2> "$d/c.err"
+		--ecdh ecdh-nist-p256 > "$d/c.out" 2> "$d/c.err"
 	rc=$?
 	el=$(( ($(date +%s%N) - _t0) / 1000000 ))
 	client_ok=0
@@ -101,7 +101,7 @@ client_hs() {
 start_server() {
 	: > "$d/srv.err"
 	timeout 3000 "$tool" serve $SPORT --ca "$d/root.pem" --cert "$d/dev.pem" \
-		--key "$key" < /dev/null > "$d/srv.out" 2> "$d/srv.err" &
+		--key "$key" --ecdh ecdh-nist-p256 < /dev/null > "$d/srv.out" 2> "$d/srv.err" &
 	spid=$!
 	wait_port $SPORT
 }

@@ -5,6 +5,7 @@
  * itself: the shell test starts the peers and judges the figures.
  *
  * reliab_hs -k KEY -r ROOT.pem -c CHAIN.pem -p PORT -n N [-t MS] [-w W]
+ *           [-e ECDH]  (iotsec_config_set_ecdh; default: the library's)
  *
  * Runs N handshakes (iotsec_session_connect) to 127.0.0.1:PORT (an openssl
  * s_server -www), each followed by one HTTP GET over kTLS, close_notify
@@ -95,14 +96,14 @@ static int one(const struct iotsec_config *cfg, int port)
 
 int main(int argc, char **argv)
 {
-	const char *root = NULL, *chain = NULL;
+	const char *root = NULL, *chain = NULL, *ecdh = NULL;
 	int c, key = 0, port = 0, n = 0, warm = 5, tmo = 30000;
 	int i, ret, okc = 0, fail = 0, expired = 0, fds0 = -1, fds1;
 	struct iotsec_config *cfg;
 	long rss0 = -1, rss1;
 	double t0;
 
-	while ((c = getopt(argc, argv, "k:r:c:p:n:t:w:")) != -1) {
+	while ((c = getopt(argc, argv, "k:r:c:p:n:t:w:e:")) != -1) {
 		switch (c) {
 		case 'k': key = atoi(optarg); break;
 		case 'r': root = optarg; break;
@@ -111,11 +112,12 @@ int main(int argc, char **argv)
 		case 'n': n = atoi(optarg); break;
 		case 't': tmo = atoi(optarg); break;
 		case 'w': warm = atoi(optarg); break;
+		case 'e': ecdh = optarg; break;
 		default: return 2;
 		}
 	}
 	if (key <= 0 || !root || !chain || port <= 0 || n <= 0 || tmo <= 0) {
-		fprintf(stderr, "usage: reliab_hs -k KEY -r ROOT -c CHAIN -p PORT -n N [-t MS] [-w W]\n");
+		fprintf(stderr, "usage: reliab_hs -k KEY -r ROOT -c CHAIN -p PORT -n N [-t MS] [-w W] [-e ECDH]\n");
 		return 2;
 	}
 	if (warm > n)
@@ -124,7 +126,8 @@ int main(int argc, char **argv)
 	    iotsec_config_set_cert_chain_file(cfg, chain) ||
 	    iotsec_config_set_key(cfg, key) ||
 	    iotsec_config_set_peer_name(cfg, "server.test") ||
-	    iotsec_config_set_timeout(cfg, tmo)) {
+	    iotsec_config_set_timeout(cfg, tmo) ||
+	    (ecdh && iotsec_config_set_ecdh(cfg, ecdh))) {
 		fprintf(stderr, "reliab_hs: configuration failed\n");
 		return 2;
 	}

@@ -6,7 +6,8 @@
 #   - openssl s_client -sess_out, then -sess_in, into `iotsec serve`:
 #     "Reused, TLSv1.3", and our server made no chip Sign for it;
 #   - `iotsec connect --sess-out`, then --sess-in, to openssl s_server:
-#     the tool says "session resumed", 2 key operations, no chip Sign;
+#     the tool says "session resumed", 2 key operations, no chip Sign,
+#     and (default ECDHE: the kernel's software kpp) no chip command at all;
 #   - gnutls-cli --resume into `iotsec serve`; `iotsec connect` resuming
 #     with gnutls-serv;
 #   - a ticket of another `iotsec serve` (another ticket key) is a full
@@ -20,6 +21,8 @@ own_session "$@"	# so that the keys we add are ours to use
 scratch resume
 
 signs() { sim_count 0 sign; }
+# the commands of a handshake's key operations (Random is the hwrng's)
+chipops() { echo $(( $(sim_count 0 nonce) + $(sim_count 0 genkey) + $(sim_count 0 sign) + $(sim_count 0 ecdh) )); }
 fresh() { rm -f "$d"/*.out "$d"/*.err "$d/end"; }
 done_row() { echo end > "$d/end"; }
 show() {
@@ -149,8 +152,10 @@ wait_port 4433
 s0=$(signs)
 connect_row 4433 c-five server.test c1 --sess-out "$d/c.sess"
 s1=$(signs)
+o1=$(chipops)
 connect_row 4433 c-5b server.test c2 --sess-in "$d/c.sess"
 s2=$(signs)
+o2=$(chipops)
 stop_server
 if full_by_tool "$d/c1.err" && grep -q "ticket saved" "$d/c1.err" &&
    [ "$s1" -eq $((s0 + 1)) ]; then
@@ -167,6 +172,9 @@ else
 fi
 check "iotsec connect made no chip Sign for the resumed handshake ($s1 -> $s2)" \
 	test "$s2" -eq "$s1"
+# the default ECDHE is the kernel's software kpp: no GenKey or ECDH either
+check "iotsec connect's resumed handshake used the chip not at all (Nonce, GenKey, Sign, ECDH: $o1 -> $o2)" \
+	test "$o2" -eq "$o1"
 
 # --- gnutls-cli --resume into iotsec serve -------------------------------
 fresh

@@ -6,7 +6,8 @@
  * under MSG_PEEK, close_notify, an end of file without it); a
  * CertificateRequest without our signature scheme; and a peer that sends
  * a truncated or an oversized handshake message, which must end in
- * decode_error both ways (our error, and the alert on the wire).
+ * decode_error both ways (our error, and the alert on the wire); and the
+ * peer chains a configuration keeps once the kernel has linked them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include <keyutils.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -434,6 +437,95 @@ TEST_F_TIMEOUT(sess, oversized_handshake_message_is_decode_error, 120)
 
 	against_fake(_metadata, &self->e, m, sizeof(m),
 		     -(IOTSEC_ERR_ALERT_SENT | IOTSEC_ALERT_DECODE_ERROR));
+}
+
+/*
+ * The peer chains the kernel linked stay with the configuration
+ * (cert.h, struct cert_linked): a server met again costs no second
+ * verification (the same keyring, no new one), a different chain gets
+ * its own and is verified (another root's: unknown_ca), and new roots
+ * drop them all.  Counted as the "iotsec:peer:" keyrings in /proc/keys.
+ */
+static int peer_rings(key_serial_t *first)
+{
+	char line[512], flags[8], mine[64];
+	unsigned int id;
+	int n = 0;
+	FILE *f = fopen("/proc/keys", "r");
+
+	if (!f)
+		return -1;
+	/* ours (the description has our pid), and not on the way out */
+	snprintf(mine, sizeof(mine), "iotsec:peer:%d:", getpid());
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, mine) ||
+		    sscanf(line, "%x %7s", &id, flags) != 2 ||
+		    strlen(flags) != 7 || flags[1] == 'R' || flags[2] == 'D' ||
+		    flags[6] == 'i')
+			continue;
+		if (!n++ && first)
+			*first = (key_serial_t)id;
+	}
+	fclose(f);
+	return n;
+}
+
+static int connect_to(struct env *e, const char *cert, int port)
+{
+	struct iotsec_session *s = NULL;
+	char cmd[1024];
+	int fd, ret;
+
+	snprintf(cmd, sizeof(cmd),
+		 "sleep 20 | openssl s_server -accept %d -tls1_3 -Verify 1 "
+		 "-CAfile %s/root.pem -cert %s/%s.pem -key %s/%s.key "
+		 "-groups P-256 -naccept 1 -quiet > /dev/null 2>&1 &",
+		 port, e->dir, e->dir, cert, e->dir, cert);
+	if (run_cmd(cmd))
+		return -EIO;
+	fd = tcp_dial(port, 100);
+	if (fd < 0)
+		return -ECONNREFUSED;
+	ret = iotsec_session_connect(e->cfg, fd, &s);
+	if (!ret)
+		iotsec_session_close(s);
+	iotsec_session_free(s);
+	close(fd);
+	return ret;
+}
+
+TEST_F_TIMEOUT(sess, peer_chain_linked_once_per_configuration, 240)
+{
+	key_serial_t a = 0, b = 0;
+	char path[128];
+
+	ASSERT_EQ(0, sh(". %s/tests/kernel/lib/pki.sh && d=%s && "
+			"pki_leaf $d srv2 root DNS:server.test && "
+			"pki_ca $d evil && pki_leaf $d fake evil DNS:server.test",
+			getenv("IOTSEC_TOP"), self->e.dir));
+	ASSERT_EQ(0, peer_rings(NULL));
+	ASSERT_EQ(0, connect_to(&self->e, "srv", PORT + 1));
+	ASSERT_EQ(1, peer_rings(&a)) TH_LOG("the linked chain is kept");
+	ASSERT_EQ(0, connect_to(&self->e, "srv", PORT + 2));
+	ASSERT_EQ(1, peer_rings(&b));
+	EXPECT_EQ(a, b) TH_LOG("the same server's chain is linked once");
+	ASSERT_EQ(0, connect_to(&self->e, "srv2", PORT + 3));
+	EXPECT_EQ(2, peer_rings(NULL)) TH_LOG("another chain, its own ring");
+	EXPECT_EQ(-(IOTSEC_ERR_ALERT_SENT | IOTSEC_ALERT_UNKNOWN_CA),
+		  connect_to(&self->e, "fake", PORT + 4));
+	EXPECT_EQ(2, peer_rings(NULL)) TH_LOG("a refused chain is not kept");
+	ASSERT_EQ(0, connect_to(&self->e, "srv", PORT + 5));
+	ASSERT_EQ(2, peer_rings(NULL));
+	/* New roots (the same file): what the old ones admitted goes. */
+	snprintf(path, sizeof(path), "%s/root.pem", self->e.dir);
+	ASSERT_EQ(0, iotsec_config_set_root_ca_file(self->e.cfg, path));
+	EXPECT_EQ(0, peer_rings(NULL));
+	ASSERT_EQ(0, connect_to(&self->e, "srv", PORT + 6));
+	EXPECT_EQ(1, peer_rings(&b));
+	EXPECT_NE(a, b) TH_LOG("verified again under the new roots");
+	iotsec_config_free(self->e.cfg);
+	self->e.cfg = NULL;
+	EXPECT_EQ(0, peer_rings(NULL)) TH_LOG("and gone with the configuration");
 }
 
 TEST_HARNESS_MAIN
