@@ -68,10 +68,20 @@ int atecc_seq_try_begin(struct atecc_chip *chip)
  * atecc_seq_end() - end a sequence: unlock; the chip idles (TempKey kept)
  *	shortly after, unless another sequence comes first
  * @chip: the chip
+ *
+ * While TempKey holds a key someone is to use (atecc_seq_state_hold()),
+ * the idle comes now: the idle work runs in a kworker, which a busy CPU
+ * (real-time tasks, or a guest starved by its host) may hold off past the
+ * chip's watchdog, and a chip that sleeps loses TempKey.  The next
+ * sequence then costs a wake, about 2 ms.
  */
 void atecc_seq_end(struct atecc_chip *chip)
 {
-	if (!chip->dead)
+	bool held = atecc_seq_state_valid(chip, chip->link.tk_hold);
+
+	if (!chip->dead && held)
+		atecc_i2c_idle(chip);
+	else if (!chip->dead)
 		atecc_i2c_idle_later(chip);
 	mutex_unlock(&chip->lock);
 }

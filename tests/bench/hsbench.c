@@ -1117,9 +1117,16 @@ static int handshake(struct bench *b, struct run *r, bool keep,
 	smp.peer = rep.t_out - rep.t_in;
 	smp.post = t1 - rep.t_out;
 	smp.model = model;
+	/*
+	 * A client that finishes before the peer's last write() returns
+	 * (one vCPU: the wake-up runs the client first; seen with the quick
+	 * libssl client) leaves the peer's part unknown: taken again.
+	 */
 	if (rep.t_in < t0 || rep.t_out < rep.t_in || rep.t_out > t1) {
-		fprintf(stderr, "hsbench: peer stamps out of the window\n");
-		ret = -ERANGE;
+		if (!r->discarded++)
+			fprintf(stderr, "hsbench: %s: peer stamps out of the window\n",
+				r->name);
+		ret = 0;
 		goto out;
 	}
 	if (b->verbose)

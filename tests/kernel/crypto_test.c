@@ -39,6 +39,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kcompat.h"
@@ -1164,6 +1166,121 @@ TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_past_the_watchdog, 60)
 		if (ret == -EKEYEXPIRED && sim_counter(0, "random") == rnd)
 			break;	/* nobody else used the chip: TempKey was lost */
 	}
+	ASSERT_EQ(0, ret) TH_LOG("derive after the pause: %s", strerror(-ret));
+	EXPECT_EQ(a.genkey + 1, b.genkey);
+	EXPECT_EQ(a.ecdh + 1, b.ecdh);
+	expect_ossl_secret(_metadata, mine, pub, s1);
+	EXPECT_EQ(wd, sim_counter(0, "watchdogs"));
+	EVP_PKEY_free(mine);
+}
+
+/*
+ * Every CPU taken for ms by a SCHED_FIFO loop, with real-time throttling
+ * off, so that no kworker runs meanwhile (a board's real-time load, or a
+ * guest its host starves).  The caller is pinned to the last CPU, whose
+ * loop starts last.  0, or -errno.
+ */
+static int put(const char *path, const char *v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fputs(v, f) < 0 ? -EIO : 0;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+static int cpus_taken(unsigned int ms)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN), i;
+	const char *rt = "/proc/sys/kernel/sched_rt_runtime_us";
+	char old[32] = "";
+	struct timespec t0, t;
+	pid_t pids[64];
+	cpu_set_t set;
+	FILE *f;
+	int ret = 0;
+
+	if (n < 1 || n > 64)
+		return -EINVAL;
+	f = fopen(rt, "r");
+	if (!f || !fgets(old, sizeof(old), f)) {
+		if (f)
+			fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	if (put(rt, "-1"))
+		return -EIO;
+	CPU_ZERO(&set);
+	CPU_SET(n - 1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct sched_param p = { .sched_priority = 50 };
+
+			CPU_ZERO(&set);
+			CPU_SET(i, &set);
+			if (sched_setaffinity(0, sizeof(set), &set) ||
+			    sched_setscheduler(0, SCHED_FIFO, &p))
+				_exit(1);
+			do
+				clock_gettime(CLOCK_MONOTONIC, &t);
+			while ((t.tv_sec - t0.tv_sec) * 1000 +
+			       (t.tv_nsec - t0.tv_nsec) / 1000000 < ms);
+			_exit(0);
+		}
+		if (pids[i] < 0) {
+			ret = -errno;
+			break;
+		}
+	}
+	while (i-- > 0) {
+		int st;
+
+		if (waitpid(pids[i], &st, 0) != pids[i] || !WIFEXITED(st) ||
+		    WEXITSTATUS(st))
+			ret = ret ? ret : -EPERM;
+	}
+	old[strcspn(old, "\n")] = 0;
+	put(rt, old);
+	CPU_ZERO(&set);
+	for (i = 0; i < n; i++)
+		CPU_SET(i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	return ret;
+}
+
+/*
+ * The same pause with every CPU taken: the idle the driver leaves to a
+ * kworker cannot come, so while TempKey holds a key the driver idles the
+ * chip at the end of the sequence (seq.c, atecc_seq_end()).  Before, the
+ * chip stayed awake through the pause, its watchdog put it to sleep, and
+ * the derive failed with EKEYEXPIRED.
+ */
+TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_with_every_cpu_taken, 60)
+{
+	uint8_t peer[PUB], pub[PUB], s1[SECRET];
+	EVP_PKEY *mine = ossl_gen(peer, NULL);
+	long long wd = sim_counter(0, "watchdogs");
+	struct counters a, b;
+	struct kpp k;
+	int ret;
+
+	ASSERT_NE(NULL, mine);
+	ASSERT_LE(0, wd);
+	ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
+	counters_read(&a);
+	ASSERT_EQ(0, kpp_keygen(&k, pub));
+	ASSERT_EQ(0, cpus_taken(PAUSE_US / 1000));
+	ret = kpp_derive(&k, peer, s1);
+	counters_read(&b);
+	kpp_close(&k);
 	ASSERT_EQ(0, ret) TH_LOG("derive after the pause: %s", strerror(-ret));
 	EXPECT_EQ(a.genkey + 1, b.genkey);
 	EXPECT_EQ(a.ecdh + 1, b.ecdh);
