@@ -649,7 +649,7 @@ static const char *const cat_names[CATS] = {
 	[C_KTLS] = "TCP setsockopt (ULP, kTLS keys)",
 	[C_HASH] = "AF_ALG hash/hmac (libkcapi md)",
 	[C_AEAD] = "AF_ALG aead (handshake records)",
-	[C_KPP] = "AF_ALG kpp (chip GenKey, ECDH)",
+	[C_KPP] = "AF_ALG kpp (ECDHE key, ECDH)",
 	[C_ALG] = "AF_ALG other",
 	[C_NETLINK] = "netlink crypto_user (libkcapi alg info)",
 	[C_SIGN] = "keyctl pkey_sign (chip Nonce,Sign)",
@@ -1538,6 +1538,7 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 	static struct run on = { .name = "timing_pct 100" };
 	static struct run on_chip = { .name = "timing_pct 100, chip ECDHE" };
 	static struct run off = { .name = "timing 0" };
+	static struct run off_chip = { .name = "timing 0, chip ECDHE" };
 	static struct run ossl = { .name = "libssl client, timing 0" };
 	static struct run pr = { .name = "profile" };
 	static struct run res = { .name = "resumed" };
@@ -1547,7 +1548,7 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 		*cfg_res_chip = NULL;
 	double hs_s[4] = { 0 }, hs_all[4] = { 0 }, busy[4] = { 0 };
 	unsigned int hs_n[4] = { 0 }, i;
-	struct stats a, c, z, o, r, rc;
+	struct stats a, c, z, zc, o, r, rc;
 	pid_t pool[CONC_PEERS] = { 0 };
 	struct prof prof = { 0 };
 	unsigned int backend;
@@ -1586,6 +1587,10 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 		ret = trace_on(b);
 	if (!ret)
 		ret = measure(b, &off, n_off, warmup, NULL);
+	b->cfg = cfg_chip;
+	if (!ret)
+		ret = measure(b, &off_chip, n_off, warmup, NULL);
+	b->cfg = cfg;
 	b->ossl = true;
 	if (!ret)
 		ret = measure(b, &ossl, n_off, warmup, NULL);
@@ -1623,7 +1628,7 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 	iotsec_config_free(cfg_res);
 	iotsec_config_free(cfg_res_chip);
 	SSL_CTX_free(b->cli_ctx);
-	if (ret || !on.n || !off.n || !ossl.n || !on_chip.n) {
+	if (ret || !on.n || !off.n || !ossl.n || !on_chip.n || !off_chip.n) {
 		fprintf(stderr, "hsbench: handshakes could not be measured\n");
 		return 2;
 	}
@@ -1635,6 +1640,7 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 	stats(&on, &a);
 	stats(&on_chip, &c);
 	stats(&off, &z);
+	stats(&off_chip, &zc);
 	stats(&ossl, &o);
 	memset(&r, 0, sizeof(r));
 	memset(&rc, 0, sizeof(rc));
@@ -1651,6 +1657,10 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 	       o.cpu_med);
 	printf("  ratio ours/libssl %.3f  target <= 0.5  %s\n",
 	       z.sw_med / o.cpu_med, z.sw_med / o.cpu_med <= 0.5 ? "PASS" : "MISS");
+	printf("  with chip ECDHE (%s as ours): ours %.2f of which chip exec %.2f,\n",
+	       "the kernel's ECDH not", zc.cpu_med, zc.exec);
+	printf("  cpu - exec %.2f, ratio ours/libssl %.3f\n", zc.sw_med,
+	       zc.sw_med / o.cpu_med);
 	if (prof.hs) {
 		unsigned int sys = 0;
 
@@ -1677,6 +1687,7 @@ static int cmd_hs(struct bench *b, unsigned int n_on, unsigned int n_off,
 	row("own_floor", a.ratio_med);
 	row("own_floor_chip", c.ratio_med);
 	row("sw_ratio", z.sw_med / o.cpu_med);
+	row("sw_ratio_chip", zc.sw_med / o.cpu_med);
 	row("sw_ms", z.sw_med);
 	row("ossl_ms", o.cpu_med);
 	if (res.n && res_chip.n) {

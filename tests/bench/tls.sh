@@ -61,7 +61,7 @@ openssl speed -seconds 1 ecdsap256 2>/dev/null | awk '/256 bits ecdsa/ {
 t0=$(date +%s)
 echo
 "$bin" hs -k "$key" -D "$d" -n "${BENCH_HS_N:-16,32}" -P "${BENCH_PROFILE:-5}" \
-	-c "${BENCH_CONC_MS:-3000}" \
+	-c "${BENCH_CONC_MS:-6000}" \
 	${BENCH_VERBOSE:+-v} || rc=1
 echo 0 > /sys/kernel/debug/iotsec_sim/chip0/timing
 echo "(handshakes: $(( $(date +%s) - t0 )) s)"
