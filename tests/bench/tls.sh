@@ -18,7 +18,7 @@
 #
 # env: BENCH_HS_N (handshakes at timing_pct 100 and at timing 0, default
 # 16,32), BENCH_PROFILE (handshakes traced for the profile, default 5, 0
-# none), BENCH_CONC_MS (each concurrency step, default 3000), BENCH_MB (bulk size, default 32), BENCH_RUNS (bulk runs of each
+# none), BENCH_CONC_MS (each concurrency step, default 6000), BENCH_MB (bulk size, default 32), BENCH_RUNS (bulk runs of each
 # kind, default 3), BENCH_VERBOSE=1.
 set -u
 top=${IOTSEC_TOP:?}
