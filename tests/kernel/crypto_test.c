@@ -1279,7 +1279,13 @@ TEST_F_TIMEOUT(chip, tempkey_outlives_a_pause_with_every_cpu_taken, 60)
 	ASSERT_EQ(0, kpp_open(&k, "ecdh-nist-p256"));
 	counters_read(&a);
 	ASSERT_EQ(0, kpp_keygen(&k, pub));
-	ASSERT_EQ(0, cpus_taken(PAUSE_US / 1000));
+	ret = cpus_taken(PAUSE_US / 1000);
+	if (ret == -EPERM) {
+		kpp_close(&k);
+		EVP_PKEY_free(mine);
+		SKIP(return, "no SCHED_FIFO here");
+	}
+	ASSERT_EQ(0, ret);
 	ret = kpp_derive(&k, peer, s1);
 	counters_read(&b);
 	kpp_close(&k);
