@@ -362,14 +362,19 @@ TEST_F(chip1, hwrng_gives_random_data_only)
 		     b[32] == 0x23);
 }
 
-static int rngtest_once(struct __test_metadata *_metadata)
+#define RNGTEST_BLOCKS	100
+
+/* Runs rngtest over RNGTEST_BLOCKS blocks: the failed blocks, or -1. */
+static int rngtest_failures(struct __test_metadata *_metadata)
 {
 	const char *log = "/tmp/iotsec-rngtest.log";
-	char buf[4096], *p;
+	char cmd[128], buf[4096], *p;
 	unsigned int ok = 0, bad = 0;
 	int rc;
 
-	rc = run_cmd("rngtest -c 100 < /dev/hwrng 2> /tmp/iotsec-rngtest.log");
+	snprintf(cmd, sizeof(cmd), "rngtest -c %d < /dev/hwrng 2> %s",
+		 RNGTEST_BLOCKS, log);
+	rc = run_cmd(cmd);
 	if (file_read(log, buf, sizeof(buf)) > 0) {
 		p = strstr(buf, "FIPS 140-2 successes:");
 		if (p)
@@ -380,19 +385,35 @@ static int rngtest_once(struct __test_metadata *_metadata)
 	}
 	TH_LOG("rngtest exit %d, FIPS 140-2 successes %u failures %u", rc, ok,
 	       bad);
-	return rc;
+	if (ok + bad != RNGTEST_BLOCKS || (rc && !bad))
+		return -1;
+	return bad;
 }
 
 /*
- * A good source fails a FIPS 140-2 block about once in a thousand, so 100
- * blocks fail now and then: a second run decides.  A broken one fails both.
+ * A perfect source fails a FIPS 140-2 block about 0.065 % of the time
+ * (rngtest over /dev/urandom: 13 of 20000), so 100 blocks show a failure
+ * about one run in sixteen.  Then a second 100 decides: at most 3 failed
+ * blocks in the 200 (a perfect source exceeds that about once in 80000
+ * runs; a broken one, a stuck byte or a count byte in the data, fails
+ * nearly every block).
  */
 TEST_F_TIMEOUT(chip1, rngtest_passes, 600)
 {
+	int first, second;
+
 	if (run_cmd("command -v rngtest > /dev/null"))
 		SKIP(return, "rngtest (rng-tools5) not installed");
-	if (rngtest_once(_metadata))
-		ASSERT_EQ(0, rngtest_once(_metadata));
+	first = rngtest_failures(_metadata);
+	ASSERT_LE(0, first) TH_LOG("rngtest did not test %d blocks",
+				   RNGTEST_BLOCKS);
+	if (!first)
+		return;
+	second = rngtest_failures(_metadata);
+	ASSERT_LE(0, second);
+	ASSERT_GE(3, first + second)
+		TH_LOG("%d of %d blocks failed", first + second,
+		       2 * RNGTEST_BLOCKS);
 }
 
 /*
