@@ -26,11 +26,12 @@
  * signature, whose digest goes through the message digest buffer (Nonce
  * 0x43, Sign 0xA0).  What Random does to TempKey is not documented, so the
  * driver counts it as destroying TempKey; the ticket is therefore also
- * held (atecc_seq_state_hold()): for a few seconds the signature leaves
- * out its seed-update Random and the hwrng waits.  Anything else (a
- * Verify on the chip, GenKey, a failed command, a sleep, the watchdog, a
- * Random after the hold) voids the ticket and the request fails with
- * -EKEYEXPIRED: a shared secret is never computed with another key.
+ * held (atecc_seq_state_hold()): for tempkey_hold_ms (30 s) the
+ * signature leaves out its seed-update Random and the hwrng waits.
+ * Anything else (a Verify on the chip, GenKey, a failed command, a sleep,
+ * the watchdog, a Random after the hold) voids the ticket and the request
+ * fails with -EKEYEXPIRED, logged once with what voided it: a shared
+ * secret is never computed with another key.
  */
 
 #include <crypto/ecdh.h>

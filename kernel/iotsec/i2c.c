@@ -149,6 +149,21 @@ static int word_address(struct atecc_chip *chip, u8 wa)
 	return bus_write(chip, &wa, 1);
 }
 
+/*
+ * The volatile state is about to go (@why, by the command @op if not
+ * NULL): if that voids the held TempKey key, remember why for the ECDH
+ * that will find it gone.
+ */
+static void hold_voided(struct atecc_link *l, const char *why,
+			const char *op)
+{
+	if (l->tk_hold && l->tk_hold == l->tk_serial &&
+	    l->tk_epoch == l->epoch && !l->tk_lost) {
+		l->tk_lost = why;
+		l->tk_lost_op = op;
+	}
+}
+
 /**
  * atecc_i2c_sleep() - put the chip to sleep; its volatile state is lost
  * @chip: the chip; caller holds its lock
@@ -162,6 +177,8 @@ void atecc_i2c_sleep(struct atecc_chip *chip)
 
 	if (ret)
 		dev_dbg(chip->dev, "sleep: %pe (ignored)\n", ERR_PTR(ret));
+	hold_voided(&chip->link, "the chip was put to sleep (error recovery)",
+		    NULL);
 	chip->link.awake = false;
 	chip->link.epoch++;
 }
@@ -180,6 +197,7 @@ void atecc_i2c_idle(struct atecc_chip *chip)
 	ret = word_address(chip, ATECC_WA_IDLE);
 	if (ret) {
 		dev_dbg(chip->dev, "idle: %pe\n", ERR_PTR(ret));
+		hold_voided(&chip->link, "an idle the chip did not take", NULL);
 		chip->link.epoch++;
 	}
 }
@@ -633,9 +651,11 @@ static int attempt(struct xfer *x)
 	return ret ? ret : deliver(x);
 }
 
-/* Every ticket for the TempKey of before is void. */
-static void tempkey_changed(struct atecc_link *l)
+/* Every ticket for the TempKey of before is void (@why, a static string). */
+static void tempkey_changed(struct atecc_link *l, const char *why,
+			    const char *op)
 {
+	hold_voided(l, why, op);
 	l->tk_serial++;
 	l->tk_epoch = l->epoch;
 }
@@ -654,7 +674,7 @@ static void account(struct xfer *x, ktime_t start, int ret)
 	st->polls += x->polls;
 	if (ret) {
 		st->failures++;
-		tempkey_changed(l);
+		tempkey_changed(l, "a failed command: ", x->name);
 		return;
 	}
 	st->count++;
@@ -663,7 +683,8 @@ static void account(struct xfer *x, ktime_t start, int ret)
 	if (!atecc_op_keeps_state(x->cmd->opcode))
 		l->state_epoch = l->epoch;
 	if (!atecc_op_keeps_tempkey(x->cmd->opcode, x->cmd->param1))
-		tempkey_changed(l);
+		tempkey_changed(l, "a command that may change TempKey: ",
+				x->name);
 	dev_dbg(x->chip->dev, "%s: %llu us busy, %u busy polls, attempt %u\n",
 		x->name, div_u64(x->busy_ns, NSEC_PER_USEC), x->polls,
 		x->attempt);

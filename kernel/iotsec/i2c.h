@@ -64,7 +64,12 @@ struct atecc_cmd {
  * @tk_epoch: @epoch when @tk_serial last moved
  * @tk_hold: a TempKey ticket whose key someone still needs (a kpp key,
  *	atecc_seq_state_hold()), 0 for none
- * @tk_hold_until: the driver's own Random commands spare @tk_hold until then
+ * @tk_held_at: when @tk_hold was taken: the driver's own Random commands
+ *	spare it for the module parameter tempkey_hold_ms from then
+ * @tk_lost: what voided @tk_hold while it was held (static strings, for
+ *	the ECDH's log line: @tk_lost, then the command @tk_lost_op if any),
+ *	NULL while it holds
+ * @tk_lost_op: see @tk_lost
  * @idle_work: idles the chip a while after the last sequence (the chip
  *	stays awake in between, so the next sequence needs no wake)
  */
@@ -81,7 +86,9 @@ struct atecc_link {
 	u64 tk_serial;
 	u64 tk_epoch;
 	u64 tk_hold;
-	ktime_t tk_hold_until;
+	ktime_t tk_held_at;
+	const char *tk_lost;
+	const char *tk_lost_op;
 	bool seeded;		/* a seed-update Random ran since probe */
 	struct delayed_work idle_work;
 };

@@ -10,6 +10,7 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 
@@ -21,7 +22,17 @@
 
 #define SEQ_RUNS		3	/* reruns after a lost TempKey */
 #define GENKEY_RUNS		3	/* GenKey reruns after an ECC fault */
-#define TEMPKEY_HOLD_MS		5000	/* Random spares a held TempKey so long */
+#define TEMPKEY_HOLD_MAX_MS	600000U
+
+/*
+ * How long after its GenKey a kpp key in TempKey keeps the driver's own
+ * Random away.  The default is libiotsec's handshake timeout: a handshake
+ * whose peer answers within it keeps its key, however busy the peer.
+ */
+static unsigned int tempkey_hold_ms = 30000;
+module_param(tempkey_hold_ms, uint, 0644);
+MODULE_PARM_DESC(tempkey_hold_ms,
+		 "ms a kpp key in TempKey keeps the hwrng and the seed-update Random waiting (default 30000, at most 600000)");
 
 /* The lock is held: go on unless the chip is gone. */
 static int seq_locked(struct atecc_chip *chip)
@@ -147,7 +158,7 @@ bool atecc_seq_state_valid(struct atecc_chip *chip, u64 ticket)
  * @chip: the chip, inside the sequence that took @ticket
  * @ticket: from atecc_seq_state_ticket()
  *
- * For TEMPKEY_HOLD_MS from now, as long as the ticket is valid, the
+ * For tempkey_hold_ms from now, as long as the ticket is valid, the
  * driver's own Random commands leave it alone: a signature leaves out its
  * seed-update Random and the hwrng waits (what Random does to TempKey is
  * not documented, so a Random voids the ticket).  Commands that change
@@ -160,7 +171,8 @@ void atecc_seq_state_hold(struct atecc_chip *chip, u64 ticket)
 
 	lockdep_assert_held(&chip->lock);
 	l->tk_hold = ticket;
-	l->tk_hold_until = ktime_add_ms(ktime_get(), TEMPKEY_HOLD_MS);
+	l->tk_lost = NULL;
+	l->tk_held_at = ktime_get();
 }
 
 /**
@@ -182,7 +194,8 @@ static bool tempkey_held(struct atecc_chip *chip)
 	struct atecc_link *l = &chip->link;
 
 	return atecc_seq_state_valid(chip, l->tk_hold) &&
-	       ktime_before(ktime_get(), l->tk_hold_until);
+	       ktime_ms_delta(ktime_get(), l->tk_held_at) <
+	       min(READ_ONCE(tempkey_hold_ms), TEMPKEY_HOLD_MAX_MS);
 }
 
 /* An unlocked config zone makes Random return FF FF 00 00 repeated. */
@@ -454,6 +467,25 @@ int atecc_genkey_tempkey(struct atecc_chip *chip,
 	return ret;
 }
 
+/* One line for a kpp key found gone: what voided it, and when. */
+static void ecdh_lost_log(struct atecc_chip *chip, u64 ticket)
+{
+	struct atecc_link *l = &chip->link;
+	const char *why = "its hold was released";
+	const char *op = NULL;
+	s64 ms = -1;
+
+	lockdep_assert_held(&chip->lock);
+	if (ticket == l->tk_hold) {
+		ms = ktime_ms_delta(ktime_get(), l->tk_held_at);
+		why = l->tk_lost ? l->tk_lost : "the chip lost it";
+		op = l->tk_lost_op;
+	}
+	dev_warn_ratelimited(chip->dev,
+			     "ECDH refused (-EKEYEXPIRED): the ephemeral key left TempKey: %s%s (GenKey %lld ms before)\n",
+			     why, op ? op : "", ms);
+}
+
 /**
  * atecc_ecdh_tempkey() - ECDH with the key atecc_genkey_tempkey() made
  * @chip: the chip (not inside a sequence)
@@ -484,12 +516,12 @@ int atecc_ecdh_tempkey(struct atecc_chip *chip, u64 ticket,
 		ret = atecc_cmd_ecdh(chip, ATECC_ECDH_SRC_TEMPKEY |
 				     ATECC_ECDH_DST_OUTPUT, 0, peer, secret,
 				     &len);
-	atecc_seq_end(chip);
 	if (ret == -EAGAIN)	/* TempKey lost under the command */
 		ret = -EKEYEXPIRED;
+	if (ret == -EKEYEXPIRED)
+		ecdh_lost_log(chip, ticket);
+	atecc_seq_end(chip);
 	if (!ret && len != ATECC_KEY_SIZE)
 		ret = -EPROTO;
-	if (ret == -EKEYEXPIRED)
-		dev_dbg(chip->dev, "ECDH: the ephemeral key left TempKey\n");
 	return ret;
 }
