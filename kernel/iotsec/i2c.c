@@ -290,11 +290,14 @@ enum wake_err {
  * 0 when the chip answers the wake with status 0x11; rsp holds the answer.
  * Else *why says what failed, and the errno is the bus driver's own.
  */
-static int wake_once(struct atecc_chip *chip, u8 *rsp, enum wake_err *why)
+static int wake_once(struct atecc_chip *chip, u8 *rsp, enum wake_err *why,
+		     ktime_t *woke)
 {
 	u8 token[WAKE_TOKEN_MAX] = { 0 };
 	int ret;
 
+	/* the watchdog runs from the pulse: a late answer shortens the wake */
+	*woke = ktime_get();
 	/*
 	 * Asleep, the chip NACKs: only the SDA low time matters.  Any other
 	 * error (-EBUSY: another master holds the bus, -ETIMEDOUT) means
@@ -360,18 +363,18 @@ static int wake(struct atecc_chip *chip, const char *name,
 		unsigned int *tries)
 {
 	struct atecc_link *l = &chip->link;
-	ktime_t first = ktime_get();
+	ktime_t first = ktime_get(), woke;
 	bool all_nacked = true;
 	u8 rsp[ATECC_RSP_STATUS];
 	enum wake_err why;
 	int ret;
 
 	for (*tries = 1;; ++*tries) {
-		ret = wake_once(chip, rsp, &why);
+		ret = wake_once(chip, rsp, &why, &woke);
 		if (!ret) {
 			l->awake = true;
 			l->answered = true;
-			l->woke_at = ktime_get();
+			l->woke_at = woke;
 			return 0;
 		}
 		if (why == WAKE_ANSWER)
