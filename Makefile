@@ -253,6 +253,7 @@ check: deps
 	@rm -rf $(B)/tap && mkdir -p $(B)/tap
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-check
+	@$(MAKE) --no-print-directory lint-tap
 	@$(MAKE) --no-print-directory vm
 	@cp $(B)/vm/out/*.tap $(B)/tap/ 2>/dev/null; true
 	@for f in $(B)/vm/out-2/*.tap; do \
@@ -425,18 +426,29 @@ reliability-table:
 
 .PHONY: reliability-table
 
+SH_FILES = $(shell git ls-files | xargs awk 'FNR == 1 && /^\#! ?\/bin\/(ba)?sh/ { print FILENAME } { nextfile }')
 lint: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse --quiet -f $(filter-out %.mod.c,$(wildcard kernel/*/*.c kernel/*/*.h kernel/include/*/*.h kernel/include/uapi/linux/*.h tests/kernel/kmod/*.c))
 	$(MAKE) -C kernel KVER=$(KVER) sparse 2>&1 | tee $(B)/sparse.log
 	@! grep -E '(warning|error):' $(B)/sparse.log
+	shellcheck -S warning $(SH_FILES)
 	@$(MAKE) --no-print-directory tests
+
+# make check's form: make lint's verdict as one TAP line, its output kept.
+lint-tap:
+	@mkdir -p $(B)/tap
+	@if $(MAKE) --no-print-directory lint > $(B)/lint.log 2>&1; then \
+		echo "ok 1 lint: checkpatch --strict, sparse, shellcheck"; \
+	else grep -E '^[^ ]+:[0-9]+:|(warning|error):|^In |SC[0-9]{4}' $(B)/lint.log | head -n 20 | sed 's/^/# /'; \
+		echo "not ok 1 lint: checkpatch --strict, sparse, shellcheck (build/lint.log)"; \
+	fi > $(B)/tap/lint.tap
 
 clean:
 	-$(MAKE) -C kernel KVER=$(KVER) KDIR=$(KDIR) clean
 	-$(MAKE) -C tests/kernel/kmod KVER=$(KVER) KDIR=$(KDIR) clean
 	rm -rf $(B)
 
-.PHONY: all lib tools modules tests deps unit vm check check-kernels vm-kernel demo bench lint clean install
+.PHONY: all lib tools modules tests deps unit vm check check-kernels vm-kernel demo bench lint lint-tap clean install
 
 # --- issue 20: arm64, the device tree, DKMS, Debian packages.
 # make arm64 cross-builds the modules (against Debian 12's arm64 6.1

@@ -23,8 +23,9 @@ say "kernel $(uname -r) under QEMU; loading the simulator, the driver, AF_ALG kp
 insmod "$ko/iotsec_sim/iotsec_sim.ko" chips=1 model=608b provisioned=0 || fail "iotsec_sim"
 insmod "$ko/iotsec/iotsec.ko" || fail "iotsec"
 insmod "$ko/algif_kpp/algif_kpp.ko" || fail "algif_kpp"
-for i in $(seq 50); do
-	[ -e /sys/bus/i2c/drivers/iotsec/*-0060 ] && break
+for _ in $(seq 50); do
+	set -- /sys/bus/i2c/drivers/iotsec/*-0060
+	[ -e "$1" ] && break
 	sleep 0.1
 done
 "$tool" info | head -n 3
@@ -67,7 +68,7 @@ echo 0 > "$sim/counters"
 tx0=$(awk '$1 == "TlsTxSw" { print $2 }' /proc/net/tls_stat)
 # Each side keeps its input open until it has heard the other (60 s at most).
 wait_text() { # file text
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		grep -q "$2" "$1" 2> /dev/null && return 0
 		sleep 0.1
 	done
@@ -77,7 +78,7 @@ wait_text() { # file text
 	openssl s_server -accept 4433 -tls1_3 -Verify 1 -CAfile "$d/root.pem" \
 		-cert "$d/server.pem" -key "$d/server.key" -groups P-256 \
 		-naccept 1 -quiet > "$d/server.out" 2> "$d/server.err" &
-for i in $(seq 100); do
+for _ in $(seq 100); do
 	ss -Hltn 'sport = :4433' | grep -q LISTEN && break
 	sleep 0.1
 done
@@ -110,7 +111,7 @@ printf 'listener 8883 127.0.0.1\ncafile %s\ncertfile %s\nkeyfile %s\nrequire_cer
 	"$d/root.pem" "$d/server.pem" "$d/server.key" > "$d/mosquitto.conf"
 mosquitto -c "$d/mosquitto.conf" > "$d/mosquitto.log" 2>&1 &
 mq=$!
-for i in $(seq 300); do
+for _ in $(seq 300); do
 	ss -Hltn 'sport = :8883' | grep -q LISTEN && break
 	sleep 0.1
 done

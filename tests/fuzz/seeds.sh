@@ -66,7 +66,7 @@ split() { # log side
 mkdir -p "$d/msgs"
 split "$d/cli.log" client
 split "$d/srv.log" server
-ls "$d/msgs" | grep -q ClientHello || { echo "seeds: no handshake captured" >&2; exit 1; }
+[ -n "$(find "$d/msgs" -name '*ClientHello*' | head -n 1)" ] || { echo "seeds: no handshake captured" >&2; exit 1; }
 
 # target message-name: the decoder of each message, body only.
 for t in client_hello:ClientHello server_hello:ServerHello \

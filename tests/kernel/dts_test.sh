@@ -144,7 +144,7 @@ ok $rc "binding compatibles equal the driver's"
 # dtschema: the bindings, then the merged trees against them.
 bindings=$top/Documentation/devicetree/bindings
 if ! command -v dt-validate > /dev/null 2>&1; then
-	for t in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		n=$((n + 1))
 		echo "ok $n - dtschema # SKIP dtschema not installed"
 	done

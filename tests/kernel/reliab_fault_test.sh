@@ -128,8 +128,6 @@ server_hs() {
 	server_ok=0
 	[ "$(grep -c "TLS 1.3 .* with '" "$d/srv.err")" -gt "$_n0" ] &&
 		grep -q "CONNECTION ESTABLISHED" "$d/p.err" && server_ok=1
-	server_failed=0
-	[ "$(grep -c "handshake failed" "$d/srv.err")" -gt "$_f0" ] && server_failed=1
 	tail -n +$((_l0 + 1)) "$d/srv.err" > "$d/c.err"	# this connection's lines
 }
 

@@ -245,7 +245,7 @@ while [ $r -le "$ROUNDS" ]; do
 		after=fail
 		hs_once && after=ok
 		[ "$after" = ok ] || why="${why:+$why; }no new session after"
-		evtxt=done
+		evtxt="done"
 		[ $evrc -eq 0 ] || evtxt="refused: $(tail -n 1 "$d/ev.err" 2>/dev/null)"
 		verdict life "round $r: kTLS session moving $BYTES bytes during $ev" pass \
 			"$ev $evtxt; the data intact; new session after: $after" "$why" ||

@@ -43,7 +43,7 @@ key1=$(keyctl add iotsec dev1 "chip=1 slot=0" @s)
 pki_ca "$d" root
 pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
 for c in 0 1; do
-	eval k=\$key$c
+	if [ $c = 0 ]; then k=$key0; else k=$key1; fi
 	keyctl pipe "$k" > "$d/dev$c.der"
 	openssl pkey -pubin -inform DER -in "$d/dev$c.der" -out "$d/dev$c.pub" 2>/dev/null
 	pki_leaf_for_pubkey "$d" "dev$c" root "$d/dev$c.pub" "DNS:device$c.test"
@@ -98,7 +98,7 @@ keyctl pkey_sign "$key0" 0 "$d/dg" enc=x962 hash=sha256 > "$d/sig" 2> /dev/null
 side_up() {
 	: > "$d/side.bad"; : > "$d/side.n"
 	( while [ ! -e "$d/side.stop" ]; do
-		if dd if=/dev/hwrng bs=32 count=1 2>/dev/null | [ "$(wc -c)" -eq 32 ]; then
+		if [ "$(dd if=/dev/hwrng bs=32 count=1 2>/dev/null | wc -c)" -eq 32 ]; then
 			echo r >> "$d/side.n"; else echo "hwrng read" >> "$d/side.bad"; fi
 		sleep 0.2
 	done ) &
@@ -158,7 +158,7 @@ load() { # label procs hs chips
 		{ n += $2; okc += $4; f += $6; e += $8
 		  if (min == "" || $10 < min) min = $10; if ($10 > max) max = $10 }
 		END { printf "%d %d %d %d %.3f %.3f\n", n, okc, f, e, min, max }')
-	tot=$1 okn=$2 failn=$3 expn=$4 tmin=$5 tmax=$6
+	okn=$2 failn=$3 expn=$4 tmin=$5 tmax=$6
 	want=$((np * nh))
 	fair=$(awk -v a="$tmax" -v b="$tmin" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
 	rate=$(awk -v n="$okn" -v ms="$wall_ms" 'BEGIN { printf "%.2f", (ms > 0) ? n * 1000 / ms : 0 }')

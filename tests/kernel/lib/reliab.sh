@@ -53,6 +53,8 @@ reliab_start() { # name "$@"
 	trap reliab_cleanup EXIT
 }
 
+: "${top:?reliab.sh is sourced after vmtest.sh}"
+
 reliab_cleanup() {
 	for _p in $spid $side_pids ${slab_holder:-}; do kill "$_p" 2>/dev/null; done
 	touch "$d/stop"

@@ -101,5 +101,5 @@ dev_connect() { # secs port name [args...]
 	_t=$1 _p=$2 _n=$3
 	shift 3
 	timeout "$_t" "$tool" connect "127.0.0.1:$_p" --ca "$d/root.pem" \
-		--cert "$d/dev.pem" --key "$key" --name "$_n" "$@"
+		--cert "$d/dev.pem" --key "${key:?}" --name "$_n" "$@"
 }
