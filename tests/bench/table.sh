@@ -32,7 +32,7 @@ done
 		r[++n] = "own_floor|own/floor (handshake vs chip floor)|icount|<= 1.05"
 		r[++n] = "own_floor_chip|  own/floor, chip ECDHE|info|-"
 		r[++n] = "sw_ratio|software cost / libssl client (CPU)|icount|<= 0.5"
-		r[++n] = "sw_ratio_chip|  software cost, chip ECDHE (unsound)|info|-"
+		r[++n] = "sw_ratio_chip|  software cost, chip ECDHE|info|-"
 		r[++n] = "sw_ms|  ours: CPU - chip exec, ms|info|-"
 		r[++n] = "ossl_ms|  libssl client: CPU, ms|info|-"
 		r[++n] = "syscalls|syscalls per handshake|icount|<= 40"

@@ -144,7 +144,7 @@ load() { # label procs hs chips
 	i=0
 	while [ $i -lt "$np" ]; do
 		c=$((i % nc))
-		eval k=\$key$c
+		if [ $c = 0 ]; then k=$key0; else k=$key1; fi
 		"$hs" -k "$k" -r "$d/root.pem" -c "$d/dev$c.pem" -p $((BASE + 10 + i)) \
 			-n "$nh" -w 0 -t 60000 -e "$ECDH" > "$d/hs.$i.out" 2> "$d/hs.$i.err" &
 		pids="$pids $!"
@@ -176,6 +176,8 @@ load() { # label procs hs chips
 		cat "$d"/hs.*.err | sort | uniq -c | head -n 10 | diag
 		sort "$d/side.bad" | uniq -c | diag
 		head -n 3 "$d/side.verr" 2>/dev/null | diag
+		# the driver names what took a kpp key from TempKey
+		dmesg | grep -a 'ECDH refused' | tail -n 3 | diag
 	fi
 	k1=$(keys_settle "$k0")
 	check "$label: no key left (/proc/keys $k0 -> $k1)" test "$k1" -le "$k0"
