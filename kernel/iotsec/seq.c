@@ -471,19 +471,19 @@ int atecc_genkey_tempkey(struct atecc_chip *chip,
 static void ecdh_lost_log(struct atecc_chip *chip, u64 ticket)
 {
 	struct atecc_link *l = &chip->link;
-	const char *why = "its hold was released";
-	const char *op = NULL;
-	s64 ms = -1;
+	const char *why, *op;
 
 	lockdep_assert_held(&chip->lock);
-	if (ticket == l->tk_hold) {
-		ms = ktime_ms_delta(ktime_get(), l->tk_held_at);
-		why = l->tk_lost ? l->tk_lost : "the chip lost it";
-		op = l->tk_lost_op;
+	if (ticket != l->tk_hold) {	/* released, or another key's hold */
+		dev_warn_ratelimited(chip->dev,
+				     "ECDH refused (-EKEYEXPIRED): the ephemeral key left TempKey after its hold ended\n");
+		return;
 	}
+	why = l->tk_lost ? l->tk_lost : "the chip lost it";
+	op = l->tk_lost_op ? l->tk_lost_op : "";
 	dev_warn_ratelimited(chip->dev,
 			     "ECDH refused (-EKEYEXPIRED): the ephemeral key left TempKey: %s%s (GenKey %lld ms before)\n",
-			     why, op ? op : "", ms);
+			     why, op, ktime_ms_delta(ktime_get(), l->tk_held_at));
 }
 
 /**
