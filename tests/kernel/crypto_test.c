@@ -1181,6 +1181,37 @@ out:
 }
 
 /*
+ * tempkey_hold_ms is root's: an unprivileged user may read it but not
+ * lengthen the hold (and so keep the hwrng waiting).
+ */
+TEST_F(chip, hold_param_is_roots_alone)
+{
+	unsigned long hold;
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, file_read_ulong(HOLD_PARAM, &hold));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd;
+
+		if (setgid(1000) || setuid(1000))
+			_exit(2);
+		fd = open(HOLD_PARAM, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0)
+			_exit(write(fd, "600000", 6) > 0 ? 3 : 4);
+		_exit(errno == EACCES ? 0 : 5);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+		TH_LOG("uid 1000 opening %s for writing: exit %d", HOLD_PARAM,
+		       WEXITSTATUS(st));
+	ASSERT_EQ(0, file_read_ulong(HOLD_PARAM, &hold));
+	EXPECT_EQ(HOLD_DEFAULT_MS, hold);
+}
+
+/*
  * Issue 17's load rounds: 8 clients on one chip, each waiting on a busy
  * peer, while an hwrng reader runs: a ServerHello may come more than 5 s
  * after the GenKey.  With the default hold the key outlives a blocking

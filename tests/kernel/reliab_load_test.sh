@@ -47,8 +47,11 @@ key0=$(keyctl add iotsec dev0 "chip=0 slot=0" @s)
 key1=$(keyctl add iotsec dev1 "chip=1 slot=0" @s)
 pki_ca "$d" root
 pki_leaf "$d" srv root "DNS:server.test,IP:127.0.0.1"
+key_of() { # chip: its key's id
+	if [ "$1" = 0 ]; then echo "$key0"; else echo "$key1"; fi
+}
 for c in 0 1; do
-	if [ $c = 0 ]; then k=$key0; else k=$key1; fi
+	k=$(key_of $c)
 	keyctl pipe "$k" > "$d/dev$c.der"
 	openssl pkey -pubin -inform DER -in "$d/dev$c.der" -out "$d/dev$c.pub" 2>/dev/null
 	pki_leaf_for_pubkey "$d" "dev$c" root "$d/dev$c.pub" "DNS:device$c.test"
@@ -149,8 +152,7 @@ load() { # label procs hs chips
 	i=0
 	while [ $i -lt "$np" ]; do
 		c=$((i % nc))
-		if [ $c = 0 ]; then k=$key0; else k=$key1; fi
-		"$hs" -k "$k" -r "$d/root.pem" -c "$d/dev$c.pem" -p $((BASE + 10 + i)) \
+		"$hs" -k "$(key_of $c)" -r "$d/root.pem" -c "$d/dev$c.pem" -p $((BASE + 10 + i)) \
 			-n "$nh" -w 0 -t 60000 -e "$ECDH" > "$d/hs.$i.out" 2> "$d/hs.$i.err" &
 		pids="$pids $!"
 		i=$((i + 1))
@@ -222,7 +224,7 @@ txt="$okn/$SOAK ok, anon RSS ${rss0} -> ${rss1} KiB ($jtxt; file-backed ${file0}
 echo "# soak, one process: $txt"
 # RSS: the anonymous part, less its largest single step (2000-handshake
 # soaks grew RSS by about 600 KiB in some runs and not at all in others:
-# a one-time rise, half of it file-backed library pages; the step and the
+# a one-time rise, about two thirds of it file-backed library pages; the step and the
 # file-backed part are shown, not judged).  A leak of 32 bytes or more per
 # handshake still grows the rest by more than 64 KiB over 2000 (of about
 # 1.3 KiB per handshake over the short form's 45).
