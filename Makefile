@@ -240,11 +240,18 @@ VM_ALL := $(filter-out $(shell cat tests/kernel/stress-only), \
 	$(sort $(basename $(notdir $(wildcard tests/kernel/*_test.c tests/kernel/*_test.sh)))))
 VM_SHARD2 ?= reliab_certs_test reliab_fault_test reliab_life_test reliab_load_test \
 	restrict_test resume_test tls_test
+# The boots of the leak tests (reliab_life_test, reliab_load_test: the
+# second here, both of make stress) track every kmalloc cache's
+# allocations: SLUB then keeps no CPU slabs for them, their counts of
+# objects in use are exact, and a growth names its callers
+# (tests/kernel/lib/reliab.sh, slab_grown; testing.rst).
+VM_LEAK_APPEND ?= slub_debug=U,kmalloc-*
 vm: modules $(VMT_BIN)
 	@rm -rf $(B)/vm/out-2
 	@$(if $(VM_TESTS),tests/vm/run.sh $(VM_TESTS) > /dev/null; true, \
 		VM_SMP=1 tests/vm/run.sh $(filter-out $(VM_SHARD2),$(VM_ALL)) > /dev/null & \
-		VM_SMP=1 VM_OUT=$(CURDIR)/$(B)/vm/out-2 tests/vm/run.sh $(filter $(VM_SHARD2),$(VM_ALL)) > /dev/null; \
+		VM_SMP=1 VM_OUT=$(CURDIR)/$(B)/vm/out-2 VM_APPEND="$(strip $(VM_LEAK_APPEND) $(VM_APPEND))" \
+			tests/vm/run.sh $(filter $(VM_SHARD2),$(VM_ALL)) > /dev/null; \
 		wait; true)
 
 check: deps
@@ -366,6 +373,7 @@ stress: deps
 		case $$o in stress) t="$(filter-out $(STRESS_SHARD2),$(RELIAB_TESTS))" ic=0 ;; \
 			*) t="$(STRESS_SHARD2)" ic=1 ;; esac; \
 		VM_ICOUNT=$$ic VM_SMP=1 VM_OUT=$(CURDIR)/$(B)/vm/$$o VM_TEST_TIMEOUT=$(STRESS_TIMEOUT) \
+			VM_APPEND="$(strip $(VM_LEAK_APPEND) $(VM_APPEND))" \
 			VM_TIMEOUT=$$(($(STRESS_TIMEOUT) * 3)) tests/vm/run.sh $$t > /dev/null & \
 	done; wait; rm -f $(B)/reliab/env; \
 	[ -f $(B)/vm/stress-2/vm.tap ] && mv $(B)/vm/stress-2/vm.tap $(B)/vm/stress-2/vm-2.tap; \

@@ -263,7 +263,7 @@ check "no traffic secret in our output or the kernel log" \
 # looked at again before it counts)
 k_end=$(keys_settle "$k_start")
 grow=$(slab_leak "$d/slab0" $((ROUNDS * 10)))
-txt="keys $k_start -> $k_end; slab caches grown by >= $((ROUNDS * 10)) objects and more than a slab: ${grow:-none}"
+txt="keys $k_start -> $k_end; slab caches grown by >= $((ROUNDS * 10)) objects (an untracked one: and by more than a slab): ${grow:-none} ($(slab_tracked) caches tracked)"
 why=
 [ "$k_end" -le "$k_start" ] || why="keys left"
 [ -z "$grow" ] || why="${why:+$why; }slab growth"

@@ -220,7 +220,7 @@ okn=${4:-0} rss0=${12:-0} rss1=${14:-0} fds0=${16:-0} fds1=${18:-0}
 file0=${20:-0} file1=${22:-0} jump=${24:-0} jat=${26:--1}
 drss=$((rss1 - rss0 - jump))
 if [ "$jump" -gt 0 ]; then jtxt="largest step +$jump at handshake $jat"; else jtxt="no rise"; fi
-txt="$okn/$SOAK ok, anon RSS ${rss0} -> ${rss1} KiB ($jtxt; file-backed ${file0} -> ${file1}), fds $fds0 -> $fds1, keys $k0 -> $k1, slab growth: ${grow:-none}"
+txt="$okn/$SOAK ok, anon RSS ${rss0} -> ${rss1} KiB ($jtxt; file-backed ${file0} -> ${file1}), fds $fds0 -> $fds1, keys $k0 -> $k1, slab growth: ${grow:-none} ($(slab_tracked) caches tracked)"
 echo "# soak, one process: $txt"
 # RSS: the anonymous part, less its largest single step (2000-handshake
 # soaks grew RSS by about 600 KiB in some runs and not at all in others:
@@ -253,7 +253,7 @@ done
 peers_down
 k1=$(keys_settle "$k0")
 grow=$(slab_leak "$d/slab0" $((SOAK_FRESH / 2)))
-txt="$okn/$SOAK_FRESH ok, keys $k0 -> $k1, slab growth: ${grow:-none}"
+txt="$okn/$SOAK_FRESH ok, keys $k0 -> $k1, slab growth: ${grow:-none} ($(slab_tracked) caches tracked)"
 echo "# soak, fresh processes: $txt"
 if [ "$okn" -eq "$SOAK_FRESH" ] && [ "$k1" -le "$k0" ] && [ -z "$grow" ]; then
 	ok "soak, $SOAK_FRESH fresh iotsec connect processes: $txt"
