@@ -65,6 +65,8 @@ hrr_groups() {
 # --- set-up: a provisioned chip, its key in the keyring, a test PKI ------
 modules_up "chips=1 provisioned=1" 1 algif_kpp
 key=$(keyctl add iotsec device "chip=0 slot=0" @s)
+dev=$(ls -d "$drv_dir"/*-006* | head -n 1)
+chmod 711 "$d"	# uid 1000 opens what it is named (certificates)
 keyctl pipe "$key" > "$d/dev.der"
 openssl pkey -pubin -inform DER -in "$d/dev.der" -out "$d/dev.pub" 2>/dev/null
 pki_ca "$d" root
@@ -84,6 +86,13 @@ check "set-up: chip key, certificates, peers built" \
 	     -a -f "$top/build/peers/java/TlsPeer.class" -a -s "$d/srv.p8"
 
 # --- the runners ------------------------------------------------------------
+# Ours run as root with root's key, or (runas=as_1000 ukey=dev) as uid
+# 1000 with a key of its own: the chip's key_group lets gid 1000 in.
+runas="" ukey=$key
+as_1000() { # command...: as uid/gid 1000, no other groups, its own session
+	setpriv --reuid=1000 --regid=1000 --clear-groups keyctl session - sh -c \
+		'keyctl add iotsec dev "chip=0 slot=0" @s > /dev/null && exec "$@"' sh "$@"
+}
 # peer_server STACK ARGS...: the peer's server on 4433, in the background;
 # stdin msg.p; p.out, p.err, p.rc, then p.done.
 peer_server() {
@@ -102,8 +111,8 @@ our_client() {
 	h=""
 	[ "${1:-}" = --hold ] && h=1 && shift
 	{ cat "$d/msg.o"; [ -n "$h" ] && hold "$d/p.done"; } |
-		timeout 180 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
-			--cert "$d/dev.pem" --key "$key" "$@" > "$d/o.out" 2> "$d/o.err"
+		$runas timeout 180 "$tool" connect 127.0.0.1:4433 --ca "$d/root.pem" \
+			--cert "$d/dev.pem" --key "$ukey" "$@" > "$d/o.out" 2> "$d/o.err"
 	orc=$?
 	wait "$ppid"
 	prc=$(cat "$d/p.rc" 2>/dev/null || echo none)
@@ -115,8 +124,8 @@ our_server() {
 	[ "${1:-}" = --hold ] && h=1 && shift
 	rm -f "$d/o.out" "$d/o.err" "$d/o.rc" "$d/p.done"
 	{ { cat "$d/msg.o"; [ -n "$h" ] && hold "$d/p.done"; } |
-		timeout 180 "$tool" serve 4434 --once --ca "$d/root.pem" \
-			--cert "$d/dev.pem" --key "$key" "$@" > "$d/o.out" 2> "$d/o.err"
+		$runas timeout 180 "$tool" serve 4434 --once --ca "$d/root.pem" \
+			--cert "$d/dev.pem" --key "$ukey" "$@" > "$d/o.out" 2> "$d/o.err"
 	  echo $? > "$d/o.rc"; } &
 	opid=$!
 	bg="$bg $opid"
@@ -242,7 +251,10 @@ for stack in go java; do
 	# A peer whose CertificateVerify does not verify (Go spoils its own
 	# signature's last byte): our check of the peer's proof of key, in
 	# the process with the key the kernel linked (libiotsec/src/sign.h).
+	# A hostile peer meets an unprivileged process: ours run as uid 1000.
 	if [ $stack = go ]; then
+		echo 1000 > "$dev/key_group"
+		runas=as_1000 ukey=dev
 		peer_server $stack -ca "$d/root.pem" -cert "$d/srv.pem" -key "$sk" -bad-cv
 		our_client --name server.test
 		judge_refusal "$stack server whose CertificateVerify does not verify: it gets decrypt_error" \
@@ -253,6 +265,8 @@ for stack in go java; do
 			-name device.test -bad-cv
 		judge_refusal "$stack client whose CertificateVerify does not verify: it gets decrypt_error" \
 			decrypt_error
+		runas="" ukey=$key
+		echo none > "$dev/key_group"
 	fi
 
 	# --- the peer's refusals, named by us (Go only: slow JVMs) -------
