@@ -246,7 +246,8 @@ VM_SHARD2 ?= reliab_certs_test reliab_fault_test reliab_life_test reliab_load_te
 # objects in use are exact, and a growth names its callers
 # (tests/kernel/lib/reliab.sh, slab_grown; testing.rst).
 VM_LEAK_APPEND ?= slub_debug=U,kmalloc-*
-vm: modules $(VMT_BIN)
+# The boots use the library, the tool and the peers as well as the modules.
+vm: all
 	@rm -rf $(B)/vm/out-2
 	@$(if $(VM_TESTS),tests/vm/run.sh $(VM_TESTS) > /dev/null; true, \
 		VM_SMP=1 tests/vm/run.sh $(filter-out $(VM_SHARD2),$(VM_ALL)) > /dev/null & \
