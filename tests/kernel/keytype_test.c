@@ -1094,7 +1094,7 @@ FIXTURE_SETUP(custom)
 	memset(&self->e, 0, sizeof(self->e));
 	iotsec_modules_down();
 	ASSERT_LE(0, keyctl_join_session_keyring(NULL));
-	if (run_cmd("modprobe i2c-dev"))
+	if (i2c_dev_up())
 		SKIP(return, "no i2c-dev module");
 	ret = sim_up(&self->e, "model=608b provisioned=0 instantiate=0", false);
 	ASSERT_EQ(0, ret) TH_LOG("simulator: %s", strerror(-ret));

@@ -108,5 +108,8 @@ for path in "$top"/build/tests/kernel/*_test "$top"/tests/kernel/*_test.sh; do
 	want "$name" && run_one "$name" "$path"
 done
 
+# The clock the tests' time limits ran on (TCG boots have ended on
+# tsc-early, tsc or hpet): a test that timed out is read against it.
+echo "guest: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)"
 dmesg > "$out/dmesg.txt"
 echo ok > "$out/done"
